@@ -1,0 +1,71 @@
+# Set-up and everyday commands. `make run` and `make test` do everything on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE := cssr.settings
+
+.PHONY: run test test-unit test-e2e setup venv gettext chromium translations static demo messages vendor ci lint bench clean
+
+run: setup demo ## start the whole platform on the embedded default
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+test: venv gettext chromium translations static ## install what the tests need and run the whole suite
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-e2e
+
+test-unit:
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -m "not e2e" -n $(PYTEST_WORKERS) --create-db -q
+
+test-e2e:
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e --create-db -q -p no:xdist
+
+setup: venv gettext translations static
+	$(PY) manage.py migrate --noinput
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip check
+	touch $@
+
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing GNU gettext (Debian package)"; apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
+
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Chromium (Debian package) for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+translations: venv gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=assets -v 0
+
+static: venv
+	$(PY) manage.py collectstatic --noinput -v 0
+
+demo: setup
+	$(PY) manage.py load_demo
+
+messages: venv gettext ## refresh locale/*/django.po from the code
+	$(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=assets --ignore=staticfiles --ignore=var --no-obsolete
+	$(PY) scripts/fill_english_catalog.py
+
+vendor: ## refresh static/vendor from the npm registry
+	bash scripts/vendor_static.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PY) bench/run.py
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles var

@@ -1,0 +1,173 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import CodeOfConduct, ConductAcceptance, ExpertiseArea, Invitation, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "email", "preferred_language", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_active", "preferred_language", "gender", "age_band", "region"]
+    search_fields = ["username", "display_name", "email", "title"]
+    filter_horizontal = ["expertise_areas", "groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Seen by co-members"), {"fields": ["display_name", "title"]}),
+        (_("Preferences"), {"fields": ["email", "preferred_language", "time_zone"]}),
+        (
+            _("Private profile (staff only)"),
+            {"fields": ["gender", "age_band", "region", "country_of_residence", "expertise_areas"]},
+        ),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "usable_password", "password1", "password2"]}),
+    ]
+    actions = ["send_new_invitation"]
+
+    @admin.action(description=_("Send a new invitation link"))
+    def send_new_invitation(self, request, queryset):
+        for user in queryset:
+            services.invitation_resend(actor=request.user, user=user)
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class InvitationCreateForm(forms.ModelForm):
+    """Staff invite a participant: the account is created now, the password is set by the invitee."""
+
+    email = forms.EmailField(label=_("e-mail address"))
+    username = forms.RegexField(
+        label=_("username"), max_length=150, regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only; the participant signs in with it or with the e-mail address."),
+    )
+    display_name = forms.CharField(label=_("display name"), max_length=120)
+    title = forms.CharField(label=_("title"), max_length=160, required=False)
+    preferred_language = forms.ChoiceField(label=_("preferred language"), choices=settings.LANGUAGES, initial="ar")
+
+    class Meta:
+        model = Invitation
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if User.objects.filter(email__iexact=cleaned.get("email", "")).exists():
+            self.add_error("email", _("An account with this e-mail address already exists."))
+        if User.objects.filter(username__iexact=cleaned.get("username", "")).exists():
+            self.add_error("username", _("This username is taken."))
+        return cleaned
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["user", "invited_by", "created_at", "expires_at", "status_display"]
+    list_filter = ["created_at"]
+    search_fields = ["user__username", "user__email", "user__display_name"]
+    readonly_fields = ["user", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("status"))
+    def status_display(self, obj):
+        return obj.status
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = InvitationCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["email", "username", "display_name", "title", "preferred_language"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            invitation, _token = services.invitation_create(
+                actor=request.user, email=data["email"], username=data["username"],
+                display_name=data["display_name"], title=data["title"],
+                preferred_language=data["preferred_language"],
+            )
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        obj.pk = invitation.pk
+        obj.user = invitation.user
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request, _("The invitation was sent to %(email)s.") % {"email": obj.user.email}, messages.SUCCESS
+        )
+        return redirect("admin:accounts_invitation_changelist")
+
+    @admin.action(description=_("Revoke the selected invitations"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count) % {"count": count})
+
+
+@admin.register(CodeOfConduct)
+class CodeOfConductAdmin(TranslationAdmin):
+    list_display = ["version", "title", "published_at", "acceptance_count"]
+    readonly_fields = ["version", "published_at", "created_at"]
+    actions = ["publish"]
+
+    @admin.display(description=_("acceptances"))
+    def acceptance_count(self, obj):
+        return obj.acceptances.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            # A published version is a record of what people accepted: write a new version instead.
+            return [*self.readonly_fields, *[f.name for f in obj._meta.fields if f.name.startswith(("title", "body"))]]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.version = services.conduct_next_version()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish: put in force and ask every participant to accept it"))
+    def publish(self, request, queryset):
+        for conduct in queryset.order_by("version"):
+            services.conduct_publish(conduct=conduct)
+        self.message_user(request, _("Published. Participants will be asked to accept it on their next visit."))
+
+
+@admin.register(ConductAcceptance)
+class ConductAcceptanceAdmin(admin.ModelAdmin):
+    list_display = ["user", "conduct", "accepted_at"]
+    list_filter = ["conduct"]
+    search_fields = ["user__username", "user__display_name"]
+    readonly_fields = ["user", "conduct", "accepted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertiseArea)
+class ExpertiseAreaAdmin(TranslationAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}

@@ -1,0 +1,59 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+COMMON_TIME_ZONES = [
+    "Asia/Damascus", "Europe/Istanbul", "Asia/Beirut", "Asia/Amman", "Asia/Baghdad", "Africa/Cairo",
+    "Asia/Dubai", "Europe/Berlin", "Europe/Paris", "Europe/Stockholm", "Europe/Amsterdam",
+    "Europe/London", "Europe/Zurich", "UTC",
+]
+
+
+def time_zone_choices():
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIME_ZONES))
+    return [(zone, zone) for zone in COMMON_TIME_ZONES] + [(zone, zone) for zone in others]
+
+
+class SetPasswordFromInvitationForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("New password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html,
+    )
+    password2 = forms.CharField(
+        label=_("New password (again)"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            raise forms.ValidationError(_("The two passwords do not match."), code="password_mismatch")
+        return cleaned
+
+
+class ConductAcceptForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("I have read the code of conduct and I commit to respecting it."), required=True,
+        error_messages={"required": _("Please confirm that you accept the code of conduct.")},
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    """What a user may change about themselves. Private fields are kept by staff, not here."""
+
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "title", "preferred_language", "time_zone"]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

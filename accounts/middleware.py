@@ -1,0 +1,122 @@
+"""Per-request account context: language, time zone, and the two gates every page passes."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from .selectors import conduct_current_id, conduct_has_accepted
+
+# Views from these packages (sign-in, two-factor, sessions) stay reachable before the gates.
+_GATE_EXEMPT_MODULES = ("allauth.", "django.views.i18n", "django.views.static")
+
+
+def _language_for(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.preferred_language:
+        return user.preferred_language
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in dict(settings.LANGUAGES):
+        return cookie
+    return settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    """Arabic unless the user chose otherwise: the account's language, then the cookie, then Arabic.
+
+    The browser's Accept-Language is deliberately ignored: the platform is Arabic-first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = _language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class UserTimezoneMiddleware:
+    """Show times in the user's own time zone (participants live across several)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = settings.CSSR_DEFAULT_TIME_ZONE
+        if request.user.is_authenticated and request.user.time_zone:
+            zone = request.user.time_zone
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.activate(zoneinfo.ZoneInfo(settings.CSSR_DEFAULT_TIME_ZONE))
+        return self.get_response(request)
+
+
+def _is_exempt(view_func):
+    module = getattr(view_func, "__module__", "") or ""
+    wrapped = getattr(view_func, "view_class", None)
+    return (
+        getattr(view_func, "conduct_not_required", False)
+        or module.startswith(_GATE_EXEMPT_MODULES)
+        or (wrapped is not None and wrapped.__module__.startswith(_GATE_EXEMPT_MODULES))
+    )
+
+
+class StaffTwoFactorMiddleware:
+    """Staff run the whole platform from admin: they must have two-factor authentication on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not (settings.CSSR_STAFF_REQUIRE_MFA and user.is_authenticated and user.is_staff):
+            return None
+        if _is_exempt(view_func):
+            return None
+        from allauth.mfa.models import Authenticator
+
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            return None
+        messages.warning(request, _("Staff accounts must use two-factor authentication. Please set it up now."))
+        return redirect("mfa_activate_totp")
+
+
+class CodeOfConductMiddleware:
+    """No page behind the sign-in is shown until the user accepted the code of conduct in force (P4)."""
+
+    SESSION_KEY = "accounts:accepted-conduct-id"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_staff or _is_exempt(view_func):
+            return None
+        if request.path.startswith(reverse("admin:index")):
+            return None
+        current_id = conduct_current_id()
+        if current_id is None or request.session.get(self.SESSION_KEY) == current_id:
+            return None
+        if conduct_has_accepted(user=user, conduct_id=current_id):
+            request.session[self.SESSION_KEY] = current_id
+            return None
+        return redirect(f"{reverse('accounts:conduct')}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,157 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AgeBand, Country, Gender, Region
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value}, code="time_zone")
+
+
+class ExpertiseArea(models.Model):
+    """A field of expertise a participant brings; staff keep the list (bilingual) in admin."""
+
+    slug = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("expertise area")
+        verbose_name_plural = _("expertise areas")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person with an account. Accounts exist only by staff invitation (P1, P2).
+
+    Display name and title are what co-members see. Gender, age band, expertise and region are
+    private: only staff see them, for the balance report (P9).
+    """
+
+    display_name = models.CharField(_("display name"), max_length=120)
+    title = models.CharField(
+        _("title"), max_length=160, blank=True,
+        help_text=_("Shown to your co-members beside your name, e.g. “Lawyer, women’s rights organisation”."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ar"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Damascus", validators=[validate_time_zone]
+    )
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    age_band = models.CharField(_("age band"), max_length=16, choices=AgeBand.choices, blank=True)
+    region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
+    country_of_residence = models.CharField(
+        _("country of residence"), max_length=8, choices=Country.choices, blank=True,
+        help_text=_("For participants living outside Syria."),
+    )
+    expertise_areas = models.ManyToManyField(
+        ExpertiseArea, blank=True, related_name="users", verbose_name=_("expertise areas")
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), name="accounts_user_email_unique", condition=~models.Q(email="")
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def public_name(self):
+        """The name co-members see."""
+        return self.display_name or self.username
+
+
+class CodeOfConduct(models.Model):
+    """One version of the code of conduct (P4). The newest published version is the one in force."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Plain text; blank lines separate paragraphs."))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("code of conduct version")
+        verbose_name_plural = _("code of conduct versions")
+
+    def __str__(self):
+        return _("Code of conduct, version %(version)s") % {"version": self.version}
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    def paragraphs(self):
+        return [paragraph.strip() for paragraph in self.body.split("\n\n") if paragraph.strip()]
+
+
+class ConductAcceptance(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conduct_acceptances")
+    conduct = models.ForeignKey(CodeOfConduct, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("code of conduct acceptance")
+        verbose_name_plural = _("code of conduct acceptances")
+        constraints = [models.UniqueConstraint(fields=["user", "conduct"], name="accounts_acceptance_once")]
+
+    def __str__(self):
+        return f"{self.user} – v{self.conduct.version}"
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link that lets an invited person set their password.
+
+    Only a hash of the token is stored, so a database read does not reveal usable links.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return _("Invitation for %(user)s") % {"user": self.user}
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return _("accepted")
+        if self.revoked_at:
+            return _("revoked")
+        if self.expires_at <= timezone.now():
+            return _("expired")
+        return _("pending")

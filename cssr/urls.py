@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("CSSR operations")
+admin.site.site_title = _("CSSR operations")
+admin.site.index_title = _("Platform administration")
+
+urlpatterns = [
+    path("", include("workgroups.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+]
+
+handler400 = "cssr.views.bad_request"
+handler403 = "cssr.views.permission_denied"
+handler404 = "cssr.views.page_not_found"
+handler500 = "cssr.views.server_error"
+
+if settings.DEBUG:
+    urlpatterns += [path("__errors__/<int:status>/", views.error_preview)]

@@ -1,0 +1,90 @@
+"""Role fixtures and clients shared by every test: one user per role around one space."""
+
+import pytest
+from django.test import Client
+
+from workgroups import services as workgroup_services
+from workgroups.models import Membership, Role
+
+from . import factories
+
+ROLES = [
+    "anonymous", "outsider", "other_member", "member", "locked_member",
+    "rapporteur", "technical_officer", "political_officer", "staff",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def space(db):
+    return factories.make_space(name="مجموعة القضايا الدستورية", name_en="Constitutional issues")
+
+
+@pytest.fixture
+def other_space(db):
+    return factories.make_space(name="مجموعة القضايا الانتخابية", name_en="Electoral issues")
+
+
+@pytest.fixture
+def world(db, space, other_space):
+    """One user of each role around `space` (and a member of `other_space`)."""
+    users = {
+        "anonymous": None,
+        "outsider": factories.UserFactory(username="outsider", display_name="نور"),
+        "other_member": factories.add_member(other_space, username="other", display_name="سامي"),
+        "member": factories.add_member(space, username="member", display_name="عمر الخطيب"),
+        "locked_member": factories.add_member(space, username="locked", display_name="أحمد"),
+        "rapporteur": factories.add_member(space, role=Role.RAPPORTEUR, username="rapporteur", display_name="ليلى حداد"),
+        "technical_officer": factories.add_member(space, role=Role.TECHNICAL_OFFICER, username="tech", display_name="طارق"),
+        "political_officer": factories.add_member(space, role=Role.POLITICAL_OFFICER, username="political", display_name="نادية"),
+        "staff": factories.StaffFactory(username="staff", display_name="فريق الدعم"),
+    }
+    locked = Membership.objects.get(space=space, user=users["locked_member"])
+    workgroup_services.membership_lock(actor=None, membership=locked, reason="test")
+    return {"space": space, "other_space": other_space, "users": users}
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(world):
+    return {role: client_for(user) for role, user in world["users"].items()}
+
+
+def _role_client(role):
+    @pytest.fixture
+    def fixture(clients):
+        return clients[role]
+
+    return fixture
+
+
+anonymous_client = _role_client("anonymous")
+outsider_client = _role_client("outsider")
+other_member_client = _role_client("other_member")
+member_client = _role_client("member")
+locked_member_client = _role_client("locked_member")
+rapporteur_client = _role_client("rapporteur")
+technical_officer_client = _role_client("technical_officer")
+political_officer_client = _role_client("political_officer")
+staff_client = _role_client("staff")

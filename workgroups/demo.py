@@ -1,0 +1,95 @@
+"""Demo spaces for `make run`: two working groups, the shared space with the WAB, and a concluded
+earlier cohort. Loading twice changes nothing."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from . import services
+from .models import Membership, Role, Space, Theme
+
+SPACES = [
+    {
+        "key": "legal-1",
+        "theme": "legal-constitutional",
+        "name_ar": "مجموعة العمل التخصصية للقضايا القانونية والدستورية – الدورة الأولى",
+        "name_en": "Legal and constitutional issues working group – first cohort",
+        "description_ar": "الدورة الأولى للمجموعة، اختُتمت وأرسلت مذكرة الإحاطة إلى مكتب المبعوث الخاص.",
+        "description_en": "The group's first cohort; it concluded and sent its briefing note to the Office of the Special Envoy.",
+        "start_days": -260, "length_days": 110, "status": Space.Status.CONCLUDED,
+        "people": [("layla", Role.MEMBER), ("khaled", Role.RAPPORTEUR), ("rania", Role.RAPPORTEUR),
+                   ("salma", Role.MEMBER), ("tariq", Role.TECHNICAL_OFFICER)],
+    },
+    {
+        "key": "legal-2",
+        "theme": "legal-constitutional",
+        "predecessor": "legal-1",
+        "name_ar": "مجموعة العمل التخصصية للقضايا القانونية والدستورية",
+        "name_en": "Legal and constitutional issues working group",
+        "description_ar": "تناقش المجموعة المبادئ الدستورية وضمانات الحقوق والحريات في أي تسوية سياسية وفق القرار 2254.",
+        "description_en": "The group discusses constitutional principles and the guarantees of rights and freedoms in any political settlement under resolution 2254.",
+        "start_days": -45, "length_days": 105, "status": Space.Status.ACTIVE,
+        "meeting_url": "https://meet.cssr.invalid/legal",
+        "people": [("layla", Role.RAPPORTEUR), ("khaled", Role.RAPPORTEUR), ("omar", Role.MEMBER),
+                   ("rania", Role.MEMBER), ("huda", Role.MEMBER), ("fadi", Role.MEMBER), ("salma", Role.MEMBER),
+                   ("ahmad", Role.MEMBER), ("tariq", Role.TECHNICAL_OFFICER), ("nadia", Role.POLITICAL_OFFICER)],
+        "locked": ["ahmad"],
+    },
+    {
+        "key": "civic-2",
+        "theme": "civil-society-space",
+        "name_ar": "مجموعة العمل التخصصية لمساحة المجتمع المدني والقيم المدنية",
+        "name_en": "Civil society space and civic values working group",
+        "description_ar": "تعمل المجموعة على حماية مساحة عمل المجتمع المدني داخل سوريا وخارجها.",
+        "description_en": "The group works on protecting the space for civil society inside and outside Syria.",
+        "start_days": -30, "length_days": 100, "status": Space.Status.ACTIVE,
+        "meeting_url": "https://meet.cssr.invalid/civic",
+        "people": [("yusuf", Role.MEMBER), ("dima", Role.MEMBER), ("samir", Role.MEMBER), ("huda", Role.MEMBER),
+                   ("omar", Role.MEMBER), ("fadi", Role.MEMBER), ("tariq", Role.TECHNICAL_OFFICER),
+                   ("nadia", Role.POLITICAL_OFFICER)],
+    },
+    {
+        "key": "wab-shared",
+        "kind": Space.Kind.SHARED,
+        "name_ar": "المساحة المشتركة مع المجلس الاستشاري النسائي",
+        "name_en": "Shared space with the Women's Advisory Board",
+        "description_ar": "مساحة تجمع أعضاء من مجموعات العمل التخصصية مع عضوات المجلس الاستشاري النسائي.",
+        "description_en": "A space where members of the working groups meet members of the Women's Advisory Board.",
+        "start_days": -20, "length_days": 120, "status": Space.Status.ACTIVE,
+        "people": [("maryam", Role.MEMBER), ("layla", Role.MEMBER), ("rania", Role.MEMBER), ("salma", Role.MEMBER),
+                   ("dima", Role.MEMBER), ("tariq", Role.TECHNICAL_OFFICER), ("nadia", Role.POLITICAL_OFFICER)],
+    },
+]
+
+
+def load(*, context):
+    users = context["accounts"]
+    ops = users["ops"]
+    today = timezone.localdate()
+    spaces = {}
+    for spec in SPACES:
+        space = Space.objects.filter(name_ar=spec["name_ar"]).first()
+        if space is None:
+            start = today + timedelta(days=spec["start_days"])
+            space = services.space_create(
+                actor=ops,
+                kind=spec.get("kind", Space.Kind.WORKING_GROUP),
+                theme=Theme.objects.filter(slug=spec.get("theme", "")).first(),
+                name=spec["name_ar"], name_ar=spec["name_ar"], name_en=spec["name_en"],
+                description=spec["description_ar"], description_ar=spec["description_ar"],
+                description_en=spec["description_en"],
+                cycle_start=start, cycle_end=start + timedelta(days=spec["length_days"]),
+                status=Space.Status.ACTIVE, meeting_url=spec.get("meeting_url", ""),
+                predecessor=spaces.get(spec.get("predecessor")),
+            )
+            for username, role in spec["people"]:
+                membership = services.membership_add(actor=ops, space=space, user=users[username], role=role)
+                if username in spec.get("locked", []):
+                    services.membership_lock(actor=None, membership=membership, reason="demo: inactivity")
+            if spec["status"] != Space.Status.ACTIVE:
+                services.space_set_status(actor=ops, space=space, status=spec["status"])
+        spaces[spec["key"]] = space
+    Membership.objects.filter(space__in=spaces.values(), last_contribution_at__isnull=True).update(
+        last_contribution_at=timezone.now()
+    )
+    return spaces

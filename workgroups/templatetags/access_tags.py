@@ -1,0 +1,11 @@
+from django import template
+
+from workgroups import access
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, obj):
+    """{% can "contribute" space as may_contribute %}: the permission core's answer, for templates."""
+    return access.can(context["request"].user, action, obj)
