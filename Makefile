@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := cssr.settings
 
-.PHONY: run test test-unit test-e2e setup venv gettext chromium translations static demo messages vendor ci lint bench clean
+.PHONY: totp run test test-unit test-e2e setup venv gettext chromium translations static demo messages vendor ci lint bench clean
 
 run: setup demo ## start the whole platform on the embedded default
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
@@ -69,3 +69,6 @@ ci:
 
 clean:
 	rm -rf $(VENV) staticfiles var
+
+totp: ## the demo operations account's current two-factor code
+	@$(PY) manage.py demo_totp

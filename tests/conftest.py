@@ -1,6 +1,9 @@
 """Role fixtures and clients shared by every test: one user per role around one space."""
 
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from workgroups import services as workgroup_services
@@ -21,13 +24,35 @@ def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
+# Unit tests run Celery tasks in-process; the real worker is exercised by the job tests.
+from cssr.celery import app as celery_app  # noqa: E402
+
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+# Parallel test processes may share one Redis (CI's second pass): give each its own key space.
+_ISOLATION = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+django_settings.CACHES["default"]["KEY_PREFIX"] = _ISOLATION
+if "CONFIG" in django_settings.CHANNEL_LAYERS["default"]:
+    django_settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _ISOLATION
+
+
+def _clear_own_cache():
     from django.core.cache import cache
 
-    cache.clear()
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client(None, write=True)
+        for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    _clear_own_cache()
     yield
-    cache.clear()
+    _clear_own_cache()
 
 
 @pytest.fixture
