@@ -9,10 +9,10 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from .models import CodeOfConduct, ConductAcceptance, ExpertiseArea, User
 
-DEMO_PASSWORD = "cssr-demo-2026"
+DEMO_PASSWORD = "cssr-demo-2026"  # noqa: S105 (demo data only; load_demo refuses production)
 # Staff must use two-factor authentication; the demo operations account has it on with this secret,
 # so `manage.py demo_totp` can print its current code for a newcomer without an authenticator app.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 # username, display name, title, role hint, gender, age band, region, country, expertise slugs
 PEOPLE = [

@@ -221,7 +221,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CSSR"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are listed (and can be ended) by their owner; last-seen times and IPs are not updated on
+# every request: fewer writes, and less kept about where people at risk connect from.
+USERSESSIONS_TRACK_ACTIVITY = False
 CSSR_STAFF_REQUIRE_MFA = env_bool("CSSR_STAFF_REQUIRE_MFA", True)
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
 GUARDIAN_RAISE_403 = False

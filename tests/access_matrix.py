@@ -5,8 +5,8 @@ runs every row for every role and asserts the exact status; a meta-test walks th
 fails on any URL of the platform's apps that has no row, so no new URL can skip the matrix.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import reverse
 
@@ -60,6 +60,9 @@ class Row:
         return f"{self.method.upper()} {self.name}{(' ' + self.note) if self.note else ''}"
 
 
+ELECTORS = ["member", "rapporteur"]
+
+
 def _space(world):
     return [world["space"].pk]
 
@@ -77,4 +80,21 @@ ROWS = [
     # workgroups
     Row("workgroups:space-list", signed_in(200)),
     Row("workgroups:space-detail", space_view(200), args=_space),
+    Row("workgroups:interest-list", signed_in(200)),
+    Row("workgroups:interest-list", signed_in(200), method="post", data=lambda w: {"theme": ""}, note="invalid form"),
+    Row("workgroups:proposal-list", signed_in(200)),
+    Row("workgroups:proposal-list", signed_in(200), method="post", data=lambda w: {"title": ""}, note="invalid form"),
+    # The election page exists for every viewer of the space; writes need an elector (member or
+    # rapporteur): officers and staff see but do not vote. Valid votes are tested in test_elections.py.
+    Row("workgroups:election-detail", space_view(200), args=_space),
+    Row("workgroups:election-nominate", space_action(404, allowed=ELECTORS), method="post", args=_space,
+        note="no election open"),
+    Row("workgroups:election-respond", space_action(404, allowed=ELECTORS), method="post", args=_space,
+        note="no election open"),
+    Row("workgroups:election-vote", space_action(404, allowed=ELECTORS), method="post", args=_space,
+        note="no election open"),
+    Row("workgroups:election-confirm", space_action(404, allowed=["staff"]), method="post", args=_space,
+        note="no election open"),
+    Row("workgroups:balance-report", expect(404, anonymous=LOGIN, staff=200)),
+    Row("workgroups:balance-export", expect(404, anonymous=LOGIN, staff=200)),
 ]

@@ -103,6 +103,7 @@ def sync_membership_groups(membership):
 
 def _forget(user):
     user.__dict__.pop("_cssr_space_actions", None)
+    user.__dict__.pop("_cssr_elector", None)
 
 
 def space_of(obj):
@@ -122,7 +123,8 @@ def _actions(user, space):
         return frozenset()
     cache = user.__dict__.setdefault("_cssr_space_actions", {})
     if space.pk not in cache:
-        granted = {action for action, codename in PERMISSION.items() if codename in get_group_perms(user, space)}
+        held = set(get_group_perms(user, space))
+        granted = {action for action, codename in PERMISSION.items() if codename in held}
         if user.is_staff:
             granted |= STAFF_ACTIONS
         cache[space.pk] = frozenset(granted)
@@ -154,6 +156,45 @@ def check(user, action, obj):
     if space.status != Space.Status.ACTIVE:
         raise PermissionDenied(_("This space is not active: it can be read but not changed."))
     raise PermissionDenied(_("Your role in this space does not allow this."))
+
+
+ELECTOR_ROLES = frozenset({Role.MEMBER, Role.RAPPORTEUR})
+
+
+def is_elector(user, space):
+    """Members and rapporteurs elect the rapporteurs; officers and staff do not take part."""
+    if not can(user, Action.CONTRIBUTE, space):
+        return False
+    cache = user.__dict__.setdefault("_cssr_elector", {})
+    if space.pk not in cache:
+        cache[space.pk] = Membership.objects.filter(
+            user=user, space=space, role__in=ELECTOR_ROLES, state__in=Membership.ENTERING_STATES
+        ).exists()
+    return cache[space.pk]
+
+
+def check_elector(user, space):
+    """Raise unless `user` may nominate and vote in the space's rapporteur election (404/403 as `check`)."""
+    check(user, Action.CONTRIBUTE, space)
+    if not is_elector(user, space):
+        raise PermissionDenied(_("Only the group's members take part in the rapporteur election."))
+
+
+def is_staff(user):
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def check_staff(user):
+    """Pages for operations staff only: anyone else gets 404, as if they did not exist."""
+    if not is_staff(user):
+        raise Http404
+
+
+def check_staff_in_space(user, space):
+    """A staff action on a space's page: 404 for who may not see the space, 403 for other viewers."""
+    check(user, Action.VIEW, space)
+    if not is_staff(user):
+        raise PermissionDenied(_("Only the operations support team can do this."))
 
 
 def get_space_or_404(user, pk, action=Action.VIEW):

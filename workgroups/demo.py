@@ -6,7 +6,17 @@ from datetime import timedelta
 from django.utils import timezone
 
 from . import services
-from .models import Membership, Role, Space, Theme
+from .models import (
+    Election,
+    ExpressionOfInterest,
+    GroupProposal,
+    Membership,
+    Nomination,
+    Role,
+    Space,
+    Theme,
+    Vote,
+)
 
 SPACES = [
     {
@@ -92,4 +102,44 @@ def load(*, context):
     Membership.objects.filter(space__in=spaces.values(), last_contribution_at__isnull=True).update(
         last_contribution_at=timezone.now()
     )
+    _load_election(spaces["civic-2"], users)
+    _load_requests(users)
     return spaces
+
+
+def _load_election(space, users):
+    """The civic group is electing its rapporteurs: voting is open, two candidates, one pending."""
+    if Election.objects.filter(space=space).exists():
+        return
+    now = timezone.now()
+    election = Election.objects.create(
+        space=space, voting_opens_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=6),
+        created_at=now - timedelta(days=8),
+    )
+    yusuf, dima, omar, samir = (users[name] for name in ("yusuf", "dima", "omar", "samir"))
+    candidates = [
+        Nomination.objects.create(election=election, nominee=yusuf, nominated_by=yusuf, accepted_at=now - timedelta(days=7)),
+        Nomination.objects.create(election=election, nominee=dima, nominated_by=omar, accepted_at=now - timedelta(days=5)),
+    ]
+    Nomination.objects.create(election=election, nominee=samir, nominated_by=dima)
+    for voter, nomination, slot in [(omar, candidates[1], 1), (samir, candidates[0], 1), (samir, candidates[1], 2)]:
+        Vote.objects.create(election=election, voter=voter, nomination=nomination, slot=slot)
+
+
+def _load_requests(users):
+    """A participant in no group asks to join one and proposes a new group."""
+    nour = users["nour"]
+    if not ExpressionOfInterest.objects.filter(user=nour).exists():
+        ExpressionOfInterest.objects.create(
+            user=nour, theme=Theme.objects.get(slug="governance"),
+            expertise="خبرة عشر سنوات في المجالس المحلية وتنظيم الخدمات البلدية.",
+            motivation="أرغب في المساهمة في نقاش العلاقة بين المواطنين والدولة على المستوى المحلي.",
+            civic_activity="مؤسس مبادرة مدنية للتخطيط العمراني في اللاذقية.",
+            declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True,
+        )
+    if not GroupProposal.objects.filter(proposer=nour).exists():
+        GroupProposal.objects.create(
+            proposer=nour, title="مجموعة عمل حول السكن والأراضي والممتلكات",
+            rationale="قضايا السكن والأراضي والممتلكات أساسية لعودة اللاجئين والنازحين وتحتاج إلى نقاش متخصص.",
+            theme=Theme.objects.get(slug="protection"),
+        )

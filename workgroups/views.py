@@ -35,5 +35,6 @@ def space_detail(request, space_id):
             "my_membership": next((m for m in memberships if m.user_id == request.user.pk), None),
             "recent_arrivals": selectors.recent_membership_activity(space=space),
             "may_contribute": access.can(request.user, access.Action.CONTRIBUTE, space),
+            "election": selectors.election_current(space=space),
         },
     )

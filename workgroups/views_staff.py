@@ -1,0 +1,51 @@
+"""Pages for operations staff on the site (besides admin): the balance report (P9)."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import access, selectors
+from .models import Space
+
+
+def _scope(request):
+    """The spaces the report covers: one space (?space=<id>) or every active space."""
+    access.check_staff(request.user)
+    space_id = request.GET.get("space", "")
+    spaces = Space.objects.filter(status=Space.Status.ACTIVE)
+    if space_id.isdigit():
+        space = access.get_space_or_404(request.user, int(space_id))
+        return space, Space.objects.filter(pk=space.pk)
+    return None, spaces
+
+
+@require_GET
+def balance_report(request):
+    space, spaces = _scope(request)
+    return render(request, "workgroups/balance_report.html", {
+        "space": space,
+        "report": selectors.balance_report(spaces=spaces),
+        "spaces": Space.objects.filter(status=Space.Status.ACTIVE).order_by("name"),
+    })
+
+
+@require_GET
+def balance_export(request):
+    space, spaces = _scope(request)
+    report = selectors.balance_report(spaces=spaces)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"balance-{space.pk if space else 'all'}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # so spreadsheet programs read the Arabic as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Dimension"), _("Category"), _("Count"), _("Share (%)")])
+    for dimension in report["dimensions"]:
+        for row in dimension["rows"]:
+            writer.writerow([dimension["title"], row["label"], row["display"],
+                             "" if row["percent"] is None else row["percent"]])
+    writer.writerow([_("Participants"), "", report["total"], 100 if report["total"] else ""])
+    return response
