@@ -31,8 +31,8 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	set -o pipefail; $(PY) -m pip install --quiet --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	set -o pipefail; $(PY) -m pip install --quiet -e ".[test]" 2>&1 | { grep -vE "is ignored: it is neither|BuildBackendWarning|Editable installation|^\s*!!|\*\*\*|Please be careful with folders|name as your package|with strategy, WheelFile|^\s*$$" || true; }
 	$(PY) -m pip check
 	touch $@
 

@@ -313,3 +313,23 @@ def test_time_zone_of_the_user_is_active_on_their_pages():
     client.force_login(user)
     response = client.get(reverse("accounts:profile"))
     assert response.context["TIME_ZONE"] == "Europe/Berlin"
+
+
+def test_password_reset_by_email_sets_a_new_password():
+    user = factories.UserFactory(email="reset@example.org")
+    response = Client().post(reverse("account_reset_password"), {"email": "reset@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)
+    client = Client()
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    response = client.post(form_url, {"password1": "New-secret-2254!", "password2": "New-secret-2254!"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("New-secret-2254!")
+
+
+def test_password_reset_for_an_unknown_address_reveals_nothing():
+    response = Client().post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302  # the same answer as for a known address

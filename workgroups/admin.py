@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -99,6 +100,7 @@ class SpaceAdmin(GuardedModelAdmin, TranslationAdmin):
     inlines = [MembershipInline]
     actions = ["activate", "conclude", "start_next_cohort"]
     change_form_template = "admin/workgroups/space/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("members"))
     def member_count(self, obj):
