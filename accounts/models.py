@@ -155,3 +155,8 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return _("expired")
         return _("pending")
+
+
+def user_display(user):
+    """How allauth names a user in its messages: the display name, never the login name."""
+    return user.public_name

@@ -63,8 +63,23 @@ class Row:
 ELECTORS = ["member", "rapporteur"]
 
 
+POSTERS = ["member", "rapporteur", "political_officer"]  # the technical officer does not post
+
+
 def _space(world):
     return [world["space"].pk]
+
+
+def _thread(world):
+    return [world["space"].pk, world["thread"].pk]
+
+
+def _post(world):
+    return [world["space"].pk, world["post"].pk]
+
+
+def _concern(world):
+    return [world["space"].pk, world["concern"].pk]
 
 
 ROWS = [
@@ -95,6 +110,50 @@ ROWS = [
         note="no election open"),
     Row("workgroups:election-confirm", space_action(404, allowed=["staff"]), method="post", args=_space,
         note="no election open"),
+    # discussions (P12) — the world has a discussion, a member's post, a concern and an agenda item
+    Row("workgroups:thread-list", space_view(200), args=_space),
+    Row("workgroups:thread-list", space_action(302, allowed=POSTERS), method="post", args=_space,
+        data=lambda w: {"title": "موضوع جديد", "body": "نص"}),
+    Row("workgroups:thread-detail", space_view(200), args=_thread),
+    Row("workgroups:thread-detail", space_action(302, allowed=POSTERS), method="post", args=_thread,
+        data=lambda w: {"body": "رد"}),
+    Row("workgroups:thread-manage", space_action(302, allowed=["rapporteur"]), method="post", args=_thread,
+        data=lambda w: {"action": "pin"}),
+    Row("workgroups:thread-follow", space_view(302), method="post", args=_thread, data=lambda w: {"follow": "1"}),
+    Row("workgroups:post-edit", space_action(200, allowed=["member"]), args=_post, note="the member's own post"),
+    Row("workgroups:post-edit", space_action(302, allowed=["member"]), method="post", args=_post,
+        data=lambda w: {"body": "نص معدل"}),
+    Row("workgroups:post-delete", space_action(302, allowed=["member"]), method="post", args=_post),
+    Row("workgroups:post-report", space_view(200), args=_post),
+    Row("workgroups:post-report", space_view(302, rapporteur=200), method="post", args=_post,
+        data=lambda w: {"reason": "مخالفة"}, note="the rapporteur already reported it"),
+    Row("workgroups:post-history", space_action(200, allowed=["technical_officer"]), args=_post),
+    Row("workgroups:moderation-queue", space_action(200, allowed=["technical_officer"]), args=_space),
+    Row("workgroups:moderation-queue", space_action(302, allowed=["technical_officer"]), method="post", args=_space,
+        data=lambda w: {"post": w["post"].pk, "action": "hide", "reason": "مخالفة لمدونة السلوك"}),
+    # concerns (P13)
+    Row("workgroups:concern-list", space_view(200), args=_space),
+    Row("workgroups:concern-create", space_action(200, allowed=POSTERS), args=_space),
+    Row("workgroups:concern-create", space_action(302, allowed=POSTERS), method="post", args=_space,
+        data=lambda w: {"title": "قضية", "description": "وصف", "tags": "أ، ب", "regions": ["homs"]}),
+    Row("workgroups:concern-summary", space_view(200), args=_space),
+    Row("workgroups:concern-export", space_action(200, allowed=["rapporteur"]), args=_space),
+    Row("workgroups:concern-detail", space_view(200), args=_concern),
+    Row("workgroups:concern-endorse", space_action(302, allowed=POSTERS), method="post", args=_concern),
+    Row("workgroups:concern-status", space_action(302, allowed=["rapporteur"]), method="post", args=_concern,
+        data=lambda w: {"status": "agreed", "priority": "3"}),
+    # agenda (P11)
+    Row("workgroups:agenda", space_view(200), args=_space),
+    Row("workgroups:agenda", space_action(302, allowed=POSTERS), method="post", args=_space,
+        data=lambda w: {"title": "بند"}),
+    Row("workgroups:agenda-update", space_action(302, allowed=["rapporteur"]), method="post", args=_space,
+        data=lambda w: {"item": w["agenda_item"].pk, "status": "planned"}),
+    # across spaces
+    Row("workgroups:notification-list", signed_in(200)),
+    Row("workgroups:notification-read", signed_in(302), method="post"),
+    Row("workgroups:notification-settings", signed_in(200)),
+    Row("workgroups:notification-settings", signed_in(302), method="post", data=lambda w: {"kinds": ["reply"]}),
+    Row("workgroups:search", signed_in(200), data=lambda w: {"q": "الدستور"}),
     Row("workgroups:balance-report", expect(404, anonymous=LOGIN, staff=200)),
     Row("workgroups:balance-export", expect(404, anonymous=LOGIN, staff=200)),
 ]

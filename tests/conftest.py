@@ -113,3 +113,19 @@ rapporteur_client = _role_client("rapporteur")
 technical_officer_client = _role_client("technical_officer")
 political_officer_client = _role_client("political_officer")
 staff_client = _role_client("staff")
+
+
+@pytest.fixture
+def content(world, django_capture_on_commit_callbacks):
+    """A discussion with a member's post, a concern and an agenda item in `space` (for the matrix)."""
+    from workgroups import services as s
+
+    space, member = world["space"], world["users"]["member"]
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = s.thread_create(actor=member, space=space, title="الدستور", body="نص **أول**")
+        post = s.post_create(actor=member, thread=thread, body="رد من عضو")
+        concern = s.concern_propose(actor=member, space=space, title="حماية الحريات", description="وصف القضية",
+                                    tags=["حقوق"], regions=["idlib"])
+        item = s.agenda_item_propose(actor=member, space=space, title="المبادئ الدستورية")
+        s.post_report(actor=world["users"]["rapporteur"], post=post, reason="لغة غير لائقة")
+    return {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}

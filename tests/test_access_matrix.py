@@ -20,7 +20,8 @@ def _model_counts():
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(row, role, world, clients):
+def test_access_matrix(row, role, content, clients):
+    world = content
     before = _model_counts()
     client = clients[role]
     url = row.url(world)

@@ -1,19 +1,50 @@
 from django.urls import path
 
-from . import views, views_election, views_participation, views_staff
+from . import views, views_discussions, views_election, views_notifications, views_participation, views_staff
 
 app_name = "workgroups"
 
+space = "spaces/<int:space_id>/"
+
 urlpatterns = [
     path("", views.space_list, name="space-list"),
-    path("spaces/<int:space_id>/", views.space_detail, name="space-detail"),
-    path("spaces/<int:space_id>/election/", views_election.election_detail, name="election-detail"),
-    path("spaces/<int:space_id>/election/nominate/", views_election.election_nominate, name="election-nominate"),
-    path("spaces/<int:space_id>/election/respond/", views_election.election_respond, name="election-respond"),
-    path("spaces/<int:space_id>/election/vote/", views_election.election_vote, name="election-vote"),
-    path("spaces/<int:space_id>/election/confirm/", views_election.election_confirm, name="election-confirm"),
+    path(space, views.space_detail, name="space-detail"),
+    # the rapporteur election
+    path(space + "election/", views_election.election_detail, name="election-detail"),
+    path(space + "election/nominate/", views_election.election_nominate, name="election-nominate"),
+    path(space + "election/respond/", views_election.election_respond, name="election-respond"),
+    path(space + "election/vote/", views_election.election_vote, name="election-vote"),
+    path(space + "election/confirm/", views_election.election_confirm, name="election-confirm"),
+    # discussions
+    path(space + "discussions/", views_discussions.thread_list, name="thread-list"),
+    path(space + "discussions/<int:thread_id>/", views_discussions.thread_detail, name="thread-detail"),
+    path(space + "discussions/<int:thread_id>/manage/", views_discussions.thread_manage, name="thread-manage"),
+    path(space + "discussions/<int:thread_id>/follow/", views_discussions.thread_follow, name="thread-follow"),
+    path(space + "posts/<int:post_id>/edit/", views_discussions.post_edit, name="post-edit"),
+    path(space + "posts/<int:post_id>/delete/", views_discussions.post_delete, name="post-delete"),
+    path(space + "posts/<int:post_id>/report/", views_discussions.post_report, name="post-report"),
+    path(space + "posts/<int:post_id>/history/", views_discussions.post_history, name="post-history"),
+    path(space + "moderation/", views_discussions.moderation_queue, name="moderation-queue"),
+    # concerns
+    path(space + "concerns/", views_discussions.concern_list, name="concern-list"),
+    path(space + "concerns/new/", views_discussions.concern_create, name="concern-create"),
+    path(space + "concerns/summary/", views_discussions.concern_summary, name="concern-summary"),
+    path(space + "concerns/export.csv", views_discussions.concern_export, name="concern-export"),
+    path(space + "concerns/<int:concern_id>/", views_discussions.concern_detail, name="concern-detail"),
+    path(space + "concerns/<int:concern_id>/endorse/", views_discussions.concern_endorse, name="concern-endorse"),
+    path(space + "concerns/<int:concern_id>/status/", views_discussions.concern_status, name="concern-status"),
+    # agenda
+    path(space + "agenda/", views_discussions.agenda, name="agenda"),
+    path(space + "agenda/update/", views_discussions.agenda_update, name="agenda-update"),
+    # across spaces
+    path("notifications/", views_notifications.notification_list, name="notification-list"),
+    path("notifications/read/", views_notifications.notification_read, name="notification-read"),
+    path("notifications/settings/", views_notifications.notification_settings, name="notification-settings"),
+    path("search/", views_notifications.search, name="search"),
+    # joining and proposing groups
     path("interest/", views_participation.interest_list, name="interest-list"),
     path("proposals/", views_participation.proposal_list, name="proposal-list"),
+    # operations staff
     path("staff/balance/", views_staff.balance_report, name="balance-report"),
     path("staff/balance.csv", views_staff.balance_export, name="balance-export"),
 ]

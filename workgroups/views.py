@@ -36,5 +36,8 @@ def space_detail(request, space_id):
             "recent_arrivals": selectors.recent_membership_activity(space=space),
             "may_contribute": access.can(request.user, access.Action.CONTRIBUTE, space),
             "election": selectors.election_current(space=space),
+            "may_moderate": access.can(request.user, access.Action.MODERATE, space),
+            "agenda": selectors.agenda_current(space=space),
+            "recent_threads": selectors.recent_threads(space=space),
         },
     )

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access
-from .models import (
+from .. import access
+from ..models import (
     Election,
     ExpressionOfInterest,
     GroupProposal,

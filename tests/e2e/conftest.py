@@ -1,0 +1,232 @@
+"""Real-browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+Every test under tests/e2e is marked `e2e` here, so `pytest -m "not e2e"` (the unit run) never starts a
+browser and `make test-e2e` runs only these. Each page a test opens fails the test if it logs a console
+error, throws, breaks the Content-Security-Policy, or tries to reach any host but the live server's
+(participants' visits must never reach third parties).
+"""
+
+import importlib
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO_ROOT = E2E_DIR.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+PHONE = {"width": 360, "height": 740}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+# Chromium reports CSP violations as console errors; this makes sure any violation (including ones a
+# report-only policy would let through) is reported the same way, whatever the browser's wording.
+_CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+# --- Collection ------------------------------------------------------------------------------
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on e2e items, so `new_page` can screenshot the pages of a failed test."""
+    report = yield
+    if item.get_closest_marker("e2e") is not None:
+        setattr(item, f"e2e_report_{report.when}", report)
+    return report
+
+
+# --- Browser ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop in the test thread; Django's ORM must be allowed there.
+
+    Set for the e2e tests only (not at import), so a unit run in the same process keeps Django's guard.
+    """
+    already = "DJANGO_ALLOW_ASYNC_UNSAFE" in os.environ
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    if not already:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="session")
+def browser(_allow_orm_beside_playwright):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+def _through_the_app(wsgi_app):
+    return wsgi_app
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, but static files are served by the app itself (WhiteNoise, from
+    STATIC_ROOT and its manifest) as in production.
+
+    pytest-django's default serves /static/ through the staticfiles finders, which know nothing of
+    the hashed names CompressedManifestStaticFilesStorage puts in the pages, so every stylesheet,
+    script and font would be a 404.
+    """
+    from django.conf import settings
+    from pytest_django.live_server_helper import LiveServer
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.is_file():
+        pytest.fail(f"{manifest} is missing: run `make static` (manage.py collectstatic) before the e2e tests")
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _through_the_app
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    """<repo>/test-artifacts/ (gitignored): screenshots the tests take, and of every failed test."""
+    path = REPO_ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def new_page(browser, live_server, request, artifacts_dir):
+    """`new_page(viewport=PHONE, locale=None)`: a page in a fresh browser context (no cookies).
+
+    At teardown the test fails if any page logged a console error, threw an uncaught exception,
+    violated the CSP, or asked for anything from a host other than the live server's (such
+    requests are blocked, never sent).
+    """
+    server_host = urlsplit(live_server.url).hostname
+    allowed_hosts = LOCAL_HOSTS | {server_host}
+    contexts, pages, errors, off_site = [], [], [], []
+
+    def watch(page):
+        if page in pages:
+            return
+        pages.append(page)
+
+        def on_console(msg):
+            if msg.type == "error":
+                errors.append(f"console error on {page.url}: {msg.text} ({msg.location.get('url', '')})")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: errors.append(f"uncaught exception on {page.url}: {exc}"))
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).hostname not in allowed_hosts:
+            off_site.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def make(viewport=None, locale=None):
+        options = {"viewport": dict(viewport or PHONE), "service_workers": "block"}
+        if locale:
+            options["locale"] = locale
+        context = browser.new_context(**options)
+        contexts.append(context)
+        context.add_init_script(_CSP_WATCH)
+        context.route("**/*", guard)
+        context.on("page", watch)
+        page = context.new_page()
+        watch(page)
+        return page
+
+    yield make
+
+    call = getattr(request.node, "e2e_report_call", None)
+    if call is not None and call.failed:
+        for index, page in enumerate(pages):
+            if not page.is_closed():
+                name = f"FAILED-{request.node.name}-{index}.png".replace("/", "_")
+                page.screenshot(path=artifacts_dir / name, full_page=True)
+    for context in contexts:
+        context.close()
+    assert not off_site, f"requests to hosts other than the live server: {off_site}"
+    assert not errors, "the browser reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page):
+    """A phone-sized page (360 x 740) in its own context."""
+    return new_page()
+
+
+# --- Data ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def conduct(transactional_db):
+    """The code of conduct in force. Migrations seed it, but transactional tests flush the tables
+    after each test, so it is seeded again here (the same migration code) when it is gone."""
+    from django.apps import apps
+    from django.core.cache import cache
+
+    from accounts.selectors import CURRENT_CONDUCT_CACHE_KEY, conduct_current
+
+    current = conduct_current()
+    if current is None:
+        importlib.import_module("accounts.migrations.0002_seed_expertise_and_conduct").seed(apps, None)
+        cache.delete(CURRENT_CONDUCT_CACHE_KEY)
+        current = conduct_current()
+    return current
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+def login(page, live_server, username, password=None):
+    """Sign in through the real sign-in form, as a participant would."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator('form[action="/accounts/login/"]')
+    form.locator('input[name="login"]').fill(username)
+    form.locator('input[name="password"]').fill(password or PASSWORD)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert urlsplit(page.url).path != "/accounts/login/", f"sign-in failed for {username!r}: still on {page.url}"
+
+
+def logout(page):
+    """Sign out with the header's button (behind the menu toggler on a phone)."""
+    toggler = page.locator("button.navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    button = page.locator('form[action="/accounts/logout/"] button[type="submit"]')
+    button.wait_for(state="visible")
+    with page.expect_navigation():
+        button.click()
+
+
+def html_lang_dir(page):
+    html = page.locator("html")
+    return html.get_attribute("lang"), html.get_attribute("dir")
+
+
+def path_of(page):
+    return urlsplit(page.url).path

@@ -1,0 +1,25 @@
+from .discussions import (
+    AgendaItem,
+    Concern,
+    ConcernRegion,
+    Contribution,
+    Endorsement,
+    ModerationAction,
+    Notification,
+    NotificationSetting,
+    Post,
+    PostReport,
+    PostRevision,
+    Tag,
+    Thread,
+    ThreadFollow,
+)
+from .participation import Election, ExpressionOfInterest, GroupProposal, Nomination, Vote
+from .spaces import Membership, MembershipEvent, Role, Space, Theme
+
+__all__ = [
+    "AgendaItem", "Concern", "ConcernRegion", "Contribution", "Election", "Endorsement", "ExpressionOfInterest",
+    "GroupProposal", "Membership", "MembershipEvent", "ModerationAction", "Nomination", "Notification",
+    "NotificationSetting", "Post", "PostReport", "PostRevision", "Role", "Space", "Tag", "Theme", "Thread",
+    "ThreadFollow", "Vote",
+]

@@ -1,0 +1,66 @@
+"""Notifications and search: both read only what the permission core lets the user see."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import search as search_module
+from . import selectors, services
+from .forms import NotificationSettingsForm, SearchForm
+from .models import Notification
+
+
+@require_GET
+def notification_list(request):
+    notifications = selectors.notification_list(user=request.user)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "workgroups/notification_list.html", {"page": page})
+
+
+@require_POST
+def notification_read(request):
+    """Mark one notification (and go to it) or all of them read."""
+    notification_id = request.POST.get("notification", "")
+    if notification_id.isdigit():
+        notification = selectors.notification_list(user=request.user).filter(pk=int(notification_id)).first()
+        if notification is not None:
+            services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
+            if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+                return redirect(notification.url)
+        return redirect("workgroups:notification-list")
+    services.notification_mark_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("workgroups:notification-list")
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    muted = set(request.user.muted_notifications.values_list("kind", flat=True))
+    form = NotificationSettingsForm(
+        request.POST or None, initial={"kinds": [k for k in Notification.Kind.values if k not in muted]}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_settings_save(user=request.user, enabled_kinds=form.cleaned_data["kinds"])
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("workgroups:notification-settings")
+    return render(request, "workgroups/notification_settings.html", {"form": form})
+
+
+@require_GET
+def search(request):
+    """Search the user's spaces (Arabic-aware). An overlong query is cut, with a message."""
+    form = SearchForm(request.GET)
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+    elif "q" in form.errors:
+        messages.error(request, _("The search is too long; only its beginning was used."))
+        query = request.GET.get("q", "")[: search_module.QUERY_MAX_LENGTH]
+    if len(query) > search_module.QUERY_MAX_LENGTH:
+        messages.warning(request, _("The search is too long; only its beginning was used."))
+        query = query[: search_module.QUERY_MAX_LENGTH]
+    results = search_module.search(user=request.user, query=query) if query else []
+    return render(request, "workgroups/search.html", {"query": query, "results": results})
