@@ -52,7 +52,7 @@ demo: setup
 	$(PY) manage.py load_demo
 
 messages: venv gettext ## refresh locale/*/django.po from the code
-	$(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=assets --ignore=staticfiles --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=assets --ignore=staticfiles --ignore=var --ignore=test-artifacts --ignore=tests --no-obsolete
 	$(PY) scripts/fill_english_catalog.py
 
 vendor: ## refresh static/vendor from the npm registry

@@ -22,6 +22,8 @@ def fill(text):
         if not any(line.startswith("msgid ") for line in lines) or 'msgid ""\nmsgstr ""\n"Project' in block:
             out.append(block)
             continue
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        lines = [line for line in lines if not line.startswith("#|")]
         lines = [line for line in lines if not (line.startswith("#,") and "fuzzy" in line and line.strip() == "#, fuzzy")]
         lines = [re.sub(r",\s*fuzzy", "", line) if line.startswith("#,") else line for line in lines]
         def section(prefix, lines=lines):
@@ -40,13 +42,13 @@ def fill(text):
             singular = [re.sub(r"^msgid ", "msgstr[0] ", msgid_lines[0])] + msgid_lines[1:]
             many = [re.sub(r"^msgid_plural ", "msgstr[1] ", plural_lines[0])] + plural_lines[1:]
             current = [line for line in lines[plural_end:] if line.startswith(("msgstr", '"'))]
-            if current and _unquote([c for c in current if c.startswith("msgstr[0]")] or ['""']):
-                out.append(block)
+            if not fuzzy and current and _unquote([c for c in current if c.startswith("msgstr[0]")] or ['""']):
+                out.append("\n".join(lines))
                 continue
             lines = lines[:plural_end] + singular + many + rest
         else:
             msgstr_start, msgstr_end = section("msgstr")
-            if _unquote(lines[msgstr_start:msgstr_end]) and "#, fuzzy" not in block:
+            if _unquote(lines[msgstr_start:msgstr_end]) and not fuzzy:
                 out.append("\n".join(lines))
                 continue
             lines = lines[:msgstr_start] + [re.sub(r"^msgid ", "msgstr ", msgid_lines[0])] + msgid_lines[1:] + lines[msgstr_end:]
