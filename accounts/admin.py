@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
 from . import services
@@ -54,7 +54,8 @@ class InvitationCreateForm(forms.ModelForm):
         help_text=_("Letters, digits and @/./+/-/_ only; the participant signs in with it or with the e-mail address."),
     )
     display_name = forms.CharField(label=_("display name"), max_length=120)
-    title = forms.CharField(label=_("title"), max_length=160, required=False)
+    title = forms.CharField(label=pgettext_lazy("a person's professional title", "title"), max_length=160,
+                            required=False)
     preferred_language = forms.ChoiceField(label=_("preferred language"), choices=settings.LANGUAGES, initial="ar")
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AgeBand, Country, Gender, Region
 
@@ -40,7 +41,7 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=120)
     title = models.CharField(
-        _("title"), max_length=160, blank=True,
+        pgettext_lazy("a person's professional title", "title"), max_length=160, blank=True,
         help_text=_("Shown to your co-members beside your name, e.g. “Lawyer, women’s rights organisation”."),
     )
     preferred_language = models.CharField(

@@ -118,7 +118,6 @@ def test_hostile_markdown_in_a_post_is_neutralised(world, clients):
     page = clients["member"].get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
     main = page.split('id="main"', 1)[1]
     assert "<script>alert" not in main and "javascript:" not in main and "<img" not in main
-    assert "evil.example" not in main.split("<img")[0] or "src=\"https://evil" not in main
     assert "&lt;b&gt;عنوان&lt;/b&gt;" in main
 
 
@@ -299,3 +298,18 @@ def test_concern_list_queries_do_not_grow_with_concerns(world, clients):
         services.concern_propose(actor=member, space=space, title=f"قضية ب{index}", description="وصف", tags=["ب"],
                                  regions=["idlib", "homs"])
     assert _count(clients["member"], url) == few
+
+
+def test_staff_hide_a_reported_post_from_admin_with_a_reason(world, clients):
+    space = world["space"]
+    thread = services.thread_create(actor=world["users"]["member"], space=space, title="موضوع", body="نص")
+    post = thread.posts.get()
+    report = services.post_report(actor=world["users"]["rapporteur"], post=post, reason="إساءة")
+    url = reverse("admin:workgroups_postreport_change", args=[report.pk])
+    assert clients["staff"].post(url, {"decision": "hide", "note": ""}).status_code == 200
+    post.refresh_from_db()
+    assert post.hidden_at is None
+    assert clients["staff"].post(url, {"decision": "hide", "note": "مخالفة"}).status_code == 302
+    post.refresh_from_db()
+    report.refresh_from_db()
+    assert post.hidden_at is not None and report.outcome == "hidden"

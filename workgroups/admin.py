@@ -20,15 +20,21 @@ from modeltranslation.admin import TranslationAdmin
 
 from . import selectors, services
 from .models import (
+    AgendaItem,
+    Concern,
+    Contribution,
     Election,
     ExpressionOfInterest,
     GroupProposal,
     Membership,
     MembershipEvent,
+    ModerationAction,
     Nomination,
+    PostReport,
     Role,
     Space,
     Theme,
+    Thread,
 )
 
 User = get_user_model()
@@ -425,3 +431,103 @@ class ElectionAdmin(admin.ModelAdmin):
         created = services.election_open(actor=request.user, space=obj.space, voting_opens_at=obj.voting_opens_at,
                                          voting_closes_at=obj.voting_closes_at)
         obj.pk = created.pk
+
+
+# --- Inside spaces: read-mostly views for operations; moderation goes through the services -------
+
+
+class ReportOutcomeForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label=_("decision"), required=False,
+        choices=[("", _("— keep open —")), ("hide", _("Hide the post")), ("dismiss", _("Dismiss the report"))],
+    )
+    note = forms.CharField(label=_("reason"), required=False, max_length=500)
+
+    class Meta:
+        model = PostReport
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Give a reason."))
+        return cleaned
+
+
+@admin.register(PostReport)
+class PostReportAdmin(admin.ModelAdmin):
+    """The moderation queue in admin (the technical officer's site queue shows the same reports)."""
+
+    form = ReportOutcomeForm
+    list_display = ["created_at", "space_name", "reason", "outcome", "resolved_at"]
+    list_filter = ["outcome", "post__thread__space"]
+    list_select_related = ["post__thread__space"]
+    readonly_fields = ["post_text", "reason", "created_at", "outcome", "resolved_at", "resolved_by"]
+    fields = [*readonly_fields, "decision", "note"]
+
+    @admin.display(description=_("space"))
+    def space_name(self, obj):
+        return obj.post.thread.space
+
+    @admin.display(description=_("post"))
+    def post_text(self, obj):
+        return obj.post.body
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        decision, note = form.cleaned_data.get("decision"), form.cleaned_data.get("note")
+        if decision == "hide":
+            services.post_hide(actor=request.user, post=obj.post, reason=note)
+        elif decision == "dismiss":
+            services.post_restore(actor=request.user, post=obj.post, reason=note)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "reason", "actor", "post"]
+    list_filter = ["kind", "post__thread__space"]
+    list_select_related = ["actor", "post__thread"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(ReadOnlyAdmin):
+    list_display = ["title", "space", "created_at", "last_activity_at", "is_pinned", "is_closed"]
+    list_filter = ["space", "is_pinned", "is_closed"]
+    search_fields = ["title"]
+    list_select_related = ["space"]
+    exclude = ["search_text"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ["title", "space", "status", "priority", "endorsement_count", "created_at"]
+    list_filter = ["space", "status", "priority"]
+    search_fields = ["title"]
+    list_select_related = ["space"]
+    exclude = ["search_text", "author"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "space", "status", "position"]
+    list_filter = ["space", "status"]
+    list_select_related = ["space"]
+    exclude = ["search_text"]
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "space", "kind"]
+    list_filter = ["kind", "space"]
+    list_select_related = ["user", "space"]
+    date_hierarchy = "created_at"

@@ -103,6 +103,7 @@ def load(*, context):
         last_contribution_at=timezone.now()
     )
     _load_election(spaces["civic-2"], users)
+    _load_discussions(spaces["legal-2"], users)
     _load_requests(users)
     return spaces
 
@@ -143,3 +144,64 @@ def _load_requests(users):
             rationale="قضايا السكن والأراضي والممتلكات أساسية لعودة اللاجئين والنازحين وتحتاج إلى نقاش متخصص.",
             theme=Theme.objects.get(slug="protection"),
         )
+
+
+def _load_discussions(space, users):
+    """The legal group at work: discussions, concerns with endorsements, its agenda, one report."""
+    from .models import Thread
+
+    if Thread.objects.filter(space=space).exists():
+        return
+    layla, khaled, omar, rania, huda, fadi, salma = (
+        users[name] for name in ("layla", "khaled", "omar", "rania", "huda", "fadi", "salma")
+    )
+    principles = services.thread_create(
+        actor=layla, space=space, title="المبادئ الدستورية الأساسية",
+        body="أقترح أن نبدأ بحصر المبادئ التي يتفق عليها السوريون على اختلافهم:\n\n"
+             "1. المواطنة المتساوية\n2. سيادة القانون\n3. الفصل بين السلطات\n\nما الذي ينقص هذه القائمة؟",
+    )
+    first_reply = services.post_create(
+        actor=omar, thread=principles,
+        body="أضيف **اللامركزية الإدارية**، فهي مطلب واضح في المناطق التي عملت فيها المجالس المحلية.",
+    )
+    services.post_create(actor=rania, thread=principles, quote_of=first_reply,
+                         body="أتفق مع @omar، مع ضرورة ضمانات لعدم تحولها إلى تقسيم فعلي.")
+    services.post_create(actor=khaled, thread=principles,
+                         body="سأجمع هذه المداخلات في ورقة موجزة قبل اجتماعنا القادم.")
+    services.thread_set_pinned(actor=khaled, thread=principles, pinned=True)
+    detainees = services.thread_create(
+        actor=salma, space=space, title="ملف المعتقلين والمفقودين في أي تسوية",
+        body="لا يمكن الحديث عن بيئة آمنة ومحايدة دون معالجة ملف المعتقلين والمفقودين. كيف نصوغ ذلك؟",
+    )
+    reported = services.post_create(actor=fadi, thread=detainees, body="هذا النقاش مضيعة للوقت ولا فائدة منه!")
+    services.post_report(actor=huda, post=reported, reason="لا تحترم المداخلة أسلوب الحوار المدني.")
+
+    housing = services.concern_propose(
+        actor=huda, space=space, title="حقوق السكن والأراضي والملكية",
+        description="ضياع الوثائق العقارية ونقل الملكيات أثناء النزاع يهدد حق العودة.",
+        tags=["ملكية", "عودة"], regions=["homs", "rif_dimashq", "aleppo"],
+    )
+    detention = services.concern_propose(
+        actor=salma, space=space, title="الكشف عن مصير المفقودين",
+        description="آلية مستقلة للكشف عن مصير المفقودين وإبلاغ العائلات.",
+        tags=["عدالة انتقالية"], regions=["damascus", "daraa", "idlib"],
+    )
+    services.concern_propose(
+        actor=omar, space=space, title="تمثيل المجالس المحلية في الحوار الدستوري",
+        description="ضمان صوت المجالس المحلية المنتخبة في النقاشات الدستورية.",
+        tags=["حوكمة محلية"], regions=["idlib", "aleppo"],
+    )
+    for user in (layla, omar, rania, fadi):
+        services.concern_endorse(actor=user, concern=detention)
+    for user in (rania, khaled):
+        services.concern_endorse(actor=user, concern=housing)
+    services.concern_set_status(actor=khaled, concern=detention, status="agreed", priority=3)
+    services.concern_set_status(actor=khaled, concern=housing, status="under_discussion", priority=2)
+
+    item = services.agenda_item_propose(actor=layla, space=space, title="حصر المبادئ الدستورية المتفق عليها",
+                                        threads=[principles])
+    services.agenda_item_update(actor=khaled, item=item, status="in_discussion")
+    second = services.agenda_item_propose(actor=salma, space=space, title="صياغة فقرة عن المعتقلين والمفقودين",
+                                          threads=[detainees], concerns=[detention])
+    services.agenda_item_update(actor=layla, item=second, status="planned")
+    services.agenda_item_propose(actor=omar, space=space, title="دعوة خبير في اللامركزية إلى أحد الاجتماعات")

@@ -235,6 +235,16 @@ def moderation_queue(request, space_id):
 # --- Concerns ---------------------------------------------------------------------------------
 
 
+def _concern_or_404(space, concern_id):
+    concern = (
+        Concern.objects.filter(space=space, pk=concern_id)
+        .select_related("space", "thread").prefetch_related("tags", "regions").first()
+    )
+    if concern is None:
+        raise Http404
+    return concern
+
+
 def _filtered_concerns(space, data):
     form = ConcernFilterForm(data)
     concerns = Concern.objects.filter(space=space)
@@ -297,10 +307,7 @@ def concern_create(request, space_id):
 @require_GET
 def concern_detail(request, space_id, concern_id):
     space = access.get_space_or_404(request.user, space_id)
-    concern = Concern.objects.filter(space=space, pk=concern_id).select_related("thread").prefetch_related(
-        "tags", "regions").first()
-    if concern is None:
-        raise Http404
+    concern = _concern_or_404(space, concern_id)
     return render(request, "workgroups/concern_detail.html", {
         "space": space, "concern": concern,
         "endorsed": concern.endorsements.filter(user=request.user).exists(),
@@ -314,9 +321,7 @@ def concern_detail(request, space_id, concern_id):
 def concern_endorse(request, space_id, concern_id):
     space = access.get_space_or_404(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    concern = Concern.objects.filter(space=space, pk=concern_id).select_related("space").first()
-    if concern is None:
-        raise Http404
+    concern = _concern_or_404(space, concern_id)
     try:
         services.concern_endorse(actor=request.user, concern=concern)
     except ValidationError as error:
@@ -331,9 +336,7 @@ def concern_status(request, space_id, concern_id):
     """Rapporteurs set a concern's status and priority."""
     space = access.get_space_or_404(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
-    concern = Concern.objects.filter(space=space, pk=concern_id).select_related("space").first()
-    if concern is None:
-        raise Http404
+    concern = _concern_or_404(space, concern_id)
     form = ConcernStatusForm(request.POST)
     if form.is_valid():
         services.concern_set_status(actor=request.user, concern=concern, **form.cleaned_data)

@@ -10,13 +10,18 @@ from django.utils.translation import pgettext_lazy
 from .spaces import Space, Theme
 
 
+class ReviewStatus(models.TextChoices):
+    """Where a participant's request stands in the operations support team's review."""
+
+    PENDING = "pending", pgettext_lazy("review status", "Under review")
+    ACCEPTED = "accepted", pgettext_lazy("review status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("review status", "Declined")
+
+
 class ExpressionOfInterest(models.Model):
     """A participant's request to join a working group on a theme (P8), reviewed by staff."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("review status", "Under review")
-        ACCEPTED = "accepted", pgettext_lazy("review status", "Accepted")
-        DECLINED = "declined", pgettext_lazy("review status", "Declined")
+    Status = ReviewStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expressions_of_interest",
@@ -65,10 +70,7 @@ class ExpressionOfInterest(models.Model):
 class GroupProposal(models.Model):
     """A participant's proposal for a new working group (P6), reviewed by staff."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("review status", "Under review")
-        ACCEPTED = "accepted", pgettext_lazy("review status", "Accepted")
-        DECLINED = "declined", pgettext_lazy("review status", "Declined")
+    Status = ReviewStatus
 
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_proposals", verbose_name=_("proposed by")

@@ -1,0 +1,42 @@
+"""`make run`'s demo data: every role present, every capability shown, loading twice changes nothing."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {model._meta.label: model.objects.count()
+            for label in ("accounts", "workgroups") for model in apps.get_app_config(label).get_models()}
+
+
+def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
+    first = _counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
+    assert _counts() == first
+    for label in ("workgroups.Space", "workgroups.Membership", "workgroups.Election", "workgroups.Thread",
+                  "workgroups.Post", "workgroups.Concern", "workgroups.AgendaItem", "workgroups.PostReport",
+                  "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification"):
+        assert first[label] > 0, label
+    client = Client()
+    assert client.login(username="layla", password=DEMO_PASSWORD)
+    response = client.get(reverse("workgroups:space-list"))
+    assert len(response.context["current_spaces"]) == 2
+    assert len(response.context["concluded_spaces"]) == 1
+
+
+def test_demo_data_is_refused_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo", verbosity=0)
