@@ -61,8 +61,8 @@ vendor: ## refresh static/vendor from the npm registry
 lint: venv
 	$(VENV)/bin/ruff check .
 
-bench: setup
-	$(PY) bench/run.py
+bench: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend $(PY) bench/jobs.py
 
 ci:
 	bash .ci/run

@@ -187,6 +187,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "accounts-expire-invitations": {"task": "accounts.tasks.expire_invitations", "schedule": 3600.0},
+    "workgroups-inactivity": {"task": "workgroups.tasks.run_inactivity", "schedule": 900.0},
+    "workgroups-digests": {"task": "workgroups.tasks.send_digests", "schedule": 900.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -227,6 +229,10 @@ MFA_TOTP_ISSUER = "CSSR"
 USERSESSIONS_TRACK_ACTIVITY = False
 CSSR_STAFF_REQUIRE_MFA = env_bool("CSSR_STAFF_REQUIRE_MFA", True)
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
+# Roles the inactivity lockout leaves alone (P5 applies to participants; officers are staff of the OSE).
+CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
+# E-mail is a weak channel for people at risk: digests hold counts and titles, never text, unless allowed.
+CSSR_DIGEST_EXCERPTS = env_bool("CSSR_DIGEST_EXCERPTS", False)
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 

@@ -154,6 +154,11 @@ ROWS = [
     Row("workgroups:notification-settings", signed_in(200)),
     Row("workgroups:notification-settings", signed_in(302), method="post", data=lambda w: {"kinds": ["reply"]}),
     Row("workgroups:search", signed_in(200), data=lambda w: {"q": "الدستور"}),
+    Row("workgroups:digest-settings", signed_in(200)),
+    Row("workgroups:digest-settings", signed_in(302), method="post", data=lambda w: {"frequency": "daily"}),
+    # only the locked member of the space may ask to come back; nobody else may learn anything here
+    Row("workgroups:reinstatement-request", expect(404, anonymous=LOGIN, locked_member=302), method="post",
+        args=_space, data=lambda w: {"message": "أرجو إعادتي"}),
     Row("workgroups:balance-report", expect(404, anonymous=LOGIN, staff=200)),
     Row("workgroups:balance-export", expect(404, anonymous=LOGIN, staff=200)),
 ]

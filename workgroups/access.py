@@ -101,6 +101,44 @@ def sync_membership_groups(membership):
     _forget(membership.user)
 
 
+def revoke_entry(space, user_ids):
+    """Take these users out of every role group of `space` in one statement (the lockout job)."""
+    from django.contrib.auth import get_user_model
+
+    groups = Group.objects.filter(name__in=[role_group_name(space.pk, role) for role in Role.values])
+    get_user_model().groups.through.objects.filter(group__in=groups, user_id__in=list(user_ids)).delete()
+
+
+def disconnect_users(user_ids):
+    """Tell the open websockets of these users to close (they lost access to a space).
+
+    Each consumer joins the channel-layer group `user.<id>` and closes on `access.revoked`.
+    """
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in user_ids:
+        async_to_sync(layer.group_send)(f"user.{user_id}", {"type": "access.revoked"})
+
+
+def locked_membership_or_404(user, space):
+    """The user's locked membership of `space` (the only thing a locked member may act on), or 404."""
+    membership = Membership.objects.filter(user=user, space=space, state=Membership.State.LOCKED).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def get_space_for_locked_member_or_404(user, pk):
+    space = Space.objects.filter(pk=pk).first()
+    if space is None:
+        raise Http404
+    return space, locked_membership_or_404(user, space)
+
+
 def _forget(user):
     user.__dict__.pop("_cssr_space_actions", None)
     user.__dict__.pop("_cssr_elector", None)

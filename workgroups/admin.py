@@ -31,6 +31,7 @@ from .models import (
     ModerationAction,
     Nomination,
     PostReport,
+    ReinstatementRequest,
     Role,
     Space,
     Theme,
@@ -531,3 +532,33 @@ class ContributionAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "space"]
     list_select_related = ["user", "space"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ReinstatementRequest)
+class ReinstatementRequestAdmin(admin.ModelAdmin):
+    """Locked members asking to come back; reinstating restarts their inactivity clock."""
+
+    list_display = ["created_at", "membership", "outcome", "resolved_at"]
+    list_filter = ["outcome", "membership__space"]
+    list_select_related = ["membership__user", "membership__space"]
+    readonly_fields = ["membership", "message", "created_at", "outcome", "resolved_at", "resolved_by"]
+    actions = ["reinstate", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def _resolve(self, request, queryset, reinstate):
+        for item in queryset:
+            services.reinstatement_resolve(actor=request.user, request=item, reinstate=reinstate)
+        self.message_user(request, _("Done."))
+
+    @admin.action(description=_("Reinstate the selected members"))
+    def reinstate(self, request, queryset):
+        self._resolve(request, queryset, True)
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset):
+        self._resolve(request, queryset, False)

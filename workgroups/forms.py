@@ -182,3 +182,19 @@ class NotificationSettingsForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=10_000)
+
+
+class DigestSettingsForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("E-mail digest"), choices=[])
+    muted_spaces = forms.ModelMultipleChoiceField(label=_("Leave these spaces out"), required=False, queryset=None,
+                                                  widget=forms.CheckboxSelectMultiple)
+    muted_threads = forms.ModelMultipleChoiceField(label=_("Leave these discussions out"), required=False,
+                                                   queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, spaces, threads, **kwargs):
+        from .models import DigestSubscription
+
+        super().__init__(*args, **kwargs)
+        self.fields["frequency"].choices = DigestSubscription.Frequency.choices
+        self.fields["muted_spaces"].queryset = spaces
+        self.fields["muted_threads"].queryset = threads

@@ -40,7 +40,9 @@ urlpatterns = [
     path("notifications/", views_notifications.notification_list, name="notification-list"),
     path("notifications/read/", views_notifications.notification_read, name="notification-read"),
     path("notifications/settings/", views_notifications.notification_settings, name="notification-settings"),
+    path("notifications/digest/", views_notifications.digest_settings, name="digest-settings"),
     path("search/", views_notifications.search, name="search"),
+    path(space + "reinstatement/", views_notifications.reinstatement_request, name="reinstatement-request"),
     # joining and proposing groups
     path("interest/", views_participation.interest_list, name="interest-list"),
     path("proposals/", views_participation.proposal_list, name="proposal-list"),

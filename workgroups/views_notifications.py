@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import search as search_module
 from . import selectors, services
-from .forms import NotificationSettingsForm, SearchForm
+from .forms import DigestSettingsForm, NotificationSettingsForm, SearchForm
 from .models import Notification
 
 
@@ -64,3 +64,38 @@ def search(request):
         query = query[: search_module.QUERY_MAX_LENGTH]
     results = search_module.search(user=request.user, query=query) if query else []
     return render(request, "workgroups/search.html", {"query": query, "results": results})
+
+
+@require_http_methods(["GET", "POST"])
+def digest_settings(request):
+    """How often the e-mail digest comes, and which spaces and followed discussions it leaves out."""
+    from . import access
+    from .models import DigestMute, Thread
+
+    spaces = access.visible_spaces(request.user).order_by("name")
+    threads = Thread.objects.filter(follows__user=request.user, space__in=spaces.values("pk")).order_by("title")
+    subscription = services.digest_subscription(request.user)
+    mutes = DigestMute.objects.filter(user=request.user)
+    form = DigestSettingsForm(
+        request.POST or None, spaces=spaces, threads=threads,
+        initial={"frequency": subscription.frequency,
+                 "muted_spaces": [m.space_id for m in mutes if m.space_id],
+                 "muted_threads": [m.thread_id for m in mutes if m.thread_id]},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.digest_settings_save(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your digest settings are saved."))
+        return redirect("workgroups:digest-settings")
+    return render(request, "workgroups/digest_settings.html", {"form": form})
+
+
+@require_POST
+def reinstatement_request(request, space_id):
+    """From the lock page: a locked member asks the operations support team to let them back in."""
+    from . import access
+
+    space, membership = access.get_space_for_locked_member_or_404(request.user, space_id)
+    services.reinstatement_request(actor=request.user, membership=membership,
+                                   message=request.POST.get("message", "")[:2000])
+    messages.success(request, _("Your request was sent to the operations support team."))
+    return redirect("workgroups:space-list")

@@ -141,6 +141,10 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
     state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
     last_contribution_at = models.DateTimeField(_("last contribution"), null=True, blank=True)
+    warning_emailed_at = models.DateTimeField(
+        _("inactivity warning e-mailed"), null=True, blank=True, editable=False,
+        help_text=_("Set when the warning e-mail went out, so it is sent once."),
+    )
 
     class Meta:
         ordering = ["space", "role", "pk"]

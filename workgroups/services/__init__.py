@@ -1,6 +1,7 @@
 """Every write of the workgroups app. Views, admin, tasks and demo data call these, never the ORM."""
 
 from .contributions import contribution_record
+from .digests import digest_settings_save, digest_subscription, digests_run
 from .discussions import (
     agenda_item_propose,
     agenda_item_update,
@@ -19,6 +20,12 @@ from .discussions import (
     thread_set_closed,
     thread_set_pinned,
     user_warn,
+)
+from .inactivity import (
+    inactivity_run,
+    inactivity_warning_emails_send,
+    reinstatement_request,
+    reinstatement_resolve,
 )
 from .notifications import notification_mark_read, notification_settings_save
 from .spaces import (
@@ -44,6 +51,13 @@ from .spaces import (
 )
 
 __all__ = [
+    "digest_settings_save",
+    "digest_subscription",
+    "digests_run",
+    "inactivity_run",
+    "inactivity_warning_emails_send",
+    "reinstatement_request",
+    "reinstatement_resolve",
     "contribution_record",
     "notification_mark_read",
     "notification_settings_save",

@@ -140,6 +140,9 @@ def _set_state(*, actor, membership, state, action, detail=""):
         _save_membership(membership)
         _record(membership, actor, action, detail)
         access.sync_membership_groups(membership)
+        if not membership.grants_entry:
+            user_id = membership.user_id
+            transaction.on_commit(lambda: access.disconnect_users([user_id]))
     return membership
 
 
