@@ -64,6 +64,7 @@ def run():
 
     from tests import factories
     from workgroups import services
+    from workgroups.services.digests import digest_send
     from workgroups.models import Space
 
     call_command("migrate", verbosity=0)
@@ -87,7 +88,7 @@ def run():
                FROM accounts_user u CROSS JOIN generate_series(0, 1) k WHERE u.username LIKE 'u%%'""",
             [ids, SPACES])
         cursor.execute(
-            """INSERT INTO auth_user_groups (user_id, group_id)
+            """INSERT INTO accounts_user_groups (user_id, group_id)
                SELECT m.user_id, g.id FROM workgroups_membership m
                JOIN auth_group g ON g.name = 'space:' || m.space_id || ':member'""")
         cursor.execute(
@@ -118,6 +119,8 @@ def run():
     result, seconds, peak = _timed(lambda: services.inactivity_run(now=now))
     rows.append(("inactivity job (warn + lock, permissions, audit, notices)", memberships,
                  result["warned"] + result["locked"], seconds, peak))
+    result, seconds, peak = _timed(services.inactivity_warning_emails_send)
+    rows.append(("warning e-mails (one per warned member, rendered per language)", memberships, result, seconds, peak))
     result, seconds, peak = _timed(lambda: services.inactivity_run(now=now))
     rows.append(("inactivity job again (idempotent: nothing to do)", memberships,
                  result["warned"] + result["locked"], seconds, peak))
@@ -128,7 +131,7 @@ def run():
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO workgroups_thread (space_id, title, created_at, last_activity_at, is_pinned, "
                        "is_closed, search_text) SELECT id, 'موضوع', now(), now(), false, false, '' FROM workgroups_space")
-    result, seconds, peak = _timed(lambda: sum(int(services.digest_send(user_id=uid)) for uid in sample))
+    result, seconds, peak = _timed(lambda: sum(int(digest_send(user_id=uid)) for uid in sample))
     rows.append((f"digest job for {DIGEST_SAMPLE:,} users (one e-mail each)", DIGEST_SAMPLE, result, seconds, peak))
     print()
     print(f"{'measurement':<58} {'rows':>10} {'changed':>8} {'seconds':>8} {'ratio':>7} {'peak MB':>8}")

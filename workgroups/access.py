@@ -118,10 +118,14 @@ def disconnect_users(user_ids):
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not user_ids:
         return
-    for user_id in user_ids:
-        async_to_sync(layer.group_send)(f"user.{user_id}", {"type": "access.revoked"})
+
+    async def send_all():
+        for user_id in user_ids:
+            await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
+
+    async_to_sync(send_all)()  # one hop into the event loop for the whole batch
 
 
 def locked_membership_or_404(user, space):
