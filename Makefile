@@ -25,6 +25,7 @@ test-e2e:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e --create-db -q -p no:xdist
 
 setup: venv gettext translations static
+	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
 venv: $(VENV)/.installed
