@@ -64,8 +64,8 @@ def run():
 
     from tests import factories
     from workgroups import services
-    from workgroups.services.digests import digest_send
     from workgroups.models import Space
+    from workgroups.services.digests import digest_send
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -334,3 +334,20 @@ def test_password_reset_by_email_sets_a_new_password():
 def test_password_reset_for_an_unknown_address_reveals_nothing():
     response = Client().post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     assert response.status_code == 302  # the same answer as for a known address
+
+
+def test_a_recovery_code_signs_in_once_when_the_phone_is_lost():
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user = factories.UserFactory(username="traveller")
+    TOTP.activate(user, generate_totp_secret())
+    codes = RecoveryCodes.activate(user).get_unused_codes()
+    assert len(codes) >= 8
+    client = Client()
+    client.post(reverse("account_login"), {"login": "traveller", "password": factories.PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+    again = Client()
+    again.post(reverse("account_login"), {"login": "traveller", "password": factories.PASSWORD})
+    again.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert "_auth_user_id" not in again.session  # a recovery code works once

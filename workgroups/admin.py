@@ -535,7 +535,7 @@ class ContributionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReinstatementRequest)
-class ReinstatementRequestAdmin(admin.ModelAdmin):
+class ReinstatementRequestAdmin(ReadOnlyAdmin):
     """Locked members asking to come back; reinstating restarts their inactivity clock."""
 
     list_display = ["created_at", "membership", "outcome", "resolved_at"]
@@ -543,12 +543,6 @@ class ReinstatementRequestAdmin(admin.ModelAdmin):
     list_select_related = ["membership__user", "membership__space"]
     readonly_fields = ["membership", "message", "created_at", "outcome", "resolved_at", "resolved_by"]
     actions = ["reinstate", "decline"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def _resolve(self, request, queryset, reinstate):
         for item in queryset:

@@ -50,6 +50,20 @@ def inactivity_run(*, now=None):
     return totals
 
 
+def _record_and_tell(space, claimed, action, now, message):
+    """The audit trail and an in-app notice for each claimed (membership id, user id)."""
+    MembershipEvent.objects.bulk_create(
+        MembershipEvent(membership_id=pk, actor=None, action=action, detail="inactivity", created_at=now)
+        for pk, _user in claimed
+    )
+    url = reverse("workgroups:space-detail", args=[space.pk])
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user, space=space, kind=Notification.Kind.MODERATION, actor=None,
+                     title=message % {"space": space.name}, url=url, created_at=now)
+        for _pk, user in claimed
+    )
+
+
 def _lock_space(space, now):
     lock_before = now - timedelta(days=space.inactivity_days)
     with transaction.atomic():
@@ -62,17 +76,8 @@ def _lock_space(space, now):
         )
         user_ids = [user for _pk, user in claimed]
         access.revoke_entry(space, user_ids)
-        MembershipEvent.objects.bulk_create(
-            MembershipEvent(membership_id=pk, actor=None, action=MembershipEvent.Action.LOCKED,
-                            detail="inactivity", created_at=now) for pk in ids
-        )
-        Notification.objects.bulk_create(
-            Notification(recipient_id=user, space=space, kind=Notification.Kind.MODERATION, actor=None,
-                         title=_("Your access to %(space)s is locked after a period without contributions.")
-                         % {"space": space.name}, url=reverse("workgroups:space-detail", args=[space.pk]),
-                         created_at=now)
-            for user in user_ids
-        )
+        _record_and_tell(space, claimed, MembershipEvent.Action.LOCKED, now,
+                         _("Your access to %(space)s is locked after a period without contributions."))
         transaction.on_commit(lambda: access.disconnect_users(user_ids))
     logger.info("inactivity: locked %s membership(s) in space %s", changed, space.pk)
     return changed
@@ -88,17 +93,8 @@ def _warn_space(space, now):
         changed = Membership.objects.filter(pk__in=ids, state=Membership.State.ACTIVE).update(
             state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None
         )
-        MembershipEvent.objects.bulk_create(
-            MembershipEvent(membership_id=pk, actor=None, action=MembershipEvent.Action.WARNED,
-                            detail="inactivity", created_at=now) for pk in ids
-        )
-        Notification.objects.bulk_create(
-            Notification(recipient_id=user, space=space, kind=Notification.Kind.MODERATION, actor=None,
-                         title=_("You have not contributed to %(space)s for a while. Take part to keep your access.")
-                         % {"space": space.name}, url=reverse("workgroups:space-detail", args=[space.pk]),
-                         created_at=now)
-            for _pk, user in claimed
-        )
+        _record_and_tell(space, claimed, MembershipEvent.Action.WARNED, now,
+                         _("You have not contributed to %(space)s for a while. Take part to keep your access."))
     logger.info("inactivity: warned %s membership(s) in space %s", changed, space.pk)
     return changed
 
