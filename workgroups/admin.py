@@ -247,6 +247,7 @@ class MembershipAdmin(admin.ModelAdmin):
         return False  # "remove" keeps the history; deleting would erase the audit trail
 
     def _apply(self, request, queryset, function, done, **kwargs):
+        """Run a membership service on each selected row; `done(count)` says what happened."""
         count, errors = 0, []
         for membership in queryset:
             try:
@@ -254,29 +255,31 @@ class MembershipAdmin(admin.ModelAdmin):
                 count += 1
             except ValidationError as error:
                 errors.append(f"{membership.user}: {' '.join(error.messages)}")
-        self.message_user(request, done % {"count": count})
+        self.message_user(request, done(count) % {"count": count})
         for error in errors:
             self.message_user(request, error, messages.ERROR)
 
     @admin.action(description=_("Lock the selected members out"))
     def lock(self, request, queryset):
-        self._apply(request, queryset, services.membership_lock, _("%(count)d locked."))
+        self._apply(request, queryset, services.membership_lock, lambda n: ngettext("%(count)d membership locked.", "%(count)d memberships locked.", n))
 
     @admin.action(description=_("Reinstate the selected members"))
     def reinstate(self, request, queryset):
-        self._apply(request, queryset, services.membership_reinstate, _("%(count)d reinstated."))
+        self._apply(request, queryset, services.membership_reinstate, lambda n: ngettext("%(count)d membership reinstated.", "%(count)d memberships reinstated.", n))
 
     @admin.action(description=_("Remove the selected members from their space"))
     def remove(self, request, queryset):
-        self._apply(request, queryset, services.membership_leave, _("%(count)d removed."))
+        self._apply(request, queryset, services.membership_leave, lambda n: ngettext("%(count)d member removed.", "%(count)d members removed.", n))
 
     @admin.action(description=_("Make rapporteur"))
     def make_rapporteur(self, request, queryset):
-        self._apply(request, queryset, services.membership_change_role, _("%(count)d made rapporteur."), role=Role.RAPPORTEUR)
+        self._apply(request, queryset, services.membership_change_role, lambda n: ngettext("%(count)d member made rapporteur.", "%(count)d members made rapporteur.", n),
+                    role=Role.RAPPORTEUR)
 
     @admin.action(description=_("Make ordinary member"))
     def make_member(self, request, queryset):
-        self._apply(request, queryset, services.membership_change_role, _("%(count)d made member."), role=Role.MEMBER)
+        self._apply(request, queryset, services.membership_change_role, lambda n: ngettext("%(count)d person made ordinary member.", "%(count)d people made ordinary members.", n),
+                    role=Role.MEMBER)
 
 
 @admin.register(MembershipEvent)
@@ -304,6 +307,12 @@ class ReviewForm(forms.ModelForm):
         choices=[("", _("— keep under review —")), ("accept", _("Accept")), ("decline", _("Decline"))],
     )
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not cleaned.get("decision_reason", "").strip():
+            self.add_error("decision_reason", _("Give the participant a reason."))
+        return cleaned
+
 
 class InterestReviewForm(ReviewForm):
     class Meta:
@@ -314,8 +323,6 @@ class InterestReviewForm(ReviewForm):
         cleaned = super().clean()
         if cleaned.get("decision") == "accept" and not cleaned.get("space"):
             self.add_error("space", _("Choose the working group the participant joins."))
-        if cleaned.get("decision") == "decline" and not cleaned.get("decision_reason", "").strip():
-            self.add_error("decision_reason", _("Give the participant a reason."))
         return cleaned
 
 
@@ -344,12 +351,6 @@ class ProposalReviewForm(ReviewForm):
     class Meta:
         model = GroupProposal
         fields = ["decision_reason"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "decline" and not cleaned.get("decision_reason", "").strip():
-            self.add_error("decision_reason", _("Give the participant a reason."))
-        return cleaned
 
 
 @admin.register(GroupProposal)

@@ -53,10 +53,6 @@ def membership_list_for_space(*, space):
     return sorted(memberships, key=lambda m: ROLE_ORDER[Role(m.role)])
 
 
-def membership_get(*, user, space):
-    return Membership.objects.filter(user=user, space=space).first()
-
-
 def recent_membership_activity(*, space, limit=8):
     """Recent arrivals in the space, for its home page (never who locked or removed whom)."""
     return (

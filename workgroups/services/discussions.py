@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cssr import arabic, text
 
-from .. import access
+from .. import access, selectors
 from ..models import (
     AgendaItem,
     Concern,
@@ -64,10 +64,6 @@ def _ensure_active(space):
         raise PermissionDenied(_("This space is not active: it can be read but not changed."))
 
 
-def _thread_url(thread):
-    return reverse("workgroups:thread-detail", args=[thread.space_id, thread.pk])
-
-
 def _notify_mentions(*, actor, space, body, title, url):
     usernames = text.mentions(body)[:20]
     if usernames:
@@ -76,10 +72,6 @@ def _notify_mentions(*, actor, space, body, title, url):
             named |= Q(username__iexact=username)
         notify(recipients=User.objects.filter(named), space=space, kind=Notification.Kind.MENTION,
                actor=actor, title=title, url=url)
-
-
-def _space_members(space):
-    return access.audience(space)
 
 
 def thread_create(*, actor, space, title, body):
@@ -92,8 +84,8 @@ def thread_create(*, actor, space, title, body):
         Post.objects.create(thread=thread, author=actor, body=body, search_text=arabic.normalize(text.plain_text(body)))
         ThreadFollow.objects.create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.THREAD)
-        url = _thread_url(thread)
-        notify(recipients=_space_members(space), space=space, kind=Notification.Kind.NEW_THREAD, actor=actor,
+        url = selectors.thread_url(thread)
+        notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_THREAD, actor=actor,
                title=title, url=url)
         _notify_mentions(actor=actor, space=space, body=body, title=title, url=url)
     return thread
@@ -114,7 +106,7 @@ def post_create(*, actor, thread, body, quote_of=None):
         Thread.objects.filter(pk=thread.pk).update(last_activity_at=post.created_at)
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.POST)
-        url = f"{_thread_url(thread)}?post={post.pk}#post-{post.pk}"
+        url = f"{selectors.thread_url(thread)}?post={post.pk}#post-{post.pk}"
         notify(recipients=User.objects.filter(thread_follows__thread=thread), space=space,
                kind=Notification.Kind.REPLY, actor=actor, title=thread.title, url=url)
         _notify_mentions(actor=actor, space=space, body=body, title=thread.title, url=url)
@@ -192,7 +184,7 @@ def concern_propose(*, actor, space, title, description, tags=(), regions=()):
             concern.tags.add(tag)
         ConcernRegion.objects.bulk_create(ConcernRegion(concern=concern, region=region) for region in set(regions))
         contribution_record(user=actor, space=space, kind=Contribution.Kind.CONCERN)
-        notify(recipients=_space_members(space), space=space, kind=Notification.Kind.NEW_CONCERN, actor=actor,
+        notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_CONCERN, actor=actor,
                title=title, url=reverse("workgroups:concern-detail", args=[space.pk, concern.pk]))
     return concern
 
@@ -336,6 +328,6 @@ def user_warn(*, actor, post, message):
     with transaction.atomic():
         ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.WARN, reason=message)
         notify(recipients=User.objects.filter(pk=post.author_id), space=space, kind=Notification.Kind.MODERATION,
-               actor=None, title=message, url=f"{_thread_url(post.thread)}#post-{post.pk}")
+               actor=None, title=message, url=f"{selectors.thread_url(post.thread)}#post-{post.pk}")
 
 
