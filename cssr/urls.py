@@ -11,6 +11,9 @@ admin.site.index_title = _("Platform administration")
 
 urlpatterns = [
     path("", include("workgroups.urls")),
+    path("", include("documents.urls")),
+    path("", include("chat.urls")),
+    path("", include("events.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

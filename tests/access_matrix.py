@@ -1,6 +1,6 @@
 """The role × URL access matrix, reusable by every capability.
 
-Each capability adds its rows to ROWS (one `Row` per URL name and method). `test_access_matrix.py`
+Each capability adds its rows to ROWS here or in tests/matrix_<app>.py (one `Row` per URL name and method). `test_access_matrix.py`
 runs every row for every role and asserts the exact status; a meta-test walks the URL resolver and
 fails on any URL of the platform's apps that has no row, so no new URL can skip the matrix.
 """

@@ -128,4 +128,10 @@ def content(world, django_capture_on_commit_callbacks):
                                     tags=["حقوق"], regions=["idlib"])
         item = s.agenda_item_propose(actor=member, space=space, title="المبادئ الدستورية")
         s.post_report(actor=world["users"]["rapporteur"], post=post, reason="لغة غير لائقة")
-    return {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}
+    world = {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}
+    from . import matrix_chat, matrix_documents, matrix_events
+
+    for capability in (matrix_documents, matrix_chat, matrix_events):
+        with django_capture_on_commit_callbacks(execute=True):
+            world.update(capability.content(world))
+    return world

@@ -4,8 +4,13 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .access_matrix import ROWS
+from . import access_matrix, matrix_chat, matrix_documents, matrix_events
 from .conftest import ROLES
+
+# Each capability keeps its rows beside its own fixture content (tests/matrix_<app>.py).
+ROWS = [
+    *access_matrix.ROWS, *matrix_documents.ROWS, *matrix_chat.ROWS, *matrix_events.ROWS,
+]
 
 PLATFORM_NAMESPACES = {"accounts", "workgroups", "documents", "chat", "events"}
 
