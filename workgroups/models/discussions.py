@@ -25,6 +25,7 @@ class Contribution(models.Model):
         DRAFT = "draft", _("draft")
         MESSAGE = "message", _("chat message")
         EVENT = "event", _("event")
+        RESPONSE = "response", _("questionnaire response")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributions")
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="contributions")
@@ -299,6 +300,12 @@ class Notification(models.Model):
         NEW_CONCERN = "new_concern", _("New concerns in my groups")
         AGENDA = "agenda", _("Changes to the agenda")
         MODERATION = "moderation", _("Messages from the technical officer")
+        NEW_DOCUMENT = "new_document", _("New documents in my groups")
+        DRAFT = "draft", _("Drafts open for comments, and replies to my comments")
+        TRANSLATION = "translation", _("Translations I asked for")
+        EVENT = "event", _("New, changed and cancelled events in my groups")
+        REMINDER = "reminder", _("Reminders before events")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaires open to me")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
