@@ -129,9 +129,9 @@ def content(world, django_capture_on_commit_callbacks):
         item = s.agenda_item_propose(actor=member, space=space, title="المبادئ الدستورية")
         s.post_report(actor=world["users"]["rapporteur"], post=post, reason="لغة غير لائقة")
     world = {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}
-    from . import matrix_chat, matrix_documents, matrix_events
+    from .matrices import CAPABILITY_MATRICES
 
-    for capability in (matrix_documents, matrix_chat, matrix_events):
+    for capability in CAPABILITY_MATRICES:
         with django_capture_on_commit_callbacks(execute=True):
             world.update(capability.content(world))
     return world

@@ -1,4 +1,4 @@
-"""Access-matrix rows and fixture content of the documents capability (joined in tests/access_matrix.py)."""
+"""Access-matrix rows and fixture content of the document library capability (joined in tests/matrices.py)."""
 
 ROWS = []
 

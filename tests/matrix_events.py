@@ -1,4 +1,4 @@
-"""Access-matrix rows and fixture content of the events capability (joined in tests/access_matrix.py)."""
+"""Access-matrix rows and fixture content of the events capability (joined in tests/matrices.py)."""
 
 ROWS = []
 

@@ -4,13 +4,12 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from . import access_matrix, matrix_chat, matrix_documents, matrix_events
+from . import access_matrix
 from .conftest import ROLES
+from .matrices import CAPABILITY_MATRICES
 
 # Each capability keeps its rows beside its own fixture content (tests/matrix_<app>.py).
-ROWS = [
-    *access_matrix.ROWS, *matrix_documents.ROWS, *matrix_chat.ROWS, *matrix_events.ROWS,
-]
+ROWS = [*access_matrix.ROWS, *(row for matrix in CAPABILITY_MATRICES for row in matrix.ROWS)]
 
 PLATFORM_NAMESPACES = {"accounts", "workgroups", "documents", "chat", "events"}
 
