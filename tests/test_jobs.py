@@ -19,6 +19,8 @@ from workgroups.models import (
     ReinstatementRequest,
 )
 
+from . import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -75,6 +77,29 @@ def test_warn_then_lock_then_reinstate(world, django_capture_on_commit_callbacks
     member.refresh_from_db()
     assert member.state == "active" and member.last_contribution_at > now - timedelta(minutes=1)
     assert access.can(_fresh(member.user), Action.CONTRIBUTE, space)
+
+
+def test_lockout_notices_speak_each_members_language_and_touch_only_their_space(world, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    member, locked_elsewhere = _membership(world), Membership.objects.get(user=world["users"]["other_member"])
+    type(member.user).objects.filter(pk=member.user_id).update(preferred_language="en")
+    _age(member, 31, now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.inactivity_run(now=now) == {"warned": 0, "locked": 1}
+    notice = Notification.objects.get(recipient=member.user)
+    assert notice.title == "Your access to Constitutional issues is locked after a period without contributions."
+    assert notice.url == reverse("workgroups:space-detail", args=[world["space"].pk])
+    # The member's other groups and everyone else's are untouched.
+    locked_elsewhere.refresh_from_db()
+    assert locked_elsewhere.state == "active"
+    assert access.can(_fresh(world["users"]["other_member"]), Action.VIEW, world["other_space"])
+    assert access.can(_fresh(world["users"]["rapporteur"]), Action.VIEW, world["space"])
+
+    arabic_reader = factories.add_member(world["space"], username="reader")
+    _age(Membership.objects.get(user=arabic_reader), 25, now)
+    services.inactivity_run(now=now)
+    warning = Notification.objects.get(recipient=arabic_reader, kind="moderation")
+    assert warning.title == "لم تساهم في مجموعة القضايا الدستورية منذ مدة. يُرجى المشاركة للحفاظ على وصولك."
 
 
 def test_a_contribution_clears_the_warning(world):

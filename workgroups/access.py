@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import (
@@ -101,12 +102,15 @@ def sync_membership_groups(membership):
     _forget(membership.user)
 
 
-def revoke_entry(space, user_ids):
-    """Take these users out of every role group of `space` in one statement (the lockout job)."""
+def revoke_entry(memberships):
+    """Take the users of these memberships out of their spaces' role groups in one statement (the
+    lockout job). A member holds only the group of their own role (`sync_membership_groups`)."""
     from django.contrib.auth import get_user_model
 
-    groups = Group.objects.filter(name__in=[role_group_name(space.pk, role) for role in Role.values])
-    get_user_model().groups.through.objects.filter(group__in=groups, user_id__in=list(user_ids)).delete()
+    role_groups = memberships.annotate(
+        group_name=Concat(Value("space:"), Cast("space_id", CharField()), Value(":"), "role")
+    ).filter(user_id=OuterRef("user_id"), group_name=OuterRef("group__name"))
+    get_user_model().groups.through.objects.filter(Exists(role_groups)).delete()
 
 
 def disconnect_users(user_ids):

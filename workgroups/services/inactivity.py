@@ -1,20 +1,22 @@
 """The inactivity lockout (P5): warn, then lock, members who stopped contributing.
 
-Each space has its own period and warning lead. The job works space by space with set-based
-statements (no loop over memberships in Python); state changes are conditional updates, so running
-it twice, or in two workers at once, changes nothing more; rows being changed by another worker are
-skipped (`skip_locked`) and picked up by the next run.
+Each space has its own period and warning lead. The job is a handful of set-based statements over
+the whole platform (no loop over spaces or memberships in Python); state changes are conditional
+updates, so running it twice, or in two workers at once, changes nothing more.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import access
 from ..models import Membership, MembershipEvent, Notification, ReinstatementRequest, Space
@@ -22,91 +24,94 @@ from ..models import Membership, MembershipEvent, Notification, ReinstatementReq
 logger = logging.getLogger(__name__)
 
 
-def _candidates(space, states, before):
-    """Memberships of `space` in `states` whose last contribution (or joining) is at or before `before`."""
+def _due(states, now, cutoff_days):
+    """Memberships in `states`, in active spaces, whose last contribution (or joining) is older than the
+    space's own cutoff, `cutoff_days(inactivity_days, warning_days)` days back; spaces sharing a
+    setting share one condition, so the whole platform is one statement whatever the number of spaces."""
+    settings_in_use = Space.objects.filter(status=Space.Status.ACTIVE).values_list(
+        "inactivity_days", "warning_days").distinct()
+    due = Q(pk__in=[])
+    for inactivity_days, warning_days in settings_in_use:
+        due |= Q(space__inactivity_days=inactivity_days, space__warning_days=warning_days,
+                 last_seen__lte=now - timedelta(days=cutoff_days(inactivity_days, warning_days)))
     return (
-        Membership.objects.filter(space=space, state__in=states)
+        Membership.objects.filter(state__in=states, space__status=Space.Status.ACTIVE)
         .exclude(role__in=settings.CSSR_LOCKOUT_EXEMPT_ROLES)
         .annotate(last_seen=Coalesce("last_contribution_at", "joined_at"))
-        .filter(last_seen__lte=before)
+        .filter(due)
     )
 
 
-def _claim(queryset):
-    """Lock the candidate rows for this transaction, skipping rows another worker holds."""
-    return list(queryset.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "user_id"))
-
-
 def inactivity_run(*, now=None):
-    """Warn and lock across every active space. Returns {"warned": n, "locked": n}. Idempotent."""
-    now = now or timezone.now()
-    totals = {"warned": 0, "locked": 0}
-    for space in Space.objects.filter(status=Space.Status.ACTIVE).only(
-        "pk", "inactivity_days", "warning_days", "name", "status"
-    ):
-        totals["locked"] += _lock_space(space, now)
-        totals["warned"] += _warn_space(space, now)
-    transaction.on_commit(_queue_warning_emails)
-    return totals
+    """Warn and lock across every active space. Returns {"warned": n, "locked": n}. Idempotent.
 
-
-def _record_and_tell(space, claimed, action, now, message):
-    """The audit trail and an in-app notice for each claimed (membership id, user id).
-
-    Written as INSERT ... SELECT so that the database copies the rows: building one ORM object per
-    row was most of the job's time at 100,000 memberships (see bench/jobs.py).
+    Each step is one conditional UPDATE over the whole platform that stamps the rows it changes with
+    `now`; what follows (permissions, audit trail, notices) selects the stamped rows in the database,
+    so no list of ids travels through Python. A second worker running at the same time waits on the
+    rows the first one is changing, then finds them no longer due and changes nothing.
     """
-    ids = [pk for pk, _user in claimed]
-    placeholders = ", ".join(["%s"] * len(ids))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _due(Membership.ENTERING_STATES, now, lambda period, lead: period).update(
+            state=Membership.State.LOCKED, state_changed_at=now)
+        if locked:
+            stamped = Membership.objects.filter(state=Membership.State.LOCKED, state_changed_at=now)
+            access.revoke_entry(stamped)
+            _record_and_tell(stamped, MembershipEvent.Action.LOCKED, now, gettext_noop(
+                "Your access to %(space)s is locked after a period without contributions."))
+            user_ids = list(stamped.values_list("user_id", flat=True))
+            transaction.on_commit(lambda: access.disconnect_users(user_ids))
+    with transaction.atomic():
+        warned = _due([Membership.State.ACTIVE], now, lambda period, lead: period - lead).update(
+            state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None)
+        if warned:
+            _record_and_tell(
+                Membership.objects.filter(state=Membership.State.WARNED, state_changed_at=now),
+                MembershipEvent.Action.WARNED, now, gettext_noop(
+                    "You have not contributed to %(space)s for a while. Take part to keep your access."))
+    logger.info("inactivity: locked %s and warned %s membership(s)", locked, warned)
+    transaction.on_commit(_queue_warning_emails)
+    return {"warned": warned, "locked": locked}
+
+
+def _record_and_tell(stamped, action, now, message):
+    """The audit trail and an in-app notice for each stamped membership, in two INSERT ... SELECT.
+
+    The notice is written in its recipient's language with the space's name in that language: the
+    database picks the text per row (`message` is translated here once per language).
+    """
     events, memberships = MembershipEvent._meta.db_table, Membership._meta.db_table
-    notices = Notification._meta.db_table
+    notices, spaces = Notification._meta.db_table, Space._meta.db_table
+    users = get_user_model()._meta.db_table
+    where, params = stamped.values("pk").query.sql_with_params()
+    title_by_language, title_params = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            before, _placeholder, after = _(message).partition("%(space)s")
+        title_by_language.append(
+            f"WHEN u.preferred_language = %s THEN %s || COALESCE(NULLIF(s.name_{code}, ''), s.name) || %s")
+        title_params += [code, before, after]
+    title = f"SUBSTR(CASE {' '.join(title_by_language)} ELSE s.name END, 1, 255)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {events} (membership_id, actor_id, action, detail, created_at) "  # noqa: S608
-            f"SELECT id, NULL, %s, %s, %s FROM {memberships} WHERE id IN ({placeholders})",
-            [action, "inactivity", now, *ids],
+            f"SELECT m.id, NULL, %s, %s, %s FROM {memberships} m WHERE m.id IN ({where})",
+            [action, "inactivity", now, *params],
         )
         cursor.execute(
             f"INSERT INTO {notices} (recipient_id, space_id, kind, actor_id, title, url, created_at, read_at) "  # noqa: S608
-            f"SELECT user_id, space_id, %s, NULL, %s, %s, %s, NULL FROM {memberships} WHERE id IN ({placeholders})",
-            [Notification.Kind.MODERATION, (message % {"space": space.name})[:255],
-             reverse("workgroups:space-detail", args=[space.pk]), now, *ids],
+            f"SELECT m.user_id, m.space_id, %s, NULL, {title}, %s || m.space_id || '/', %s, NULL "
+            f"FROM {memberships} m JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
+            f"WHERE m.id IN ({where})",
+            [Notification.Kind.MODERATION, *title_params, _space_url_prefix(), now, *params],
         )
 
 
-def _lock_space(space, now):
-    lock_before = now - timedelta(days=space.inactivity_days)
-    with transaction.atomic():
-        claimed = _claim(_candidates(space, Membership.ENTERING_STATES, lock_before))
-        if not claimed:
-            return 0
-        ids = [pk for pk, _user in claimed]
-        changed = Membership.objects.filter(pk__in=ids, state__in=Membership.ENTERING_STATES).update(
-            state=Membership.State.LOCKED, state_changed_at=now
-        )
-        user_ids = [user for _pk, user in claimed]
-        access.revoke_entry(space, user_ids)
-        _record_and_tell(space, claimed, MembershipEvent.Action.LOCKED, now,
-                         _("Your access to %(space)s is locked after a period without contributions."))
-        transaction.on_commit(lambda: access.disconnect_users(user_ids))
-    logger.info("inactivity: locked %s membership(s) in space %s", changed, space.pk)
-    return changed
-
-
-def _warn_space(space, now):
-    warn_before = now - timedelta(days=space.inactivity_days - space.warning_days)
-    with transaction.atomic():
-        claimed = _claim(_candidates(space, [Membership.State.ACTIVE], warn_before))
-        if not claimed:
-            return 0
-        ids = [pk for pk, _user in claimed]
-        changed = Membership.objects.filter(pk__in=ids, state=Membership.State.ACTIVE).update(
-            state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None
-        )
-        _record_and_tell(space, claimed, MembershipEvent.Action.WARNED, now,
-                         _("You have not contributed to %(space)s for a while. Take part to keep your access."))
-    logger.info("inactivity: warned %s membership(s) in space %s", changed, space.pk)
-    return changed
+def _space_url_prefix():
+    """The space page's URL without its id (`/spaces/`), for URLs built in SQL."""
+    url = reverse("workgroups:space-detail", args=[0])
+    assert url.endswith("/0/")
+    return url[: -len("0/")]
 
 
 def _queue_warning_emails():
