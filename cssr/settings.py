@@ -189,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-expire-invitations": {"task": "accounts.tasks.expire_invitations", "schedule": 3600.0},
     "workgroups-inactivity": {"task": "workgroups.tasks.run_inactivity", "schedule": 900.0},
     "workgroups-digests": {"task": "workgroups.tasks.send_digests", "schedule": 900.0},
+    "workgroups-outbox": {"task": "workgroups.tasks.send_outbox", "schedule": 60.0},
 }
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -233,6 +234,11 @@ CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
 CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
 # E-mail is a weak channel for people at risk: digests hold counts and titles, never text, unless allowed.
 CSSR_DIGEST_EXCERPTS = env_bool("CSSR_DIGEST_EXCERPTS", False)
+# The outbox of job e-mails: a claimed row not marked sent after this many seconds is claimed again
+# (its sender died); a row is tried this many times; sent rows are deleted after this many days.
+CSSR_OUTBOX_CLAIM_TIMEOUT = int(env("CSSR_OUTBOX_CLAIM_TIMEOUT", "600"))
+CSSR_OUTBOX_MAX_ATTEMPTS = int(env("CSSR_OUTBOX_MAX_ATTEMPTS", "10"))
+CSSR_OUTBOX_KEEP_DAYS = int(env("CSSR_OUTBOX_KEEP_DAYS", "7"))
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 

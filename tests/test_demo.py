@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _counts():
     return {model._meta.label: model.objects.count()
-            for label in ("accounts", "workgroups") for model in apps.get_app_config(label).get_models()}
+            for label in ("accounts", "workgroups", "documents", "chat", "events") for model in apps.get_app_config(label).get_models()}
 
 
 def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django_capture_on_commit_callbacks):
@@ -27,13 +27,19 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
     assert _counts() == first
     for label in ("workgroups.Space", "workgroups.Membership", "workgroups.Election", "workgroups.Thread",
                   "workgroups.Post", "workgroups.Concern", "workgroups.AgendaItem", "workgroups.PostReport",
-                  "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification"):
+                  "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification",
+                  "workgroups.ReinstatementRequest", "workgroups.OutgoingEmail"):
         assert first[label] > 0, label
     client = Client()
     assert client.login(username="layla", password=DEMO_PASSWORD)
     response = client.get(reverse("workgroups:space-list"))
     assert len(response.context["current_spaces"]) == 2
     assert len(response.context["concluded_spaces"]) == 1
+    # The lockout at work: a warned member, warned once in-app and by e-mail (in the outbox, sent).
+    from workgroups.models import Membership, OutgoingEmail
+
+    warned = Membership.objects.get(user__username="fadi", state=Membership.State.WARNED)
+    assert OutgoingEmail.objects.filter(recipient=warned.user, kind="inactivity_warning").count() == 1
 
 
 def test_demo_data_is_refused_in_production(settings):

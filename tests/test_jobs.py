@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +18,7 @@ from workgroups.models import (
     Membership,
     MembershipEvent,
     Notification,
+    OutgoingEmail,
     ReinstatementRequest,
 )
 
@@ -130,19 +133,26 @@ def test_a_failing_mail_server_loses_no_warning(world, settings, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         services.inactivity_run(now=now)
     member.refresh_from_db()
-    assert member.state == "warned" and member.warning_emailed_at is None  # to be retried
+    assert member.state == "warned"
+    waiting = OutgoingEmail.objects.get()
+    assert waiting.sent_at is None and waiting.claimed_at is None and "mail server down" in waiting.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.inactivity_warning_emails_send() == 1
-    assert services.inactivity_warning_emails_send() == 0
-    assert len(mail.outbox) == 1
+    assert services.inactivity_warning_emails_send() == 0  # already written: not written twice...
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [member.user.email]  # ...and now sent
+    assert services.outbox_send() == 0
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
+class BrokenBackend(BaseEmailBackend):
+    """A mail server that refuses the addresses in `refused` (every address when it is empty)."""
+
+    refused = set()
 
     def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
+        for message in messages:
+            if not self.refused or set(message.to) & self.refused:
+                raise ConnectionRefusedError("mail server down")
+            mail.outbox.append(message)
+        return len(messages)
 
 
 def test_reinstatement_request_is_refused_to_anyone_but_the_locked_member(world, clients):
@@ -207,6 +217,125 @@ def test_digest_leaves_out_spaces_the_user_can_no_longer_see_and_muted_ones(worl
     assert services.digests_run() == 0
 
 
+def _readers(space, count, start=0):
+    """`count` members of `space` with a daily digest due now; everyone else has digests off."""
+    for user in get_user_model().objects.filter(digest__isnull=True):
+        DigestSubscription.objects.create(user=user, frequency="off")
+    readers = [factories.add_member(space, username=f"reader{start + i}") for i in range(count)]
+    DigestSubscription.objects.filter(user__in=readers).delete()
+    DigestSubscription.objects.bulk_create(
+        DigestSubscription(user=user, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1))
+        for user in readers
+    )
+    return readers
+
+
+@pytest.mark.parametrize("readers", [3, 30])
+def test_digest_job_queries_do_not_grow_with_readers(world, readers, monkeypatch, django_assert_num_queries):
+    from workgroups.services import digests
+
+    space = world["space"]
+    _readers(space, readers)
+    thread = services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="نص")
+    services.post_create(actor=world["users"]["member"], thread=thread, body="رد")
+    monkeypatch.setattr(digests, "outbox_send", lambda: 0)
+    with django_assert_num_queries(18):
+        assert services.digests_run() == readers
+    assert services.outbox_send() == readers
+    assert len(mail.outbox) == readers
+
+
+def test_digest_batches_claim_each_reader_once(world):
+    _readers(world["space"], 7)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    assert services.digests_run(batch_size=3) == 7
+    assert services.digests_run(batch_size=3) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted({m.to[0] for m in mail.outbox})
+
+
+def test_digest_mail_failure_for_one_reader_spares_the_others_and_is_retried(world, settings, monkeypatch, caplog):
+    readers = _readers(world["space"], 3)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    settings.EMAIL_BACKEND = "tests.test_jobs.BrokenBackend"
+    monkeypatch.setattr(BrokenBackend, "refused", {readers[1].email})
+    assert services.digests_run() == 3
+    assert len(mail.outbox) == 2 and "failed; the next run tries again" in caplog.text
+    assert services.digests_run() == 0  # the period is spent: the e-mail waits in the outbox
+    monkeypatch.setattr(BrokenBackend, "refused", {"nobody@example.invalid"})
+    assert services.outbox_send() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in readers)
+
+
+def test_a_sender_killed_midway_leaves_its_claims_to_the_next_run_after_the_timeout(world, settings):
+    readers = _readers(world["space"], 2)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    settings.EMAIL_BACKEND = "tests.test_jobs.BrokenBackend"  # refuses everything: nothing goes out
+    assert services.digests_run() == 2
+    # A sender that died after claiming: the rows are claimed and unsent.
+    OutgoingEmail.objects.update(claimed_at=timezone.now(), last_error="")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.outbox_send() == 0  # someone else's claim is respected...
+    later = timezone.now() + timedelta(seconds=settings.CSSR_OUTBOX_CLAIM_TIMEOUT + 1)
+    assert services.outbox_send(now=later) == 2  # ...until it is stale
+    assert services.outbox_send(now=later) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in readers)
+
+
+def test_a_digest_job_killed_midway_rolls_its_batch_back(world, monkeypatch):
+    from workgroups.services import digests
+
+    _readers(world["space"], 4)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    write = digests._write_batch
+    calls = []
+
+    def die_on_the_second_batch(contents, since):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return write(contents, since)
+
+    monkeypatch.setattr(digests, "_write_batch", die_on_the_second_batch)
+    with pytest.raises(SystemExit):
+        services.digests_run(batch_size=2)
+    assert OutgoingEmail.objects.count() == 2 and len(mail.outbox) == 0
+    monkeypatch.setattr(digests, "_write_batch", write)
+    assert services.digests_run(batch_size=2) == 2  # the next run finishes the work
+    assert len(mail.outbox) == 4 and len({m.to[0] for m in mail.outbox}) == 4
+
+
+def test_a_reader_deleted_after_the_claim_gets_nothing_and_breaks_nothing(world, monkeypatch):
+    from workgroups.services import digests
+
+    readers = _readers(world["space"], 2)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    build = digests.digest_build_batch
+
+    def build_then_delete(**kwargs):
+        contents = build(**kwargs)
+        readers[0].delete()
+        return contents
+
+    monkeypatch.setattr(digests, "digest_build_batch", build_then_delete)
+    assert services.digests_run() == 1
+    assert [m.to for m in mail.outbox] == [[readers[1].email]]
+
+
+def test_digest_excerpts_only_when_the_deployment_allows_them(world, settings):
+    space, member = _digest_world(world)
+    services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="**نص الافتتاح**")
+    settings.CSSR_DIGEST_EXCERPTS = True
+    assert services.digests_run() == 1
+    assert "نص الافتتاح" in mail.outbox[0].body and "**" not in mail.outbox[0].body
+
+
+def test_the_batch_view_of_spaces_agrees_with_the_permission_core(world):
+    users = [user for user in world["users"].values() if user is not None]
+    batch = access.visible_space_ids_by_user([user.pk for user in users])
+    for user in users:
+        assert batch[user.pk] == set(access.visible_spaces(_fresh(user)).values_list("pk", flat=True)), user
+
+
 def test_digest_settings_page_saves_frequency_and_mutes(world, clients):
     response = clients["member"].post(reverse("workgroups:digest-settings"),
                                       {"frequency": "off", "muted_spaces": [world["space"].pk]})
@@ -229,3 +358,22 @@ def test_jobs_run_by_hand_and_through_celery_tasks(world, capsys):
     assert run_inactivity.delay().get() == {"warned": 0, "locked": 0}
     assert send_digests.delay().get() >= 0
     assert Notification.objects.filter(recipient=world["users"]["member"], kind="moderation").exists()
+
+
+def test_operations_see_the_outbox_in_admin_and_send_refused_e_mails_again(world, clients, settings):
+    readers = _readers(world["space"], 1)
+    services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+    settings.EMAIL_BACKEND = "tests.test_jobs.BrokenBackend"
+    settings.CSSR_OUTBOX_MAX_ATTEMPTS = 1
+    services.digests_run()
+    row = OutgoingEmail.objects.get(recipient=readers[0])
+    assert row.attempts == 1 and row.sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.outbox_send() == 0  # out of attempts until operations say otherwise
+    page = clients["staff"].get(reverse("admin:workgroups_outgoingemail_changelist"))
+    assert page.status_code == 200 and "mail server down" in page.content.decode()
+    response = clients["staff"].post(reverse("admin:workgroups_outgoingemail_changelist"),
+                                     {"action": "retry", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    assert services.outbox_send() == 1 and mail.outbox[0].to == [readers[0].email]
+    assert clients["member"].get(reverse("admin:workgroups_outgoingemail_changelist")).status_code == 302

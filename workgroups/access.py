@@ -266,6 +266,31 @@ def visible_spaces(user, action=Action.VIEW):
     return Space.objects.filter(pk__in=granted.values("pk"))
 
 
+def visible_space_ids_by_user(user_ids, action=Action.VIEW):
+    """`visible_spaces` for a batch of users at once: {user id: set of space ids}, in three queries
+    whatever the batch size (the digest job). Inactive or unknown users are left out."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission
+
+    action = Action(action)
+    users = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
+    result = {pk: set() for pk in users.values_list("pk", flat=True)}
+    granted = GroupObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Space), permission__codename=PERMISSION[action],
+        group__user__in=list(result),
+    ).values_list("group__user", "object_pk")
+    for user_id, space_pk in granted:
+        result[user_id].add(int(space_pk))
+    if action in STAFF_ACTIONS:
+        staff = set(users.filter(is_staff=True).values_list("pk", flat=True))
+        if staff:
+            every_space = set(Space.objects.values_list("pk", flat=True))
+            for user_id in staff:
+                result[user_id] = set(every_space)
+    return result
+
+
 def visible(user, queryset, action=Action.VIEW):
     """Filter `queryset` (spaces, or objects inside spaces) to what `user` may do `action` on."""
     spaces = visible_spaces(user, action)

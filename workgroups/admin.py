@@ -30,6 +30,7 @@ from .models import (
     MembershipEvent,
     ModerationAction,
     Nomination,
+    OutgoingEmail,
     PostReport,
     ReinstatementRequest,
     Role,
@@ -499,6 +500,23 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "reason", "actor", "post"]
     list_filter = ["kind", "post__thread__space"]
     list_select_related = ["actor", "post__thread"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """The outbox: what the jobs wrote, what went out, and what the mail server refused."""
+
+    list_display = ["created_at", "kind", "recipient", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "attempts"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "recipient__email", "last_error"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Try the selected unsent e-mails again at the next run"))
+    def retry(self, request, queryset):
+        count = queryset.filter(sent_at__isnull=True).update(attempts=0, claimed_at=None)
+        self.message_user(request, ngettext("%(count)d e-mail will be tried again.",
+                                            "%(count)d e-mails will be tried again.", count) % {"count": count})
 
 
 @admin.register(Thread)

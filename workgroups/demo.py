@@ -11,6 +11,7 @@ from .models import (
     ExpressionOfInterest,
     GroupProposal,
     Membership,
+    MembershipEvent,
     Nomination,
     Role,
     Space,
@@ -105,7 +106,22 @@ def load(*, context):
     _load_election(spaces["civic-2"], users)
     _load_discussions(spaces["legal-2"], users)
     _load_requests(users)
+    _load_inactivity(spaces, users)
     return spaces
+
+
+def _load_inactivity(spaces, users):
+    """The lockout at work: Ahmad (locked) asks to come back; Fadi has gone quiet and is warned."""
+    locked = Membership.objects.get(space=spaces["legal-2"], user=users["ahmad"])
+    if locked.state == Membership.State.LOCKED:
+        services.reinstatement_request(actor=users["ahmad"], membership=locked,
+                                       message="كنت مسافرًا خلال الأسابيع الماضية، وأرغب في العودة إلى النقاش.")
+    quiet = Membership.objects.get(space=spaces["civic-2"], user=users["fadi"])
+    if quiet.state == Membership.State.ACTIVE and not quiet.events.filter(action=MembershipEvent.Action.WARNED).exists():
+        period = quiet.space.inactivity_days - quiet.space.warning_days
+        Membership.objects.filter(pk=quiet.pk).update(
+            last_contribution_at=timezone.now() - timedelta(days=period + 1))
+        services.inactivity_run()
 
 
 def _load_election(space, users):

@@ -1,33 +1,37 @@
-"""Outgoing e-mails of the workgroups app, each rendered in its recipient's language."""
+"""Outgoing e-mails of the workgroups app, each written in its recipient's language for the outbox."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 
-def _send(*, user, template, context):
+def render(*, user, template, context):
+    """The e-mail `template` for `user`, written in their language: {"subject", "body", "html"}, for
+    the outbox (`services.outbox_add`), which sends it."""
     with translation.override(user.preferred_language):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"workgroups/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"workgroups/email/{template}_message.txt", context)
         html = render_to_string(f"workgroups/email/{template}_message.html", context)
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return {"subject": subject, "body": body, "html": html}
 
 
-def send_inactivity_warning(*, membership):
+def inactivity_warning(*, membership):
     space = membership.space
-    _send(user=membership.user, template="inactivity_warning", context={
+    return render(user=membership.user, template="inactivity_warning", context={
         "space": space, "days": space.warning_days,
         "link": settings.SITE_URL + reverse("workgroups:space-detail", args=[space.pk]),
     })
 
 
-def send_digest(*, user, sections, since):
-    _send(user=user, template="digest", context={
+def digest(*, user, sections, since):
+    """`sections` as built by `services.digests.digest_build_batch`; headings in the user's language."""
+    with translation.override(user.preferred_language):
+        for section in sections:
+            for found in section["sources"]:
+                found["heading"] = found["source"].describe(found["count"])
+    return render(user=user, template="digest", context={
         "sections": sections, "since": since,
         "preferences": settings.SITE_URL + reverse("workgroups:digest-settings"),
     })

@@ -19,3 +19,8 @@ def send_inactivity_warnings():
 @shared_task
 def send_digests():
     return services.digests_run()
+
+
+@shared_task
+def send_outbox():
+    return services.outbox_send()

@@ -15,12 +15,13 @@ from .discussions import (
     ThreadFollow,
 )
 from .inactivity import DigestMute, DigestSubscription, ReinstatementRequest
+from .mail import OutgoingEmail
 from .participation import Election, ExpressionOfInterest, GroupProposal, Nomination, Vote
 from .spaces import Membership, MembershipEvent, Role, Space, Theme
 
 __all__ = [
     "AgendaItem", "Concern", "ConcernRegion", "Contribution", "DigestMute", "DigestSubscription", "Election", "Endorsement", "ExpressionOfInterest",
     "GroupProposal", "Membership", "MembershipEvent", "ModerationAction", "Nomination", "Notification",
-    "NotificationSetting", "Post", "PostReport", "PostRevision", "ReinstatementRequest", "Role", "Space", "Tag", "Theme", "Thread",
+    "NotificationSetting", "OutgoingEmail", "Post", "PostReport", "PostRevision", "ReinstatementRequest", "Role", "Space", "Tag", "Theme", "Thread",
     "ThreadFollow", "Vote",
 ]

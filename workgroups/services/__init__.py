@@ -28,6 +28,7 @@ from .inactivity import (
     reinstatement_resolve,
 )
 from .notifications import notification_mark_read, notification_settings_save
+from .outbox import outbox_add, outbox_send
 from .spaces import (
     election_confirm,
     election_open,
@@ -60,6 +61,8 @@ __all__ = [
     "reinstatement_resolve",
     "contribution_record",
     "notification_mark_read",
+    "outbox_add",
+    "outbox_send",
     "notification_settings_save",
     "agenda_item_propose",
     "agenda_item_update",

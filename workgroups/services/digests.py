@@ -6,22 +6,22 @@ and holds counts and titles with links, never message text (unless CSSR_DIGEST_E
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from cssr import text
-
 from .. import access
-from ..models import Concern, DigestMute, DigestSubscription, Post, Thread
+from ..models import DigestMute, DigestSubscription, OutgoingEmail, Space
+from .outbox import outbox_add, outbox_send
 
 logger = logging.getLogger(__name__)
 PERIODS = {DigestSubscription.Frequency.DAILY: timedelta(days=1), DigestSubscription.Frequency.WEEKLY: timedelta(days=7)}
 TITLES_PER_SECTION = 10
+BATCH_SIZE = 500
 
 
 def digest_subscription(user):
@@ -41,97 +41,117 @@ def digest_settings_save(*, user, frequency, muted_spaces=(), muted_threads=()):
         )
 
 
-def digest_due_user_ids(*, now):
-    """Users whose period has passed since their last digest (new subscribers count from joining)."""
-    User = get_user_model()
+def _due(now):
     due = Q()
     for frequency, period in PERIODS.items():
-        due |= Q(digest__frequency=frequency) & (Q(digest__last_sent_at__lte=now - period)
-                                                 | Q(digest__last_sent_at__isnull=True))
-    # No subscription row yet means the weekly default.
-    due |= Q(digest__isnull=True)
-    return list(User.objects.filter(is_active=True).filter(due).exclude(email="").values_list("pk", flat=True))
+        due |= Q(frequency=frequency) & (Q(last_sent_at__lte=now - period) | Q(last_sent_at__isnull=True))
+    return DigestSubscription.objects.filter(due, user__is_active=True).exclude(user__email="")
 
 
-def digest_build(*, user, since, until):
-    """What is new for `user` between `since` and `until`, per space they may see now.
-
-    Returns a list of {"space", "threads", "replies", "concerns"} with counts and titles, only for
-    spaces where something is new. A constant number of queries, whatever the volume.
-    """
-    spaces = {space.pk: space for space in access.visible_spaces(user).exclude(
-        pk__in=DigestMute.objects.filter(user=user, space__isnull=False).values("space_id"))}
-    if not spaces:
-        return []
-    muted_threads = DigestMute.objects.filter(user=user, thread__isnull=False).values("thread_id")
-    window = {"created_at__gt": since, "created_at__lte": until}
-    new_threads = list(
-        Thread.objects.filter(space_id__in=spaces, concern__isnull=True, **window)
-        .exclude(author=user).order_by("-created_at")
-    )
-    replies = list(
-        Post.objects.filter(thread__space_id__in=spaces, deleted_at__isnull=True, hidden_at__isnull=True, **window)
-        .exclude(author=user).exclude(thread_id__in=muted_threads).exclude(thread__created_at__gt=since)
-        .values("thread_id", "thread__title", "thread__space_id").annotate(count=Count("pk"))
-        .order_by("-count")
-    )
-    concerns = list(Concern.objects.filter(space_id__in=spaces, **window).exclude(author=user).order_by("-created_at"))
-    sections = []
-    for space_id, space in spaces.items():
-        section = {
-            "space": space,
-            "threads": [t for t in new_threads if t.space_id == space_id][:TITLES_PER_SECTION],
-            "thread_count": sum(1 for t in new_threads if t.space_id == space_id),
-            "replies": [r for r in replies if r["thread__space_id"] == space_id][:TITLES_PER_SECTION],
-            "reply_count": sum(r["count"] for r in replies if r["thread__space_id"] == space_id),
-            "concerns": [c for c in concerns if c.space_id == space_id][:TITLES_PER_SECTION],
-            "concern_count": sum(1 for c in concerns if c.space_id == space_id),
-        }
-        if section["thread_count"] or section["reply_count"] or section["concern_count"]:
-            if settings.CSSR_DIGEST_EXCERPTS:
-                for thread in section["threads"]:
-                    opening = thread.posts.order_by("created_at").first()
-                    thread.excerpt = text.plain_text(opening.body)[:200] if opening else ""
-            sections.append(section)
-    return sections
-
-
-def digest_send(*, user_id, now=None):
-    """Send one user's digest if it is due and something is new. Idempotent: the period is claimed
-    (a conditional update of `last_sent_at`) before sending, and given back if the e-mail fails."""
-    from ..emails import send_digest
-
-    now = now or timezone.now()
+def _subscribe_everyone_unsubscribed():
+    """Users without a subscription get the default (weekly) one, counted from now: one INSERT."""
     User = get_user_model()
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return False  # deleted or deactivated since it was selected
-    subscription = digest_subscription(user)
-    period = PERIODS.get(subscription.frequency)
-    if period is None:
-        return False
-    previous = subscription.last_sent_at
-    if previous is not None and previous > now - period:
-        return False
-    claimed = DigestSubscription.objects.filter(pk=subscription.pk, last_sent_at=previous).update(last_sent_at=now) \
-        if previous is not None else \
-        DigestSubscription.objects.filter(pk=subscription.pk, last_sent_at__isnull=True).update(last_sent_at=now)
-    if not claimed:
-        return False  # another worker took this period
-    since = previous or (now - period)
-    sections = digest_build(user=user, since=since, until=now)
-    if not sections:
-        return False  # nothing new: nothing sent, and the period is spent
-    try:
-        send_digest(user=user, sections=sections, since=since)
-    except Exception:
-        logger.exception("digest e-mail failed for user %s; the next run tries again", user_id)
-        DigestSubscription.objects.filter(pk=subscription.pk, last_sent_at=now).update(last_sent_at=previous)
-        return False
-    return True
+    missing = User.objects.filter(is_active=True, digest__isnull=True).values_list("pk", flat=True)
+    DigestSubscription.objects.bulk_create(
+        [DigestSubscription(user_id=pk) for pk in missing.iterator(chunk_size=2000)],
+        batch_size=2000, ignore_conflicts=True,
+    )
 
 
-def digests_run(*, now=None):
-    """Send every due digest. Returns how many e-mails went out."""
+def digests_run(*, now=None, batch_size=BATCH_SIZE):
+    """Write every due digest to the outbox, a batch of users at a time, then send the outbox.
+    Returns how many digests were written.
+
+    Per batch, in one transaction: the due subscriptions are claimed (rows another worker holds are
+    skipped), the contents of every user of the batch are built from one query per digest source,
+    the e-mails are written to the outbox and the period is spent (`last_sent_at`). A worker killed
+    midway rolls the batch back, so the next run writes it again: nothing lost, nothing doubled.
+    """
     now = now or timezone.now()
-    return sum(1 for user_id in digest_due_user_ids(now=now) if digest_send(user_id=user_id, now=now))
+    _subscribe_everyone_unsubscribed()
+    written = 0
+    while True:
+        with transaction.atomic():
+            claimed = list(
+                _due(now).select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", "user_id", "frequency", "last_sent_at")[:batch_size]
+            )
+            if not claimed:
+                break
+            since = {user_id: previous or now - PERIODS[frequency] for _pk, user_id, frequency, previous in claimed}
+            written += _write_batch(digest_build_batch(since=since, until=now), since)
+            DigestSubscription.objects.filter(pk__in=[row[0] for row in claimed]).update(last_sent_at=now)
+    outbox_send()
+    return written
+
+
+def digest_build_batch(*, since, until):
+    """What is new for each user between their `since` and `until`, from the spaces they may see now.
+
+    `since` maps user ids to the start of their period. Returns {user id: sections}, where sections
+    is a list of {"space", "sources": [{"source", "count", "lines"}]}, only for spaces where
+    something is new; users with nothing new are left out. One query per digest source, whatever
+    the number of users and items.
+    """
+    from ..digests import SOURCES
+
+    spaces_by_user = access.visible_space_ids_by_user(since)
+    muted_spaces, muted_threads = defaultdict(set), defaultdict(set)
+    for user_id, space_id, thread_id in DigestMute.objects.filter(user_id__in=list(spaces_by_user)).values_list(
+        "user_id", "space_id", "thread_id"
+    ):
+        (muted_spaces[user_id].add(space_id) if space_id else muted_threads[user_id].add(thread_id))
+    for user_id, space_ids in spaces_by_user.items():
+        space_ids -= muted_spaces[user_id]
+    every_space = set().union(*spaces_by_user.values()) if spaces_by_user else set()
+    if not every_space:
+        return {}
+    earliest = min(since[user_id] for user_id in spaces_by_user)
+    items = {source: defaultdict(list) for source in SOURCES}
+    for source in SOURCES:
+        for item in source.collect(every_space, earliest, until):
+            items[source][item.space_id].append(item)
+    spaces = Space.objects.in_bulk(every_space)
+    contents = {}
+    for user_id, space_ids in spaces_by_user.items():
+        sections = []
+        for space_id in sorted(space_ids):
+            found = []
+            for source in SOURCES:
+                mine = [item for item in items[source][space_id] if _is_news(item, user_id, since[user_id], muted_threads)]
+                if mine:
+                    found.append({"source": source, "count": len(mine), "lines": _lines(mine)})
+            if found:
+                sections.append({"space": spaces[space_id], "sources": found})
+        if sections:
+            contents[user_id] = sections
+    return contents
+
+
+def _is_news(item, user_id, since, muted_threads):
+    return (
+        item.created_at > since
+        and item.author_id != user_id
+        and item.thread_id not in muted_threads[user_id]
+        and not (item.thread_created_at and item.thread_created_at > since)
+    )
+
+
+def _lines(items):
+    """One line per item, or per `line` key with a count; the most active first, at most ten."""
+    lines = {}
+    for item in items:
+        key = item.line if item.line is not None else id(item)
+        line = lines.setdefault(key, {"title": item.title, "url": item.url, "count": 0, "excerpt": item.excerpt})
+        line["count"] += 1
+    return sorted(lines.values(), key=lambda line: -line["count"])[:TITLES_PER_SECTION]
+
+
+def _write_batch(contents, since):
+    from .. import emails
+
+    users = get_user_model().objects.in_bulk(list(contents))
+    return outbox_add(
+        (user, OutgoingEmail.Kind.DIGEST, emails.digest(user=user, sections=contents[user.pk], since=since[user.pk]))
+        for user in users.values()
+    )

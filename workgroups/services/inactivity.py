@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .. import access
-from ..models import Membership, MembershipEvent, Notification, ReinstatementRequest, Space
+from ..models import Membership, MembershipEvent, Notification, OutgoingEmail, ReinstatementRequest, Space
+from .outbox import outbox_add, outbox_send
 
 logger = logging.getLogger(__name__)
 
@@ -121,34 +122,32 @@ def _queue_warning_emails():
         send_inactivity_warnings.delay()
 
 
-def inactivity_warning_emails_send():
-    """E-mail every warned member not e-mailed yet, once each, in their language.
+def inactivity_warning_emails_send(*, batch_size=500):
+    """Write the warning e-mail of every warned member not e-mailed yet, once each, in their language,
+    then send the outbox. Returns how many were written.
 
-    A row is claimed (its time set) before sending; if the mail server fails the claim is undone,
-    logged, and the next run tries again. Returns how many were sent.
+    Each batch is claimed (rows another worker holds are skipped), written to the outbox and marked
+    in one transaction: a worker killed midway rolls the batch back and the next run redoes it.
     """
-    from ..emails import send_inactivity_warning
+    from .. import emails
 
-    sent = 0
-    pending = Membership.objects.filter(
-        state=Membership.State.WARNED, warning_emailed_at__isnull=True
-    ).values_list("pk", flat=True)
-    for membership_id in list(pending):
-        now = timezone.now()
-        claimed = Membership.objects.filter(pk=membership_id, state=Membership.State.WARNED,
-                                            warning_emailed_at__isnull=True).update(warning_emailed_at=now)
-        if not claimed:
-            continue  # another worker has it, or the member contributed meanwhile
-        membership = Membership.objects.select_related("user", "space").filter(pk=membership_id).first()
-        if membership is None:
-            continue
-        try:
-            send_inactivity_warning(membership=membership)
-            sent += 1
-        except Exception:
-            logger.exception("inactivity warning e-mail failed for membership %s; will retry", membership_id)
-            Membership.objects.filter(pk=membership_id, warning_emailed_at=now).update(warning_emailed_at=None)
-    return sent
+    written = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Membership.objects.filter(state=Membership.State.WARNED, warning_emailed_at__isnull=True)
+                .select_for_update(skip_locked=True, of=("self",)).select_related("user", "space")[:batch_size]
+            )
+            if not batch:
+                break
+            written += outbox_add(
+                (membership.user, OutgoingEmail.Kind.INACTIVITY_WARNING, emails.inactivity_warning(membership=membership))
+                for membership in batch if membership.user.is_active and membership.user.email
+            )
+            Membership.objects.filter(pk__in=[membership.pk for membership in batch]).update(
+                warning_emailed_at=timezone.now())
+    outbox_send()
+    return written
 
 
 def reinstatement_request(*, actor, membership, message=""):

@@ -7,6 +7,7 @@ JOBS = {
     "inactivity": services.inactivity_run,
     "inactivity-emails": services.inactivity_warning_emails_send,
     "digests": services.digests_run,
+    "outbox": services.outbox_send,
     "expire-invitations": account_services.invitations_expire,
 }
 

@@ -1,0 +1,91 @@
+"""The outbox: e-mails written by jobs, sent by one sender that survives crashes.
+
+A job writes its e-mails (`outbox_add`) in the transaction that records what it did, so a worker
+killed in the middle rolls both back and the next run does the work again: nothing lost, nothing
+doubled. `outbox_send` then claims pending rows (committed, so two senders never take the same
+row), sends each and marks it sent at once. A sender killed while sending leaves rows claimed but
+unsent; they are claimed again after `CSSR_OUTBOX_CLAIM_TIMEOUT` seconds, so at most the e-mail in
+flight at the moment of the crash can go out twice. A failing mail server is logged, the row is
+given back and tried again by the next run, up to `CSSR_OUTBOX_MAX_ATTEMPTS` times.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+SEND_BATCH = 200
+
+
+def outbox_add(messages):
+    """Queue written e-mails: an iterable of (recipient, kind, {"subject", "body", "html"})."""
+    rows = [
+        OutgoingEmail(recipient=recipient, kind=kind, subject=written["subject"][:255], body=written["body"],
+                      html=written.get("html", ""))
+        for recipient, kind, written in messages
+    ]
+    OutgoingEmail.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _pending(now):
+    stale = now - timedelta(seconds=settings.CSSR_OUTBOX_CLAIM_TIMEOUT)
+    return OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=settings.CSSR_OUTBOX_MAX_ATTEMPTS).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+    )
+
+
+def outbox_send(*, now=None, batch_size=SEND_BATCH):
+    """Send every pending e-mail, a claimed batch at a time. Returns how many were sent."""
+    sent, tried = 0, set()
+    while True:
+        claimed_at = now or timezone.now()
+        with transaction.atomic():
+            ids = list(_pending(claimed_at).exclude(pk__in=tried).select_for_update(skip_locked=True)
+                       .values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            OutgoingEmail.objects.filter(pk__in=ids).update(claimed_at=claimed_at, attempts=F("attempts") + 1)
+        tried.update(ids)  # a failure is retried by the next run, not this one
+        rows = OutgoingEmail.objects.filter(pk__in=ids).select_related("recipient")
+        connection = get_connection()
+        try:
+            for row in rows:
+                sent += _send_one(row, connection)
+        finally:
+            connection.close()
+    _forget_old()
+    return sent
+
+
+def _send_one(row, connection):
+    if not row.recipient.is_active or not row.recipient.email:
+        OutgoingEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="recipient inactive")
+        return 0
+    message = EmailMultiAlternatives(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.recipient.email],
+                                     connection=connection)
+    if row.html:
+        message.attach_alternative(row.html, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        logger.exception("e-mail %s (%s) to user %s failed; the next run tries again", row.pk, row.kind,
+                         row.recipient_id)
+        OutgoingEmail.objects.filter(pk=row.pk).update(claimed_at=None, last_error=str(error)[:255])
+        return 0
+    OutgoingEmail.objects.filter(pk=row.pk).update(sent_at=timezone.now(), last_error="")
+    return 1
+
+
+def _forget_old():
+    """Sent e-mails are kept a few days for support questions, then deleted (they hold titles)."""
+    OutgoingEmail.objects.filter(
+        sent_at__lt=timezone.now() - timedelta(days=settings.CSSR_OUTBOX_KEEP_DAYS)
+    ).delete()
