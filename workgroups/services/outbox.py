@@ -44,16 +44,16 @@ def _pending(now):
 
 def outbox_send(*, now=None, batch_size=SEND_BATCH):
     """Send every pending e-mail, a claimed batch at a time. Returns how many were sent."""
-    sent, tried = 0, set()
+    sent, after = 0, 0
     while True:
         claimed_at = now or timezone.now()
         with transaction.atomic():
-            ids = list(_pending(claimed_at).exclude(pk__in=tried).select_for_update(skip_locked=True)
-                       .values_list("pk", flat=True)[:batch_size])
+            ids = list(_pending(claimed_at).filter(pk__gt=after).order_by("pk")
+                       .select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
             if not ids:
                 break
             OutgoingEmail.objects.filter(pk__in=ids).update(claimed_at=claimed_at, attempts=F("attempts") + 1)
-        tried.update(ids)  # a failure is retried by the next run, not this one
+        after = ids[-1]  # forward through the outbox: a failure is retried by the next run, not this one
         rows = OutgoingEmail.objects.filter(pk__in=ids).select_related("recipient")
         connection = get_connection()
         try:
