@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = _("Chat")
+
+    def ready(self):
+        from . import digests, signals
+
+        signals.connect()
+        digests.register_sources()

@@ -1,0 +1,89 @@
+"""Reads of the chat, always through the permission core. A constant number of queries per page."""
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from workgroups import access
+
+from .models import Conversation, Message, Participant
+
+
+def _unread_messages(user):
+    """Messages of others, not deleted, after `user`'s read marker in a conversation they take part in."""
+    marker = Participant.objects.filter(
+        conversation=OuterRef("conversation"), user=user, left_at__isnull=True, last_read_message_id__lt=OuterRef("pk"))
+    return Message.objects.filter(Exists(marker), deleted_at__isnull=True).exclude(author=user)
+
+
+def unread_total(*, user):
+    """How many messages `user` has not read, over every conversation they may read: ONE query."""
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    return _unread_messages(user).filter(
+        conversation__in=access.visible_conversations(user).values("pk")).count()
+
+
+def conversation_list(*, user):
+    """The conversations `user` may read and takes part in (the space chats of their spaces included),
+    most recently active first, each with `unread`, `last_message_id` and `last_message_at`."""
+    unread = (
+        _unread_messages(user).filter(conversation=OuterRef("pk")).order_by().values("conversation")
+        .annotate(n=Count("pk")).values("n")
+    )
+    latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-pk")
+    taking_part = Participant.objects.filter(conversation=OuterRef("pk"), user=user, left_at__isnull=True)
+    return (
+        access.visible_conversations(user)
+        .filter(Exists(taking_part) | Q(kind=Conversation.Kind.SPACE))
+        .select_related("space")
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            last_message_id=Subquery(latest.values("pk")[:1]),
+            last_message_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
+    )
+
+
+def direct_partner_names(*, user, conversations):
+    """{conversation id: the other person's name} for the one-to-one conversations in the list (one query)."""
+    ids = [c.pk for c in conversations if c.kind == Conversation.Kind.DIRECT]
+    if not ids:
+        return {}
+    rows = Participant.objects.filter(conversation_id__in=ids).exclude(user=user).select_related("user")
+    return {row.conversation_id: row.user.public_name for row in rows}
+
+
+def message_list(*, conversation):
+    """The conversation's messages, oldest first, with authors and the message each replies to."""
+    return conversation.messages.select_related("author", "reply_to__author", "attachment").order_by("pk")
+
+
+def messages_since(*, conversation, after, limit):
+    """Up to `limit` messages after id `after` (catch-up after a reconnect, and the polling fallback)."""
+    return list(message_list(conversation=conversation).filter(pk__gt=after)[:limit])
+
+
+def read_markers(*, user, conversation, message_ids):
+    """{message id: [names]} of the others whose read marker stands at one of `message_ids`. Empty
+    when `user` hides their own marker (read receipts are mutual), and never shows hidden markers."""
+    mine = Participant.objects.filter(conversation=conversation, user=user).values_list("hide_read_marker", flat=True)
+    rows = (
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True, hide_read_marker=False,
+                                   last_read_message_id__in=list(message_ids))
+        .exclude(user=user).exclude(Exists(mine.filter(hide_read_marker=True)))
+        .select_related("user").order_by("pk")
+    )
+    markers = {}
+    for row in rows:
+        markers.setdefault(row.last_read_message_id, []).append(row.user.public_name)
+    return markers
+
+
+def attachable_documents(*, conversation, limit=100):
+    """The most recent documents of the conversation's space library, to attach to a message."""
+    from documents.models import Document
+
+    if conversation.space_id is None:
+        return Document.objects.none()
+    return Document.objects.filter(space_id=conversation.space_id).order_by("-updated_at", "-pk")[:limit]

@@ -1,0 +1,339 @@
+"""Every write of the chat: each runs in a transaction, asks the permission core, and broadcasts to the
+conversation's channel-layer group only after commit (a rolled-back message reaches nobody)."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workgroups import access
+from workgroups.access import Action, ChatAction
+from workgroups.models import Contribution, Notification, Space
+from workgroups.services import contribution_record
+from workgroups.services.notifications import notify
+
+from .models import Conversation, Message, Participant, Report
+
+CONTRIBUTING_KINDS = frozenset({Conversation.Kind.SPACE, Conversation.Kind.GROUP})
+
+
+class RateLimited(ValidationError):
+    """The user sent too many messages in the current window. `flooding` when far over the limit."""
+
+    def __init__(self, *, flooding):
+        super().__init__(_("You are sending messages too quickly. Wait a few seconds and try again."),
+                         code="rate_limited")
+        self.flooding = flooding
+
+
+def broadcast(group, event):
+    """Send `event` to a channel-layer group now (callers wrap it in `transaction.on_commit`)."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def _broadcast_on_commit(conversation, event):
+    group = conversation.group_name
+    transaction.on_commit(lambda: broadcast(group, event))
+
+
+def attachment_url(message):
+    """The library page of the attached document (None until the library's pages exist)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("documents:document-detail", args=[message.attachment.space_id, message.attachment_id])
+    except NoReverseMatch:
+        return None
+
+
+def message_payload(message):
+    """What clients receive for one message (the same shape over the socket and the polling endpoint)."""
+    deleted = message.deleted_at is not None
+    reply = message.reply_to if message.reply_to_id else None
+    attachment = None
+    if message.attachment_id and not deleted:
+        attachment = {"id": message.attachment_id, "title": message.attachment.title,
+                      "url": attachment_url(message)}
+    return {
+        "id": message.pk,
+        "author_id": message.author_id,
+        "author": message.author.public_name if message.author_id else "",
+        "body": "" if deleted else message.body,
+        "created_at": message.created_at.isoformat(),
+        "edited": message.edited_at is not None,
+        "deleted": deleted,
+        "attachment": attachment,
+        "reply_to": None if reply is None else {
+            "id": reply.pk,
+            "author": reply.author.public_name if reply.author_id else "",
+            "excerpt": "" if reply.deleted_at else reply.body[:140],
+        },
+    }
+
+
+def _clean_body(body):
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError(_("Write a message first."), code="empty")
+    limit = settings.CSSR_CHAT_MAX_MESSAGE_CHARS
+    if len(body) > limit:
+        raise ValidationError(
+            _("A message can be at most %(limit)d characters long.") % {"limit": limit}, code="too_long")
+    return body
+
+
+def _rate_check(user):
+    """A fixed window per user, shared by every worker through the cache (Redis in production)."""
+    window = settings.CSSR_CHAT_RATE_SECONDS
+    limit = settings.CSSR_CHAT_RATE_MESSAGES
+    key = f"chat-rate:{user.pk}:{int(timezone.now().timestamp() // window)}"
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the first message of the window (one cache round trip otherwise)
+        if cache.add(key, 1, timeout=window * 2):
+            count = 1
+        else:  # another worker created it meanwhile
+            count = cache.incr(key)
+    if count > limit:
+        raise RateLimited(flooding=count > 2 * limit)
+
+
+def space_conversation_get_or_create(*, space):
+    """The one conversation of `space` for all its members (created the first time it is asked for)."""
+    conversation = Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
+    if conversation is not None:
+        return conversation
+    try:
+        with transaction.atomic():
+            return Conversation.objects.create(space=space, kind=Conversation.Kind.SPACE)
+    except IntegrityError:  # created meanwhile by another request
+        return Conversation.objects.get(space=space, kind=Conversation.Kind.SPACE)
+
+
+def participants_ensure(*, user):
+    """Give `user` a participant row in the space conversation of every space they may view, starting
+    at the latest message (a newcomer does not inherit months of "unread"). Cheap when nothing is missing."""
+    spaces = access.visible_spaces(user).exclude(conversations__kind=Conversation.Kind.SPACE)
+    if user.is_staff:
+        spaces = spaces.none()  # staff read every space chat but are not counted in them
+    for space in spaces.filter(status=Space.Status.ACTIVE):
+        space_conversation_get_or_create(space=space)
+    conversations = access.visible_conversations(
+        user, Conversation.objects.filter(kind=Conversation.Kind.SPACE)
+    ).exclude(participants__user=user)
+    if user.is_staff:
+        return
+    latest = dict(
+        Message.objects.filter(conversation__in=conversations).values("conversation")
+        .annotate(last=Max("id")).values_list("conversation", "last")
+    )
+    Participant.objects.bulk_create(
+        [Participant(conversation_id=pk, user=user, last_read_message_id=latest.get(pk, 0))
+         for pk in conversations.values_list("pk", flat=True)],
+        ignore_conflicts=True,
+    )
+
+
+def direct_conversation_open(*, actor, other):
+    """The one-to-one conversation of `actor` and `other` (opened the first time). PermissionDenied
+    unless they share an active space or one of them is operations staff."""
+    if not access.may_message_directly(actor, other):
+        raise PermissionDenied(_("You can write only to members of your groups and to the operations support team."))
+    low, high = sorted([actor.pk, other.pk])
+    key = f"{low}:{high}"
+    with transaction.atomic():
+        conversation, created = Conversation.objects.get_or_create(
+            direct_key=key, defaults={"kind": Conversation.Kind.DIRECT, "created_by": actor})
+        if created:
+            Participant.objects.bulk_create([
+                Participant(conversation=conversation, user=actor), Participant(conversation=conversation, user=other)
+            ])
+        else:
+            conversation.participants.filter(left_at__isnull=False).update(left_at=None)
+    return conversation
+
+
+def group_conversation_create(*, actor, space, title, members):
+    """A group conversation opened by a member of `space` with chosen members of it."""
+    access.check(actor, Action.CONTRIBUTE, space)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the conversation a title."), code="title")
+    allowed = set(access.group_chat_candidates(actor, space).filter(
+        pk__in=[member.pk for member in members]).values_list("pk", flat=True))
+    if not allowed or len(allowed) != len({member.pk for member in members}):
+        raise ValidationError(_("Choose members of this space."), code="members")
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            kind=Conversation.Kind.GROUP, space=space, title=title[:120], created_by=actor)
+        Participant.objects.bulk_create(
+            [Participant(conversation=conversation, user_id=pk) for pk in sorted(allowed | {actor.pk})])
+    return conversation
+
+
+def conversation_leave(*, actor, conversation):
+    """Leave a group conversation: its history stays, nothing more reaches `actor`, their sockets on it close."""
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise PermissionDenied(_("Only group conversations can be left."))
+    access.check_chat(actor, ChatAction.READ, conversation)
+    with transaction.atomic():
+        Participant.objects.filter(conversation=conversation, user=actor).update(left_at=timezone.now())
+        _broadcast_on_commit(conversation, {"type": "chat.participant_left", "user_id": actor.pk})
+
+
+def _attachment(conversation, attachment_id):
+    """A document of the conversation's own space library, or ValidationError (one-to-one
+    conversations belong to no space, so they take no attachment)."""
+    from documents.models import Document
+
+    document = None
+    if conversation.space_id is not None:
+        document = Document.objects.filter(pk=attachment_id, space_id=conversation.space_id).first()
+    if document is None:
+        raise ValidationError(_("Attach a document of this space's library."), code="attachment")
+    return document
+
+
+def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=None):
+    """Store a message, then (after commit) broadcast it. Raises Http404/PermissionDenied from the core,
+    ValidationError for an empty or too long body, RateLimited when the user sends too fast.
+
+    A message in a space's conversations (its space chat or a group conversation in it) is a
+    contribution to the space; one-to-one messages are not (README, "What counts as a contribution").
+    """
+    body = _clean_body(body)
+    with transaction.atomic():
+        access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
+        _rate_check(actor)
+        reply_to = None
+        if reply_to_id:
+            reply_to = Message.objects.filter(conversation=conversation, pk=reply_to_id).select_related("author").first()
+            if reply_to is None:
+                raise ValidationError(_("The message you reply to is not in this conversation."), code="reply_to")
+        attachment = _attachment(conversation, attachment_id) if attachment_id else None
+        message = Message.objects.create(conversation=conversation, author=actor, body=body, reply_to=reply_to,
+                                         attachment=attachment)
+        # the sender has read up to their own message (one UPDATE; the row is created the first time)
+        if not Participant.objects.filter(conversation=conversation, user=actor).update(
+                last_read_message_id=message.pk):
+            Participant.objects.get_or_create(conversation=conversation, user=actor,
+                                              defaults={"last_read_message_id": message.pk})
+        if conversation.kind in CONTRIBUTING_KINDS:
+            contribution_record(user=actor, space=conversation.space, kind=Contribution.Kind.MESSAGE,
+                                at=message.created_at)
+        message.author = actor
+        _broadcast_on_commit(conversation, {"type": "chat.message", "message": message_payload(message)})
+    return message
+
+
+def _own_live_message(actor, message):
+    if message.author_id != actor.pk:
+        raise PermissionDenied(_("You can change only your own messages."))
+    if message.deleted_at is not None:
+        raise ValidationError(_("This message was deleted."), code="deleted")
+
+
+def message_edit(*, actor, message, body):
+    """The author changes the text of their message (marked "edited"); broadcast after commit."""
+    body = _clean_body(body)
+    conversation = message.conversation
+    with transaction.atomic():
+        access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
+        _own_live_message(actor, message)
+        message.body, message.edited_at = body, timezone.now()
+        message.save(update_fields=["body", "edited_at"])
+        _broadcast_on_commit(conversation, {"type": "chat.edit", "message": message_payload(message)})
+    return message
+
+
+def message_delete(*, actor, message):
+    """The author deletes their message (the text is removed; a placeholder stays), or the technical
+    officer of the space removes it. Broadcast after commit."""
+    conversation = message.conversation
+    moderating = message.author_id != actor.pk
+    with transaction.atomic():
+        if moderating:
+            if conversation.space_id is None:
+                raise PermissionDenied(_("You can change only your own messages."))
+            access.check(actor, Action.MODERATE, conversation.space)
+        else:
+            access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
+        if message.deleted_at is not None:
+            return message
+        message.deleted_at = timezone.now()
+        message.save(update_fields=["deleted_at"])
+        if moderating:
+            Report.objects.filter(message=message).update(handled=True)
+        _broadcast_on_commit(conversation, {"type": "chat.delete", "message": message_payload(message)})
+    return message
+
+
+def message_remove_by_staff(*, message):
+    """Operations staff remove a reported message in admin (the text goes; a placeholder stays)."""
+    with transaction.atomic():
+        if message.deleted_at is None:
+            message.deleted_at = timezone.now()
+            message.save(update_fields=["deleted_at"])
+            _broadcast_on_commit(message.conversation, {"type": "chat.delete", "message": message_payload(message)})
+        Report.objects.filter(message=message).update(handled=True)
+
+
+def message_report(*, actor, message, reason):
+    """Report a message to the technical officer of its space (to operations staff in admin for
+    one-to-one conversations). Once per reporter; the text is kept as it was."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why you report this message."), code="reason")
+    conversation = message.conversation
+    access.check_chat(actor, ChatAction.READ, conversation)
+    if message.deleted_at is not None:
+        raise ValidationError(_("This message was deleted."), code="deleted")
+    if message.author_id == actor.pk:
+        raise ValidationError(_("You cannot report your own message."), code="own")
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(
+            message=message, reporter=actor, defaults={"reason": reason[:500], "body_at_report": message.body})
+        if not created:
+            raise ValidationError(_("You have already reported this message."), code="duplicate")
+        if conversation.space_id is not None:
+            from django.urls import reverse
+
+            notify(recipients=access.chat_report_recipients(conversation), space=conversation.space,
+                   kind=Notification.Kind.MODERATION, actor=None, title=_("A chat message was reported"),
+                   url=reverse("chat:report-list", args=[conversation.space_id]))
+    return report
+
+
+def report_handle(*, actor, report):
+    """The technical officer marks a report handled (the message stays)."""
+    access.check(actor, Action.MODERATE, report.message.conversation.space)
+    Report.objects.filter(pk=report.pk).update(handled=True)
+
+
+def conversation_mark_read(*, actor, conversation, message_id):
+    """Move `actor`'s read marker forward to `message_id` (never back); others learn it unless hidden."""
+    latest = conversation.messages.filter(pk__lte=message_id).aggregate(last=Max("id"))["last"]
+    if latest is None:
+        return
+    with transaction.atomic():
+        participant, _created = Participant.objects.get_or_create(conversation=conversation, user=actor)
+        moved = Participant.objects.filter(pk=participant.pk, last_read_message_id__lt=latest).update(
+            last_read_message_id=latest)
+        if moved and not participant.hide_read_marker:
+            _broadcast_on_commit(conversation, {
+                "type": "chat.read", "user_id": actor.pk, "name": actor.public_name, "message_id": latest})
+
+
+def participant_set_hide_read_marker(*, actor, conversation, hide):
+    """Choose whether others see how far `actor` has read (hiding it also hides theirs from `actor`)."""
+    with transaction.atomic():
+        participant, _created = Participant.objects.get_or_create(conversation=conversation, user=actor)
+        Participant.objects.filter(pk=participant.pk).update(hide_read_marker=bool(hide))

@@ -1,0 +1,287 @@
+"""Chat pages: they work without JavaScript (server-rendered, paginated history, a plain POST form);
+static/js/chat.js adds the websocket, and the JSON "since" endpoint when websockets are blocked."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workgroups import access
+from workgroups.access import Action, ChatAction
+
+from . import selectors, services
+from .forms import GroupConversationForm, MessageEditForm, MessageForm, ReportForm
+from .models import Conversation, Message, Report
+
+
+def _error_messages(request, error):
+    for message in getattr(error, "messages", [str(error)]):
+        messages.error(request, message)
+
+
+def conversation_for(user, public_id, action=ChatAction.READ):
+    """Load a conversation by its public id and check `action` on it (404 for unknown or hidden)."""
+    conversation = Conversation.objects.select_related("space").filter(public_id=public_id).first()
+    if conversation is None:
+        raise Http404
+    access.check_chat(user, action, conversation)
+    return conversation
+
+
+def _message_or_404(conversation, message_id):
+    message = (Message.objects.filter(conversation=conversation, pk=message_id)
+               .select_related("author", "conversation__space").first())
+    if message is None:
+        raise Http404
+    return message
+
+
+def conversation_title(conversation, user):
+    if conversation.kind == Conversation.Kind.SPACE:
+        return conversation.space.name
+    if conversation.kind == Conversation.Kind.GROUP:
+        return conversation.title
+    names = selectors.direct_partner_names(user=user, conversations=[conversation])
+    return names.get(conversation.pk, "")
+
+
+@require_GET
+def conversation_list(request):
+    """The user's conversations with unread counts, and the people they may write to."""
+    services.participants_ensure(user=request.user)
+    conversations = list(selectors.conversation_list(user=request.user))
+    partners = selectors.direct_partner_names(user=request.user, conversations=conversations)
+    for conversation in conversations:
+        conversation.display_title = (
+            partners.get(conversation.pk, "") if conversation.kind == Conversation.Kind.DIRECT
+            else conversation.title or conversation.space.name)
+    contacts = access.direct_contacts(request.user).order_by("-is_staff", "display_name", "pk")
+    group_spaces = access.visible_spaces(request.user, Action.CONTRIBUTE).filter(status="active")
+    return render(request, "chat/conversation_list.html", {
+        "conversations": conversations, "contacts": contacts, "group_spaces": group_spaces,
+    })
+
+
+@require_POST
+def direct_open(request):
+    """Open (or find) the one-to-one conversation with the chosen person."""
+    from django.contrib.auth import get_user_model
+
+    other = get_user_model().objects.filter(pk=request.POST.get("user") if str(
+        request.POST.get("user", "")).isdigit() else None).first()
+    if other is None or not access.may_message_directly(request.user, other):
+        raise Http404
+    conversation = services.direct_conversation_open(actor=request.user, other=other)
+    return redirect("chat:conversation-detail", conversation.public_id)
+
+
+@require_GET
+def space_chat(request, space_id):
+    """The space's own conversation (created the first time a member opens it)."""
+    space = access.get_space_or_404(request.user, space_id)
+    conversation = Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
+    if conversation is None:
+        conversation = services.space_conversation_get_or_create(space=space)
+    return redirect("chat:conversation-detail", conversation.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def group_create(request, space_id):
+    """A member opens a group conversation with chosen members of the space."""
+    space = access.get_space_or_404(request.user, space_id)
+    access.check(request.user, Action.CONTRIBUTE, space)
+    form = GroupConversationForm(request.POST or None, candidates=access.group_chat_candidates(request.user, space))
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.group_conversation_create(
+                actor=request.user, space=space, title=form.cleaned_data["title"],
+                members=list(form.cleaned_data["members"]))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("chat:conversation-detail", conversation.public_id)
+    return render(request, "chat/group_create.html", {"space": space, "form": form})
+
+
+def _detail_context(request, conversation, form):
+    user = request.user
+    paginator = Paginator(selectors.message_list(conversation=conversation), settings.CSSR_CHAT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    page_messages = list(page.object_list)
+    if page_messages and page.number == paginator.num_pages:
+        services.conversation_mark_read(actor=user, conversation=conversation, message_id=page_messages[-1].pk)
+    reply_to = None
+    if str(request.GET.get("reply", "")).isdigit():
+        reply_to = conversation.messages.filter(pk=request.GET["reply"], deleted_at__isnull=True).select_related(
+            "author").first()
+        if reply_to is not None and not form.is_bound:
+            form = MessageForm(initial={"reply_to": reply_to.pk})
+    participant = conversation.participants.filter(user=user).first()
+    markers = selectors.read_markers(user=user, conversation=conversation, message_ids=[m.pk for m in page_messages])
+    for message in page_messages:
+        message.read_by = markers.get(message.pk, [])
+        message.attachment_url = services.attachment_url(message) if message.attachment_id else None
+    return {
+        "conversation": conversation, "space": conversation.space, "page": page, "chat_messages": page_messages,
+        "title": conversation_title(conversation, user), "form": form, "reply_to": reply_to,
+        "may_post": access.can_chat(user, ChatAction.POST, conversation),
+        "may_moderate": conversation.space_id is not None and access.can(user, Action.MODERATE, conversation.space),
+        "hide_read_marker": participant.hide_read_marker if participant else False,
+        "last_id": page_messages[-1].pk if page_messages and page.number == paginator.num_pages else 0,
+        "is_latest_page": page.number == paginator.num_pages,
+        "websocket_path": f"/ws/chat/{conversation.public_id}/",
+        "since_url": reverse("chat:conversation-since", args=[conversation.public_id]),
+        "read_url": reverse("chat:conversation-read", args=[conversation.public_id]),
+        "max_chars": settings.CSSR_CHAT_MAX_MESSAGE_CHARS,
+        "documents": list(selectors.attachable_documents(conversation=conversation)),
+        "poll_seconds": settings.CSSR_CHAT_POLL_SECONDS,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def conversation_detail(request, conversation_id):
+    """The conversation's history, newest page first (paginated), and the form to write."""
+    conversation = conversation_for(request.user, conversation_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        access.check_chat(request.user, ChatAction.POST, conversation)
+        if form.is_valid():
+            try:
+                message = services.message_send(actor=request.user, conversation=conversation,
+                                                body=form.cleaned_data["body"],
+                                                reply_to_id=form.cleaned_data.get("reply_to"),
+                                                attachment_id=form.cleaned_data.get("attachment"))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(f"{request.path}#message-{message.pk}")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "chat/conversation_detail.html", _detail_context(request, conversation, form),
+                  status=status)
+
+
+@require_GET
+def conversation_since(request, conversation_id):
+    """JSON: the messages after `after` (the polling fallback and catch-up), permission-checked."""
+    conversation = conversation_for(request.user, conversation_id)
+    after = request.GET.get("after", "0")
+    if not after.isdigit():
+        return JsonResponse({"error": _("Invalid request.")}, status=400)
+    limit = settings.CSSR_CHAT_SINCE_LIMIT
+    rows = selectors.messages_since(conversation=conversation, after=int(after), limit=limit)
+    return JsonResponse({
+        "messages": [services.message_payload(row) for row in rows], "complete": len(rows) < limit,
+    })
+
+
+@require_POST
+def conversation_read(request, conversation_id):
+    """Move the read marker forward (the page sends this when new messages are shown)."""
+    conversation = conversation_for(request.user, conversation_id)
+    message_id = request.POST.get("message", "")
+    if message_id.isdigit():
+        services.conversation_mark_read(actor=request.user, conversation=conversation, message_id=int(message_id))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"ok": True})
+    return redirect("chat:conversation-detail", conversation.public_id)
+
+
+@require_POST
+def conversation_preferences(request, conversation_id):
+    """Show or hide one's read marker to the others in this conversation."""
+    conversation = conversation_for(request.user, conversation_id)
+    services.participant_set_hide_read_marker(actor=request.user, conversation=conversation,
+                                              hide=request.POST.get("hide_read_marker") == "1")
+    messages.success(request, _("Your preference is saved."))
+    return redirect("chat:conversation-detail", conversation.public_id)
+
+
+@require_POST
+def conversation_leave(request, conversation_id):
+    conversation = conversation_for(request.user, conversation_id)
+    try:
+        services.conversation_leave(actor=request.user, conversation=conversation)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect("chat:conversation-detail", conversation.public_id)
+    messages.success(request, _("You left the conversation."))
+    return redirect("chat:conversation-list")
+
+
+@require_http_methods(["GET", "POST"])
+def message_edit(request, conversation_id, message_id):
+    conversation = conversation_for(request.user, conversation_id, ChatAction.POST)
+    message = _message_or_404(conversation, message_id)
+    if message.author_id != request.user.pk or message.deleted_at is not None:
+        raise PermissionDenied(_("You can change only your own messages."))
+    form = MessageEditForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_edit(actor=request.user, message=message, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(reverse("chat:conversation-detail", args=[conversation.public_id])
+                            + f"?page=last#message-{message.pk}")
+    return render(request, "chat/message_edit.html", {
+        "conversation": conversation, "message": message, "form": form,
+        "title": conversation_title(conversation, request.user)})
+
+
+@require_POST
+def message_delete(request, conversation_id, message_id):
+    conversation = conversation_for(request.user, conversation_id)
+    message = _message_or_404(conversation, message_id)
+    try:
+        services.message_delete(actor=request.user, message=message)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The message was deleted."))
+    return redirect("chat:conversation-detail", conversation.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def message_report(request, conversation_id, message_id):
+    conversation = conversation_for(request.user, conversation_id)
+    message = _message_or_404(conversation, message_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_report(actor=request.user, message=message, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you. The report was sent."))
+            return redirect("chat:conversation-detail", conversation.public_id)
+    return render(request, "chat/message_report.html", {
+        "conversation": conversation, "message": message, "form": form,
+        "title": conversation_title(conversation, request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def report_list(request, space_id):
+    """The technical officer's queue of reported chat messages in the space."""
+    space = access.get_space_or_404(request.user, space_id)
+    access.check(request.user, Action.MODERATE, space)
+    reports = Report.objects.filter(message__conversation__space=space).select_related(
+        "message__author", "message__conversation", "reporter")
+    if request.method == "POST":
+        report = reports.filter(pk=request.POST.get("report") if str(request.POST.get("report", "")).isdigit()
+                                else None).first()
+        if report is None:
+            raise Http404
+        if request.POST.get("action") == "remove":
+            services.message_delete(actor=request.user, message=report.message)
+            messages.success(request, _("The message was removed."))
+        else:
+            services.report_handle(actor=request.user, report=report)
+            messages.success(request, _("The report is marked as handled."))
+        return redirect("chat:report-list", space.pk)
+    page = Paginator(reports, 30).get_page(request.GET.get("page"))
+    return render(request, "chat/report_list.html", {"space": space, "page": page})

@@ -1,0 +1,451 @@
+"""The chat websocket through the real ASGI application (session cookie, origin check, routing).
+
+Non-delivery is proven without sleeps by a fence: after the event, a message is sent that the socket
+under test must receive; a socket's frames arrive in order, so one that got the fence but not the
+event never got the event. Runs on the in-memory layer and, with REDIS_URL set, on channels-redis.
+"""
+
+import json
+
+import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from chat import services
+from chat.consumers import (
+    CLOSE_FLOODING,
+    CLOSE_FORBIDDEN,
+    CLOSE_SESSION_ENDED,
+    CLOSE_TOO_BIG,
+    CLOSE_UNAUTHENTICATED,
+)
+from chat.models import Message
+from cssr.asgi import application
+from workgroups import services as workgroup_services
+from workgroups.models import Contribution, Membership
+
+from . import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+TIMEOUT = 5  # seconds: the most any expected frame may take (the issue's "within 5 seconds")
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _fresh_layer():
+    layer = get_channel_layer()
+    yield
+    if hasattr(layer, "flush"):
+        await layer.flush()
+
+
+def _cookie_for(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def connect(user, conversation, *, expect_open=True):
+    """A websocket of `user` on `conversation` through the whole ASGI stack."""
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if user is not None:
+        cookie = await database_sync_to_async(_cookie_for)(user)
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    communicator = WebsocketCommunicator(application, f"/ws/chat/{conversation.public_id}/", headers=headers)
+    connected, _subprotocol = await communicator.connect(timeout=TIMEOUT)
+    assert connected
+    if expect_open:
+        ready = await communicator.receive_json_from(timeout=TIMEOUT)
+        assert ready["type"] == "ready"
+    return communicator
+
+
+async def closed_with(communicator):
+    output = await communicator.receive_output(timeout=TIMEOUT)
+    assert output["type"] == "websocket.close", output
+    return output.get("code")
+
+
+async def until(communicator, frame_type):
+    """The next frame of `frame_type`, failing on anything else except read markers and acks."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=TIMEOUT)
+        if frame["type"] == frame_type:
+            return frame
+        assert frame["type"] in ("read", "ack", "message"), frame
+
+
+async def frames_until_fence(communicator, fence_id):
+    """Every message/edit/delete frame the socket got before the fence message (inclusive)."""
+    got = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=TIMEOUT)
+        if frame["type"] in ("read", "ack"):
+            continue
+        got.append(frame)
+        if frame["type"] == "message" and frame["message"]["id"] == fence_id:
+            return got
+
+
+send_message = database_sync_to_async(
+    lambda **kwargs: services.message_send(**kwargs))
+
+
+@pytest.fixture
+def chat(world):
+    conversation = services.space_conversation_get_or_create(space=world["space"])
+    other = services.space_conversation_get_or_create(space=world["other_space"])
+    return {**world, "conversation": conversation, "other_conversation": other}
+
+
+async def test_member_connects_sends_and_everyone_in_the_conversation_receives(chat):
+    users, conversation = chat["users"], chat["conversation"]
+    member = await connect(users["member"], conversation)
+    rapporteur = await connect(users["rapporteur"], conversation)
+    await member.send_json_to({"type": "send", "body": "صباح الخير يا زملاء", "client_id": "c1"})
+    ack = await until(member, "ack")
+    assert ack["client_id"] == "c1"
+    received = await until(rapporteur, "message")
+    assert received["message"]["id"] == ack["id"]
+    assert received["message"]["body"] == "صباح الخير يا زملاء"
+    assert received["message"]["author"] == "عمر الخطيب"
+    own = await until(member, "message")  # the sender gets it too (the client de-duplicates by id)
+    assert own["message"]["id"] == ack["id"]
+    # saved before it was broadcast, and a contribution to the space
+    assert await database_sync_to_async(Message.objects.filter(pk=ack["id"]).exists)()
+    assert await database_sync_to_async(Contribution.objects.filter(
+        user=users["member"], space=chat["space"], kind=Contribution.Kind.MESSAGE).count)() == 1
+    await member.disconnect()
+    await rapporteur.disconnect()
+
+
+@pytest.mark.parametrize("role,code", [
+    ("anonymous", CLOSE_UNAUTHENTICATED), ("outsider", CLOSE_FORBIDDEN), ("other_member", CLOSE_FORBIDDEN),
+    ("locked_member", CLOSE_FORBIDDEN),
+])
+async def test_who_may_not_read_is_refused_on_connect(chat, role, code):
+    communicator = await connect(chat["users"][role], chat["conversation"], expect_open=False)
+    assert await closed_with(communicator) == code
+
+
+async def test_a_conversation_of_another_space_is_refused(chat):
+    communicator = await connect(chat["users"]["member"], chat["other_conversation"], expect_open=False)
+    assert await closed_with(communicator) == CLOSE_FORBIDDEN
+
+
+async def test_an_unknown_conversation_id_is_refused_like_a_hidden_one(chat):
+    class Unknown:
+        public_id = "00000000-0000-4000-8000-000000000000"
+
+    communicator = await connect(chat["users"]["member"], Unknown, expect_open=False)
+    assert await closed_with(communicator) == CLOSE_FORBIDDEN
+
+
+async def test_a_foreign_origin_is_refused(chat):
+    cookie = await database_sync_to_async(_cookie_for)(chat["users"]["member"])
+    communicator = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/", headers=[
+        (b"origin", b"https://evil.example"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    connected, _code = await communicator.connect(timeout=TIMEOUT)
+    assert not connected
+
+
+async def test_the_technical_officer_reads_but_may_not_post_in_the_space_chat(chat):
+    users, conversation = chat["users"], chat["conversation"]
+    officer = await connect(users["technical_officer"], conversation)
+    await officer.send_json_to({"type": "send", "body": "مرحبا"})
+    error = await until(officer, "error")
+    assert error["code"] == "read_only"
+    assert error["message"]  # in the officer's language
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await officer.disconnect()
+
+
+async def test_reconnect_catches_up_with_everything_after_the_last_id(chat):
+    users, conversation = chat["users"], chat["conversation"]
+    first = await send_message(actor=users["member"], conversation=conversation, body="الأولى")
+    rapporteur = await connect(users["rapporteur"], conversation)
+    await rapporteur.disconnect()  # the connection drops...
+    later = [await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
+             for n in range(3)]
+    rapporteur = await connect(users["rapporteur"], conversation)  # ...and comes back
+    await rapporteur.send_json_to({"type": "since", "after": first.pk})
+    history = await until(rapporteur, "history")
+    assert [m["id"] for m in history["messages"]] == [m.pk for m in later]
+    assert history["complete"] is True
+    await rapporteur.disconnect()
+
+
+async def test_catch_up_is_paged_when_much_was_missed(chat, settings):
+    settings.CSSR_CHAT_SINCE_LIMIT = 2
+    settings.CSSR_CHAT_RATE_MESSAGES = 100
+    users, conversation = chat["users"], chat["conversation"]
+    sent = [await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
+            for n in range(5)]
+    rapporteur = await connect(users["rapporteur"], conversation)
+    await rapporteur.send_json_to({"type": "since", "after": 0})
+    ids = []
+    while True:
+        history = await until(rapporteur, "history")
+        ids += [m["id"] for m in history["messages"]]
+        if history["complete"]:
+            break
+    assert ids == [m.pk for m in sent]
+    await rapporteur.disconnect()
+
+
+async def test_new_edited_and_deleted_messages_never_reach_outsiders(chat):
+    """The outsider's socket is open on their own space's conversation: after each event in this
+    space, a fence message in theirs; they get the fence and nothing else."""
+    users, conversation, theirs = chat["users"], chat["conversation"], chat["other_conversation"]
+    member = await connect(users["member"], conversation)
+    outsider = await connect(users["other_member"], theirs)
+    message = await send_message(actor=users["member"], conversation=conversation, body="سري")
+    await database_sync_to_async(services.message_edit)(actor=users["member"], message=message, body="سري معدل")
+    await database_sync_to_async(services.message_delete)(actor=users["member"], message=message)
+    fence = await send_message(actor=users["other_member"], conversation=theirs, body="سياج")
+    frames = await frames_until_fence(outsider, fence.pk)
+    assert [(f["type"], f["message"]["id"]) for f in frames] == [("message", fence.pk)]
+    # and the member saw all three events, in order
+    seen = [(f["type"], f["message"]["id"]) for f in await frames_until_fence(member, message.pk)]
+    assert seen == [("message", message.pk)]
+    assert (await until(member, "edit"))["message"]["body"] == "سري معدل"
+    deleted = (await until(member, "delete"))["message"]
+    assert deleted["deleted"] is True and deleted["body"] == ""
+    await member.disconnect()
+    await outsider.disconnect()
+
+
+async def test_a_member_removed_mid_session_is_closed_and_gets_nothing_more(chat):
+    users, conversation, space = chat["users"], chat["conversation"], chat["space"]
+    removed = await connect(users["political_officer"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+    membership = await database_sync_to_async(Membership.objects.get)(space=space, user=users["political_officer"])
+    await database_sync_to_async(workgroup_services.membership_leave)(actor=users["staff"], membership=membership)
+    assert await closed_with(removed) == CLOSE_SESSION_ENDED
+    event = await send_message(actor=users["member"], conversation=conversation, body="بعد المغادرة")
+    fence = await send_message(actor=users["member"], conversation=conversation, body="سياج")
+    assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [event.pk, fence.pk]
+    # the removed socket was taken out of the conversation's group before it closed: nothing after
+    assert removed.output_queue.empty()
+    again = await connect(users["political_officer"], conversation, expect_open=False)
+    assert await closed_with(again) == CLOSE_FORBIDDEN
+    await observer.disconnect()
+
+
+async def test_the_lockout_job_closes_the_sockets_of_locked_members(chat):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workgroups.services import inactivity_run
+
+    users, conversation, space = chat["users"], chat["conversation"], chat["space"]
+    idle = await connect(users["member"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+    long_ago = timezone.now() - timedelta(days=space.inactivity_days + 1)
+    await database_sync_to_async(Membership.objects.filter(space=space, user=users["member"]).update)(
+        joined_at=long_ago, last_contribution_at=long_ago)
+    result = await database_sync_to_async(inactivity_run)()
+    assert result["locked"] >= 1
+    assert await closed_with(idle) == CLOSE_SESSION_ENDED
+    fence = await send_message(actor=users["rapporteur"], conversation=conversation, body="سياج")
+    assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [fence.pk]
+    assert idle.output_queue.empty()
+    again = await connect(users["member"], conversation, expect_open=False)
+    assert await closed_with(again) == CLOSE_FORBIDDEN
+    await observer.disconnect()
+
+
+async def test_signing_out_closes_the_socket_and_it_cannot_come_back(chat):
+    user = chat["users"]["member"]
+    cookie = await database_sync_to_async(_cookie_for)(user)
+    headers = [(b"origin", b"http://localhost"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
+    path = f"/ws/chat/{chat['conversation'].public_id}/"
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+    await until(socket, "ready")
+
+    def sign_out():
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        assert client.post("/accounts/logout/").status_code == 302
+
+    await database_sync_to_async(sign_out)()
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+    again = WebsocketCommunicator(application, path, headers=headers)
+    assert (await again.connect(timeout=TIMEOUT))[0]
+    assert await closed_with(again) == CLOSE_UNAUTHENTICATED
+
+
+async def test_changing_the_password_closes_the_socket_and_the_old_session_stays_out(chat):
+    user = chat["users"]["member"]
+    socket = await connect(user, chat["conversation"])  # a session on another device
+    old_cookie = [h for h in socket.scope["headers"] if h[0] == b"cookie"]
+
+    def change_password():
+        client = Client()
+        client.force_login(user)
+        response = client.post("/accounts/password/change/", {
+            "oldpassword": factories.PASSWORD, "password1": "a-new-long-passphrase-2026",
+            "password2": "a-new-long-passphrase-2026"})
+        assert response.status_code == 302, response.content[:500]
+
+    await database_sync_to_async(change_password)()
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+    # the other device's session no longer authenticates (its hash no longer matches)
+    again = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/",
+                                  headers=[(b"origin", b"http://localhost"), *old_cookie])
+    assert (await again.connect(timeout=TIMEOUT))[0]
+    assert await closed_with(again) == CLOSE_UNAUTHENTICATED
+
+
+async def test_ending_a_session_and_turning_off_two_factor_close_the_socket(chat):
+    from allauth.mfa.signals import authenticator_removed
+    from allauth.usersessions.models import UserSession
+
+    user = chat["users"]["member"]
+    socket = await connect(user, chat["conversation"])
+
+    def end_session():
+        session = UserSession.objects.create(user=user, session_key="k" * 32, ip="127.0.0.1", user_agent="t")
+        session.end()
+
+    await database_sync_to_async(end_session)()
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+    socket = await connect(user, chat["conversation"])
+    await database_sync_to_async(authenticator_removed.send)(sender=type(user), request=None, user=user,
+                                                             authenticator=None)
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+
+
+async def test_a_message_to_a_group_conversation_just_left_is_refused_and_not_stored(chat):
+    users = chat["users"]
+    group = await database_sync_to_async(services.group_conversation_create)(
+        actor=users["member"], space=chat["space"], title="لجنة", members=[users["rapporteur"]])
+    member = await connect(users["member"], group)
+    second = await connect(users["member"], group)
+    await database_sync_to_async(services.conversation_leave)(actor=users["member"], conversation=group)
+    assert await closed_with(member) == CLOSE_FORBIDDEN
+    # a frame that races the leave is refused by the per-frame check, and nothing is stored
+    await second.send_json_to({"type": "send", "body": "هل من أحد؟"})
+    outputs = []
+    while True:
+        output = await second.receive_output(timeout=TIMEOUT)
+        outputs.append(output)
+        if output["type"] == "websocket.close":
+            break
+    assert outputs[-1]["code"] == CLOSE_FORBIDDEN
+    assert not await database_sync_to_async(Message.objects.filter(conversation=group).exists)()
+
+
+async def test_bad_frames_get_error_frames_and_store_nothing(chat):
+    socket = await connect(chat["users"]["member"], chat["conversation"])
+    for frame in ["{not json", "[1, 2]", "null", json.dumps({"type": "dance"}), json.dumps({"type": "send", "body": 5}),
+                  json.dumps({"type": "send", "body": "  "}), json.dumps({"type": "since", "after": "x"}),
+                  json.dumps({"type": "send", "body": "رد", "reply_to": 999999}),
+                  json.dumps({"type": "send", "body": "x" * (settings.CSSR_CHAT_MAX_MESSAGE_CHARS + 1)})]:
+        await socket.send_to(text_data=frame)
+        error = await until(socket, "error")
+        assert error["code"] in ("malformed", "unknown_type", "invalid", "empty", "reply_to", "too_long"), error
+        assert error["message"]
+    await socket.send_to(text_data=json.dumps({"type": "ping"}))
+    assert (await until(socket, "pong"))["type"] == "pong"  # still alive
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await socket.disconnect()
+
+
+async def test_error_frames_speak_the_users_language(chat):
+    def to_english():
+        user = chat["users"]["member"]
+        user.preferred_language = "en"
+        user.save(update_fields=["preferred_language"])
+
+    await database_sync_to_async(to_english)()
+    socket = await connect(chat["users"]["member"], chat["conversation"])
+    await socket.send_to(text_data="{")
+    assert (await until(socket, "error"))["message"] == "The frame is not a JSON object."
+    await socket.disconnect()
+    arabic = await connect(chat["users"]["rapporteur"], chat["conversation"])
+    await arabic.send_to(text_data="{")
+    assert (await until(arabic, "error"))["message"] == "الإطار المرسل ليس كائن JSON صالحاً."
+    await arabic.disconnect()
+
+
+async def test_an_oversized_frame_closes_with_1009(chat):
+    socket = await connect(chat["users"]["member"], chat["conversation"])
+    await socket.send_to(text_data=json.dumps({"type": "send", "body": "x" * settings.CSSR_CHAT_MAX_FRAME_BYTES}))
+    assert await closed_with(socket) == CLOSE_TOO_BIG
+    assert not await database_sync_to_async(Message.objects.exists)()
+
+
+async def test_flooding_is_answered_with_an_error_then_closed(chat, settings):
+    settings.CSSR_CHAT_RATE_MESSAGES = 3
+    settings.CSSR_CHAT_RATE_SECONDS = 3600  # one window for the whole test
+    socket = await connect(chat["users"]["member"], chat["conversation"])
+    for n in range(3):
+        await socket.send_json_to({"type": "send", "body": f"رسالة {n}", "client_id": str(n)})
+        assert (await until(socket, "ack"))["client_id"] == str(n)
+    await socket.send_json_to({"type": "send", "body": "واحدة أخرى"})
+    error = await until(socket, "error")
+    assert error["code"] == "rate_limited"
+    assert error["message"] == "أنت ترسل الرسائل بسرعة كبيرة. انتظر بضع ثوانٍ ثم حاول مجدداً."
+    for _n in range(3):
+        await socket.send_json_to({"type": "send", "body": "إغراق"})
+    outputs = []
+    while True:
+        output = await socket.receive_output(timeout=TIMEOUT)
+        outputs.append(output)
+        if output["type"] == "websocket.close":
+            break
+    assert outputs[-1]["code"] == CLOSE_FLOODING
+    assert await database_sync_to_async(Message.objects.count)() == 3
+
+
+async def test_a_concluded_space_chat_is_read_only_on_the_socket(chat):
+    from workgroups.models import Space
+
+    users, conversation = chat["users"], chat["conversation"]
+    await database_sync_to_async(workgroup_services.space_set_status)(
+        actor=users["staff"], space=chat["space"], status=Space.Status.CONCLUDED)
+    socket = await connect(users["member"], conversation)
+    await socket.send_json_to({"type": "send", "body": "بعد الختام"})
+    assert (await until(socket, "error"))["code"] == "read_only"
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await socket.disconnect()
+
+
+async def test_one_to_one_with_operations_support_works_for_a_locked_member(chat):
+    users = chat["users"]
+    direct = await database_sync_to_async(services.direct_conversation_open)(
+        actor=users["locked_member"], other=users["staff"])
+    locked = await connect(users["locked_member"], direct)
+    staff = await connect(users["staff"], direct)
+    await locked.send_json_to({"type": "send", "body": "أرجو مساعدتي في استعادة الوصول"})
+    assert (await until(staff, "message"))["message"]["body"] == "أرجو مساعدتي في استعادة الوصول"
+    # one-to-one messages are not contributions to any space
+    assert not await database_sync_to_async(Contribution.objects.filter(kind=Contribution.Kind.MESSAGE).exists)()
+    await locked.disconnect()
+    await staff.disconnect()
+
+
+async def test_a_new_member_of_another_space_joins_nothing_here(chat):
+    newcomer = await database_sync_to_async(factories.add_member)(chat["other_space"], username="newcomer")
+    socket = await connect(newcomer, chat["conversation"], expect_open=False)
+    assert await closed_with(socket) == CLOSE_FORBIDDEN
+
+
+async def test_an_attachment_of_another_space_is_refused_on_the_socket(chat):
+    from documents.models import Document
+
+    foreign = await database_sync_to_async(Document.objects.create)(space=chat["other_space"], title="أخرى")
+    socket = await connect(chat["users"]["member"], chat["conversation"])
+    await socket.send_json_to({"type": "send", "body": "مرفق", "attachment": foreign.pk})
+    assert (await until(socket, "error"))["code"] == "attachment"
+    await socket.send_json_to({"type": "send", "body": "مرفق", "attachment": "1"})
+    assert (await until(socket, "error"))["code"] == "invalid"
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await socket.disconnect()
