@@ -2,29 +2,39 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
-from .forms import InterestForm, ProposalForm
+from . import access, services
+from .forms import ProposalForm
+from .forms_questionnaires import InterestForm
 from .models import ExpressionOfInterest, GroupProposal
+from .services.questionnaires import interest_questionnaire
 
 
 @require_http_methods(["GET", "POST"])
 def interest_list(request):
     """My expressions of interest with their status, and the questionnaire for a new one."""
-    form = InterestForm(request.POST or None)
+    questionnaire = interest_questionnaire()
+    if questionnaire is None:
+        raise Http404
+    form = InterestForm(request.POST or None, questions=questionnaire.questions.prefetch_related("options"))
     if request.method == "POST" and form.is_valid():
         try:
-            services.interest_submit(actor=request.user, **form.cleaned_data)
+            services.interest_submit_answers(actor=request.user, theme=form.cleaned_data["theme"], values=form.values())
         except ValidationError as error:
-            form.add_error(None, error)
+            for message in error.messages:
+                form.add_error(None, message)
         else:
             messages.success(request, _("Thank you. The operations support team will review your expression of interest."))
             return redirect("workgroups:interest-list")
     interests = ExpressionOfInterest.objects.filter(user=request.user).select_related("theme", "space")
-    return render(request, "workgroups/interest_list.html", {"form": form, "interests": interests})
+    return render(request, "workgroups/interest_list.html", {
+        "form": form, "interests": interests, "questionnaire": questionnaire,
+        "may_edit": access.may_manage_questionnaire(request.user, questionnaire),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,9 +17,20 @@ from .discussions import (
 from .inactivity import DigestMute, DigestSubscription, ReinstatementRequest
 from .mail import OutgoingEmail
 from .participation import Election, ExpressionOfInterest, GroupProposal, Nomination, Vote
+from .questionnaires import (
+    Answer,
+    AnswerChoice,
+    AnswerTheme,
+    Option,
+    Question,
+    Questionnaire,
+    Receipt,
+    Response,
+)
 from .spaces import Membership, MembershipEvent, Role, Space, Theme
 
 __all__ = [
+    "Answer", "AnswerChoice", "AnswerTheme", "Option", "Question", "Questionnaire", "Receipt", "Response",
     "AgendaItem", "Concern", "ConcernRegion", "Contribution", "DigestMute", "DigestSubscription", "Election", "Endorsement", "ExpressionOfInterest",
     "GroupProposal", "Membership", "MembershipEvent", "ModerationAction", "Nomination", "Notification",
     "NotificationSetting", "OutgoingEmail", "Post", "PostReport", "PostRevision", "ReinstatementRequest", "Role", "Space", "Tag", "Theme", "Thread",

@@ -28,9 +28,14 @@ class ExpressionOfInterest(models.Model):
         verbose_name=_("participant"),
     )
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="expressions_of_interest", verbose_name=_("theme"))
-    expertise = models.TextField(_("expertise"), max_length=2000)
-    motivation = models.TextField(_("motivation"), max_length=2000)
-    civic_activity = models.TextField(_("civic activity"), max_length=2000)
+    expertise = models.TextField(_("expertise"), max_length=2000, blank=True)
+    motivation = models.TextField(_("motivation"), max_length=2000, blank=True)
+    civic_activity = models.TextField(_("civic activity"), max_length=2000, blank=True)
+    # The full questionnaire as answered (its questions are edited by staff on the site).
+    response = models.OneToOneField(
+        "workgroups.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="interest",
+        verbose_name=_("questionnaire answers"),
+    )
     declares_syrian = models.BooleanField(_("declares being Syrian"))
     declares_civic_work = models.BooleanField(_("declares active civic work"))
     declares_no_affiliation = models.BooleanField(

@@ -29,6 +29,23 @@ from .inactivity import (
 )
 from .notifications import notification_mark_read, notification_settings_save
 from .outbox import outbox_add, outbox_send
+from .questionnaires import (
+    answer_theme_tag,
+    answer_theme_to_concern,
+    answer_theme_untag,
+    interest_submit_answers,
+    option_add,
+    option_delete,
+    question_add,
+    question_delete,
+    question_move,
+    question_update,
+    questionnaire_close,
+    questionnaire_create,
+    questionnaire_publish,
+    questionnaire_update,
+    response_save,
+)
 from .spaces import (
     election_confirm,
     election_open,
@@ -52,6 +69,21 @@ from .spaces import (
 )
 
 __all__ = [
+    "answer_theme_tag",
+    "answer_theme_to_concern",
+    "answer_theme_untag",
+    "interest_submit_answers",
+    "option_add",
+    "option_delete",
+    "question_add",
+    "question_delete",
+    "question_move",
+    "question_update",
+    "questionnaire_close",
+    "questionnaire_create",
+    "questionnaire_publish",
+    "questionnaire_update",
+    "response_save",
     "digest_settings_save",
     "digest_subscription",
     "digests_run",
