@@ -25,13 +25,32 @@ def inactivity_warning(*, membership):
     })
 
 
-def digest(*, user, sections, since):
-    """`sections` as built by `services.digests.digest_build_batch`; headings in the user's language."""
-    with translation.override(user.preferred_language):
+def digest(*, user, sections, since, rendered=None):
+    """`sections` as built by `services.digests.digest_build_batch`; headings in the user's language.
+
+    Members of one space mostly share what is new there, so each space's part is rendered once per
+    language and content and kept in `rendered` (a dict the caller keeps for one run).
+    """
+    rendered = {} if rendered is None else rendered
+    language = user.preferred_language
+    parts = []
+    with translation.override(language):
         for section in sections:
-            for found in section["sources"]:
-                found["heading"] = found["source"].describe(found["count"])
+            key = (language, section["space"].pk, tuple(
+                (found["source"].key, found["count"],
+                 tuple((line["title"], line["url"], line["count"], line["excerpt"]) for line in found["lines"]))
+                for found in section["sources"]
+            ))
+            if key not in rendered:
+                for found in section["sources"]:
+                    found["heading"] = found["source"].describe(found["count"])
+                context = {"section": section, "site_url": settings.SITE_URL}
+                rendered[key] = {
+                    "text": render_to_string("workgroups/email/digest_section.txt", context),
+                    "html": render_to_string("workgroups/email/digest_section.html", context),
+                }
+            parts.append(rendered[key])
     return render(user=user, template="digest", context={
-        "sections": sections, "since": since,
+        "sections": parts, "since": since,
         "preferences": settings.SITE_URL + reverse("workgroups:digest-settings"),
     })

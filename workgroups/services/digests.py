@@ -151,7 +151,9 @@ def _write_batch(contents, since):
     from .. import emails
 
     users = get_user_model().objects.in_bulk(list(contents))
+    rendered = {}
     return outbox_add(
-        (user, OutgoingEmail.Kind.DIGEST, emails.digest(user=user, sections=contents[user.pk], since=since[user.pk]))
+        (user, OutgoingEmail.Kind.DIGEST,
+         emails.digest(user=user, sections=contents[user.pk], since=since[user.pk], rendered=rendered))
         for user in users.values()
     )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts import services as account_services
+from events import services as event_services
 from workgroups import services
 
 JOBS = {
@@ -9,6 +10,7 @@ JOBS = {
     "digests": services.digests_run,
     "outbox": services.outbox_send,
     "expire-invitations": account_services.invitations_expire,
+    "event-reminders": event_services.event_reminders_send,
 }
 
 
