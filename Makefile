@@ -63,7 +63,11 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 bench: venv
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend $(PY) bench/jobs.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) bench/jobs.py
+
+.PHONY: bench-chat
+bench-chat: venv static ## chat over websockets: uvicorn + channels-redis + PostgreSQL, generator on the other core
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/chat.py
 
 ci:
 	bash .ci/run

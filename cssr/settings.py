@@ -242,6 +242,54 @@ CSSR_OUTBOX_KEEP_DAYS = int(env("CSSR_OUTBOX_KEEP_DAYS", "7"))
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
+# --- Documents and the archive --------------------------------------------------------------
+# Uploads are judged by their content (documents/filetypes.py), never by their name: the kinds
+# accepted, the largest file, the most pixels an image may have (decompression bombs) and how much
+# an office document may unpack to (zip bombs).
+CSSR_UPLOAD_KINDS = env_list(
+    "CSSR_UPLOAD_KINDS", ["pdf", "png", "jpeg", "webp", "gif", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt"]
+)
+CSSR_UPLOAD_MAX_BYTES = int(env("CSSR_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+CSSR_IMAGE_MAX_PIXELS = int(env("CSSR_IMAGE_MAX_PIXELS", str(40_000_000)))
+CSSR_UPLOAD_MAX_UNZIPPED_BYTES = int(env("CSSR_UPLOAD_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024)))
+# With CSSR_X_ACCEL_REDIRECT on, a permitted download is handed to nginx at this internal location
+# (deploy/nginx.conf: `location /_protected/ { internal; alias <MEDIA_ROOT>/; }`).
+CSSR_X_ACCEL_PREFIX = env("CSSR_X_ACCEL_PREFIX", "/_protected/")
+CSSR_THUMBNAIL_PIXELS = int(env("CSSR_THUMBNAIL_PIXELS", "320"))
+
+# --- Drafts and exports ---------------------------------------------------------------------
+
+# --- Chat ------------------------------------------------------------------------------------
+# Limits of the chat (README, "Chat"): message length, websocket frame size, and the per-user rate.
+CSSR_CHAT_MAX_MESSAGE_CHARS = int(env("CSSR_CHAT_MAX_MESSAGE_CHARS", "4000"))
+CSSR_CHAT_MAX_FRAME_BYTES = int(env("CSSR_CHAT_MAX_FRAME_BYTES", "32768"))
+CSSR_CHAT_RATE_MESSAGES = int(env("CSSR_CHAT_RATE_MESSAGES", "10"))
+CSSR_CHAT_RATE_SECONDS = int(env("CSSR_CHAT_RATE_SECONDS", "10"))
+CSSR_CHAT_PAGE_SIZE = int(env("CSSR_CHAT_PAGE_SIZE", "50"))
+CSSR_CHAT_SINCE_LIMIT = int(env("CSSR_CHAT_SINCE_LIMIT", "200"))
+CSSR_CHAT_POLL_SECONDS = int(env("CSSR_CHAT_POLL_SECONDS", "5"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("chat.context_processors.chat_unread")
+if REDIS_URL:
+    # redis-py 8 pools default to 100 connections and a 5 s read timeout, the channel layer's own blocking
+    # read: under load, receives time out and group joins fail with "Too many connections".
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{
+        "address": REDIS_URL, "socket_timeout": 30,
+        "max_connections": int(env("CHANNEL_LAYER_MAX_CONNECTIONS", "2000")),
+    }]
+
+# --- Events and calendars -------------------------------------------------------------------
+# Reminders go out this many minutes before an event (comma-separated; default a day and an hour).
+CSSR_EVENT_REMINDER_LEADS = [int(value) for value in env_list("CSSR_EVENT_REMINDER_LEADS", ["1440", "60"])]
+# The "join the meeting" button shows this many minutes before the start, until the end.
+CSSR_EVENT_JOIN_EARLY_MINUTES = int(env("CSSR_EVENT_JOIN_EARLY_MINUTES", "15"))
+# How far back a personal calendar feed reaches (upcoming events are always in it).
+CSSR_CALENDAR_FEED_PAST_DAYS = int(env("CSSR_CALENDAR_FEED_PAST_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["events-reminders"] = {"task": "events.tasks.send_event_reminders", "schedule": 300.0}
+
+# --- Questionnaires --------------------------------------------------------------------------
+CSSR_QUESTIONNAIRE_SHORT_TEXT_LIMIT = int(env("CSSR_QUESTIONNAIRE_SHORT_TEXT_LIMIT", "300"))
+CSSR_QUESTIONNAIRE_LONG_TEXT_LIMIT = int(env("CSSR_QUESTIONNAIRE_LONG_TEXT_LIMIT", "2000"))
+
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]

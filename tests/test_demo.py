@@ -28,7 +28,8 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
     for label in ("workgroups.Space", "workgroups.Membership", "workgroups.Election", "workgroups.Thread",
                   "workgroups.Post", "workgroups.Concern", "workgroups.AgendaItem", "workgroups.PostReport",
                   "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification",
-                  "workgroups.ReinstatementRequest", "workgroups.OutgoingEmail"):
+                  "workgroups.ReinstatementRequest", "workgroups.OutgoingEmail",
+                  "workgroups.Questionnaire", "workgroups.Response", "workgroups.AnswerTheme", "workgroups.Receipt"):
         assert first[label] > 0, label
     client = Client()
     assert client.login(username="layla", password=DEMO_PASSWORD)
@@ -39,6 +40,14 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
     from workgroups.models import Membership, OutgoingEmail
 
     warned = Membership.objects.get(user__username="fadi", state=Membership.State.WARNED)
+    # The needs survey: thirty anonymous answers from across Syria and the diaspora, sorted into themes.
+    from workgroups.models import ExpressionOfInterest, Questionnaire, Response
+
+    survey = Questionnaire.objects.get(title_ar="أولويات المجتمعات المحلية واحتياجاتها")
+    assert survey.is_anonymous and Response.objects.filter(questionnaire=survey, is_submitted=True).count() == 30
+    assert not Response.objects.filter(questionnaire=survey, respondent__isnull=False).exists()
+    assert survey.themes.filter(concern__isnull=False).count() == 1
+    assert ExpressionOfInterest.objects.get(user__username="nour").response is not None
     assert OutgoingEmail.objects.filter(recipient=warned.user, kind="inactivity_warning").count() == 1
 
 

@@ -24,6 +24,9 @@ PUBLIC_PREFIXES = (
     "/accounts/language/", "/accounts/logout/", "/accounts/2fa/authenticate/", "/accounts/confirm-email/",
     "/accounts/reauthenticate/", "/accounts/email/verify/", "/accounts/login/code/", "/accounts/inactive/",
     "/robots.txt", "/admin/login/",
+    # Personal calendar feeds: fetched by calendar applications with no session; the secret token in the
+    # URL is the key, and anything else gets 404 (tests/test_events.py, tests/matrix_events.py).
+    "/calendar/feed/",
 )
 
 

@@ -307,3 +307,416 @@ def audience(obj, action=Action.VIEW) -> QuerySet:
     return get_users_with_perms(
         space_of(obj), only_with_perms_in=[codename], with_group_users=True, with_superusers=False
     ).filter(is_active=True)
+
+
+# --- The document library and the archive ----------------------------------------------------
+
+
+def is_participant(user):
+    """A signed-in, active account: who may read the knowledge archive (P21)."""
+    return bool(user.is_authenticated and user.is_active)
+
+
+def check_archive_readable(user):
+    """The knowledge archive is readable by every signed-in participant, whatever their spaces;
+    anyone else gets 404 (the sign-in requirement sends anonymous visitors to sign in first)."""
+    if not is_participant(user):
+        raise Http404
+
+
+def check_archived_document(user, entry):
+    """An archived document (an `ArchiveEntry` with a published version) is readable by any
+    participant, also after its space concluded and by people who were never in it: publishing
+    it to the archive is what opened it. The same holds for an archived final note, whose PDF is made
+    from its locked text. 404 for anyone else or for an entry without a file or note."""
+    check_archive_readable(user)
+    if entry is None or (entry.version_id is None and entry.final_note_id is None):
+        raise Http404
+
+# --- Drafts, the final note and the outputs inbox --------------------------------------------
+
+def draft_edit_action(draft):
+    """What a user must be allowed to do in the space to change `draft`: rapporteurs write the final
+    note (P19); any contributor writes an ordinary draft."""
+    return Action.MANAGE_OUTPUTS if draft.is_final_note else Action.CONTRIBUTE
+
+
+def check_draft_edit(user, draft):
+    """Raise (404/403 as `check`) unless `user` may write in `draft`'s sections."""
+    check(user, draft_edit_action(draft), draft)
+
+
+def may_resolve_comment(user, comment):
+    """Rapporteurs and the comment's author resolve or reopen it (if they may contribute at all)."""
+    return can(user, Action.CONTRIBUTE, comment) and (
+        comment.author_id == user.pk or can(user, Action.MANAGE_OUTPUTS, comment)
+    )
+
+
+def check_comment_resolve(user, comment):
+    """Raise unless `user` may resolve or reopen `comment` (404/403 as `check`)."""
+    check(user, Action.CONTRIBUTE, comment)
+    if not may_resolve_comment(user, comment):
+        raise PermissionDenied(_("Only the rapporteurs or the comment's author can do this."))
+
+
+def output_recipient_spaces(user):
+    """The spaces whose submitted outputs `user` receives in the outputs inbox: every space for
+    operations staff; for a political officer, the spaces where they hold that role (also after the
+    space concluded). Nobody else receives outputs."""
+    if not (user.is_authenticated and user.is_active):
+        return Space.objects.none()
+    if user.is_staff:
+        return Space.objects.all()
+    return Space.objects.filter(
+        memberships__user=user, memberships__role=Role.POLITICAL_OFFICER,
+        memberships__state__in=Membership.ENTERING_STATES,
+    )
+
+
+def check_output_recipient(user):
+    """The outputs inbox: 404 for anyone who receives no outputs (as if it did not exist)."""
+    if not (is_staff(user) or output_recipient_spaces(user).exists()):
+        raise Http404
+
+
+# --- Chat ---------------------------------------------------------------------------------------
+
+# Space conversations follow the space: read with "view", post with "contribute" (the technical officer
+# reads but does not post there). Group conversations: their participants, while they may view the
+# group's space; posting needs the space to be active. One-to-one conversations: their two participants,
+# while they share a space (posting: an active one), or always when one of them is operations staff (P23).
+
+
+class ChatAction(StrEnum):
+    READ = "read"
+    POST = "post"
+
+
+def _shared_spaces(user, other_user_ref):
+    """Spaces where `user` and the user at `other_user_ref` (an id or an OuterRef) both hold an entering
+    membership. One subquery, usable inside larger queries."""
+    return Membership.objects.filter(
+        user=user, state__in=Membership.ENTERING_STATES,
+        space__memberships__user=other_user_ref, space__memberships__state__in=Membership.ENTERING_STATES,
+    )
+
+
+def may_message_directly(user, other):
+    """True if `user` may open a one-to-one conversation with `other`: they share an active space, or
+    one of them is operations staff (P23: anyone may write to the operations support team)."""
+    if not (user.is_authenticated and user.is_active and other.is_active) or user.pk == other.pk:
+        return False
+    if user.is_staff or other.is_staff:
+        return True
+    return _shared_spaces(user, other.pk).filter(space__status=Space.Status.ACTIVE).exists()
+
+
+def direct_contacts(user):
+    """The users `user` may write to one-to-one: co-members of their active spaces and operations staff."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    User = get_user_model()
+    if not (user.is_authenticated and user.is_active):
+        return User.objects.none()
+    if user.is_staff:
+        return User.objects.filter(is_active=True).exclude(pk=user.pk)
+    spaces = Membership.objects.filter(
+        user=user, state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE
+    ).values("space_id")
+    co_members = Membership.objects.filter(space_id__in=spaces, state__in=Membership.ENTERING_STATES).values("user_id")
+    return User.objects.filter(is_active=True).filter(
+        Q(pk__in=co_members) | Q(is_staff=True)).exclude(pk=user.pk)
+
+
+def group_chat_candidates(user, space):
+    """Who `user` may add to a group conversation in `space`: its members who may enter it now."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True, memberships__space=space, memberships__state__in=Membership.ENTERING_STATES,
+    ).exclude(pk=user.pk)
+
+
+def _chat_participant(user, conversation):
+    from chat.models import Participant
+
+    return Participant.objects.filter(conversation=conversation, user=user, left_at__isnull=True).first()
+
+
+def check_chat(user, action, conversation, *, fresh=False):
+    """Raise unless `user` may `action` ("read" or "post") in `conversation`.
+
+    Http404 when they may not know it exists (not a participant, or not in the space); MembershipLocked
+    (403) for a locked member of the space; PermissionDenied (403, with the reason) when they may read
+    but not post (a concluded space, a technical officer in the space chat, no shared space any more).
+    `fresh=True` forgets what was cached on the user object: long-lived websocket consumers ask again
+    on every frame.
+    """
+    from chat.models import Conversation
+
+    action = ChatAction(action)
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    if fresh:
+        _forget(user)
+    kind = conversation.kind
+    if kind == Conversation.Kind.SPACE:
+        check(user, Action.VIEW if action == ChatAction.READ else Action.CONTRIBUTE, conversation.space)
+        return
+    if _chat_participant(user, conversation) is None:
+        raise Http404
+    if kind == Conversation.Kind.GROUP:
+        check(user, Action.VIEW, conversation.space)
+        if action == ChatAction.POST and conversation.space.status != Space.Status.ACTIVE:
+            raise PermissionDenied(_("This space is not active: it can be read but not changed."))
+        return
+    others = conversation.participants.exclude(user=user).select_related("user")
+    other = next(iter(others), None)
+    if user.is_staff or (other is not None and other.user.is_staff and other.user.is_active):
+        return
+    if other is None or not other.user.is_active:
+        raise PermissionDenied(_("This conversation has ended."))
+    shared = _shared_spaces(user, other.user_id)
+    if action == ChatAction.POST:
+        shared = shared.filter(space__status=Space.Status.ACTIVE)
+    if not shared.exists():
+        raise PermissionDenied(_("You no longer share an active space with this person."))
+
+
+def can_chat(user, action, conversation):
+    """`check_chat` as a bool, for templates and lists."""
+    try:
+        check_chat(user, action, conversation)
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def visible_conversations(user, queryset=None):
+    """Filter conversations (all of them by default) to those `user` may read, as subqueries: the
+    space chat of every space they may view, the group conversations they take part in inside those
+    spaces, and their one-to-one conversations with someone they still share a space with or with staff."""
+    from django.db.models import Q
+
+    from chat.models import Conversation, Participant
+
+    if queryset is None:
+        queryset = Conversation.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    spaces = visible_spaces(user).values("pk")
+    taking_part = Exists(Participant.objects.filter(conversation=OuterRef("pk"), user=user, left_at__isnull=True))
+    if user.is_staff:
+        direct_ok = Q()
+    else:
+        reachable = Participant.objects.filter(conversation=OuterRef("pk")).exclude(user=user).filter(
+            Q(user__is_staff=True, user__is_active=True) | Q(user__is_active=True) & Exists(
+                _shared_spaces(user, OuterRef("user_id")))
+        )
+        direct_ok = Q(Exists(reachable))
+    return queryset.filter(
+        Q(kind=Conversation.Kind.SPACE, space__in=spaces)
+        | Q(taking_part, kind=Conversation.Kind.GROUP, space__in=spaces)
+        | Q(taking_part, direct_ok, kind=Conversation.Kind.DIRECT)
+    )
+
+
+def chat_audience_ids(conversation):
+    """The ids of the users who may read `conversation` now (for notifications of a report)."""
+    from chat.models import Conversation
+
+    if conversation.kind == Conversation.Kind.SPACE:
+        return set(audience(conversation.space).values_list("pk", flat=True))
+    return set(conversation.participants.filter(left_at__isnull=True).values_list("user_id", flat=True))
+
+
+def chat_report_recipients(conversation):
+    """Who receives a report of a chat message: the technical officer of the conversation's space, or
+    for one-to-one conversations (no space) nobody in-app: operations staff handle them in admin."""
+    from django.contrib.auth import get_user_model
+
+    if conversation.space_id is None:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(
+        memberships__space_id=conversation.space_id, memberships__role=Role.TECHNICAL_OFFICER,
+        memberships__state__in=Membership.ENTERING_STATES, is_active=True,
+    )
+
+# --- Events and calendars ----------------------------------------------------------------------
+
+# Events are objects inside a space. Planning one is contributing (members, rapporteurs and the
+# political officer; the technical officer does not take part). Its organiser and the rapporteurs
+# change or cancel it. Answering and the meeting room belong to the space's people (a membership
+# that lets them in); staff see events but neither answer them nor get the room's link.
+
+
+def member_spaces(user):
+    """The spaces `user` enters through a membership now (staff's view of every space left out): the
+    personal calendar feed and the meeting room follow these."""
+    if not (user.is_authenticated and user.is_active):
+        return Space.objects.none()
+    granted = get_objects_for_user(
+        user, f"workgroups.{PERMISSION[Action.VIEW]}", klass=Space,
+        use_groups=True, with_superuser=False, accept_global_perms=False,
+    )
+    return Space.objects.filter(pk__in=granted.values("pk"))
+
+
+def is_space_member(user, obj):
+    """True if `user` is in `obj`'s space through a membership that lets them in (not staff as such)."""
+    space = space_of(obj)
+    if not can(user, Action.VIEW, space):
+        return False
+    cache = user.__dict__.setdefault("_cssr_space_member", {})
+    if space.pk not in cache:
+        cache[space.pk] = Membership.objects.filter(
+            user=user, space=space, state__in=Membership.ENTERING_STATES
+        ).exists()
+    return cache[space.pk]
+
+
+def check_event_change(user, event):
+    """Raise unless `user` may edit or cancel `event`: its organiser or a rapporteur, in an active space."""
+    check(user, Action.CONTRIBUTE, event)
+    if event.created_by_id != user.pk and not can(user, Action.MANAGE_OUTPUTS, event):
+        raise PermissionDenied(_("Only the organiser of this event or a rapporteur can change it."))
+
+
+def check_event_respond(user, event):
+    """Raise unless `user` may answer `event` (going, maybe, not going): the space's people, active space."""
+    check(user, Action.VIEW, event)
+    if space_of(event).status != Space.Status.ACTIVE:
+        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
+    if not is_space_member(user, event):
+        raise PermissionDenied(_("Only the members of this group answer its events."))
+
+
+def may_join_meeting(user, event, now):
+    """Whether the "join the meeting" link is shown to `user` for `event` at `now`: the space's people
+    only, for an online event of an active space with a room, from a little before the start to the end."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    space = space_of(event)
+    if event.status != "scheduled" or event.location or not space.meeting_url or space.status != Space.Status.ACTIVE:
+        return False
+    early = timedelta(minutes=settings.CSSR_EVENT_JOIN_EARLY_MINUTES)
+    if not (event.starts_at - early <= now < event.ends_at):
+        return False
+    return is_space_member(user, event)
+
+
+def check_expert_request(user, event):
+    """Raise unless `user` may ask the Office to invite an expert to `event`: members and rapporteurs (P11)."""
+    check(user, Action.CONTRIBUTE, event)
+    if not is_elector(user, space_of(event)):
+        raise PermissionDenied(_("Only the group's members and rapporteurs ask for an expert."))
+
+
+# --- Questionnaires -----------------------------------------------------------------------------
+
+
+class QuestionnaireAction(StrEnum):
+    RESPOND = "respond"  # see the questionnaire and answer it
+    MANAGE = "manage"  # build, open, close, analyse and export it
+
+
+def _entering(**filters):
+    return Membership.objects.filter(state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE, **filters)
+
+
+def questionnaire_audience(questionnaire) -> QuerySet:
+    """The users a questionnaire is addressed to: every participant (active, not staff), the members
+    of a space, or the holders of one role (in the questionnaire's space, its audience space, or any
+    active space)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    Audience = type(questionnaire).Audience
+    space_id = questionnaire.space_id or (
+        questionnaire.audience_space_id if questionnaire.audience in (Audience.SPACE, Audience.ROLE) else None
+    )
+    memberships = _entering(user=OuterRef("pk"))
+    if space_id:
+        memberships = memberships.filter(space_id=space_id)
+    elif questionnaire.audience == Audience.ALL:
+        return users.filter(is_staff=False)
+    if questionnaire.audience == Audience.ROLE:
+        memberships = memberships.filter(role=questionnaire.audience_role)
+    return users.filter(Exists(memberships))
+
+
+def questionnaire_audience_condition(user):
+    """A Q on Questionnaire: those whose audience includes `user` (the set-based `questionnaire_audience`)."""
+    from django.db.models import Q
+
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    mine = _entering(user=user)
+    in_own_space = Exists(mine.filter(space_id=OuterRef("space_id")))
+    in_own_space_role = Exists(mine.filter(space_id=OuterRef("space_id"), role=OuterRef("audience_role")))
+    in_audience_space = Exists(mine.filter(space_id=OuterRef("audience_space_id")))
+    in_audience_space_role = Exists(mine.filter(space_id=OuterRef("audience_space_id"), role=OuterRef("audience_role")))
+    holds_role = Exists(mine.filter(role=OuterRef("audience_role")))
+    space_wide = Q(space__isnull=False) & (
+        (~Q(audience="role") & in_own_space) | (Q(audience="role") & in_own_space_role)
+    )
+    everyone = Q(audience="all") if not user.is_staff else Q(pk__in=[])  # staff are not participants
+    platform = Q(space__isnull=True) & (
+        everyone
+        | (Q(audience="space") & in_audience_space)
+        | (Q(audience="role", audience_space__isnull=False) & in_audience_space_role)
+        | (Q(audience="role", audience_space__isnull=True) & holds_role)
+    )
+    return space_wide | platform
+
+
+def is_questionnaire_audience(user, questionnaire):
+    """True if the questionnaire is addressed to `user` (cached on the user for the request)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    cache = user.__dict__.setdefault("_cssr_questionnaire_audience", {})
+    if questionnaire.pk not in cache:
+        cache[questionnaire.pk] = questionnaire_audience(questionnaire).filter(pk=user.pk).exists()
+    return cache[questionnaire.pk]
+
+
+def may_manage_questionnaire(user, questionnaire=None, *, space=None):
+    """Staff build and analyse platform-wide questionnaires; a space's rapporteurs build and analyse
+    the space's (`space` for one not created yet)."""
+    space = questionnaire.space if questionnaire is not None else space
+    if space is None:
+        return is_staff(user)
+    return can(user, Action.MANAGE_OUTPUTS, space)
+
+
+def check_questionnaire(user, action, questionnaire):
+    """Raise unless `user` may do `action` on the questionnaire.
+
+    A space's questionnaire first passes the space's check (404 for outsiders, the lock page for a
+    locked member). Who is neither addressed nor an author gets 404; a respondent who asks to manage
+    gets 403. A draft is seen by its authors only.
+    """
+    action = QuestionnaireAction(action)
+    if questionnaire.space_id:
+        check(user, Action.VIEW, questionnaire.space)
+    if may_manage_questionnaire(user, questionnaire):
+        return
+    published = questionnaire.status != type(questionnaire).Status.DRAFT
+    if not (published and is_questionnaire_audience(user, questionnaire)):
+        raise Http404
+    if action == QuestionnaireAction.MANAGE:
+        raise PermissionDenied(_("Only the questionnaire's authors can do this."))
+
+
+def check_questionnaire_create(user, space=None):
+    """Staff create platform-wide questionnaires; rapporteurs create their space's (404/403 as `check`)."""
+    if space is None:
+        check_staff(user)
+        return
+    check(user, Action.VIEW, space)
+    if not may_manage_questionnaire(user, space=space):
+        raise PermissionDenied(_("Only the space's rapporteurs can create questionnaires."))

@@ -5,10 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import services
+from . import demo_questionnaires, services
 from .models import (
     Election,
-    ExpressionOfInterest,
     GroupProposal,
     Membership,
     MembershipEvent,
@@ -107,6 +106,7 @@ def load(*, context):
     _load_discussions(spaces["legal-2"], users)
     _load_requests(users)
     _load_inactivity(spaces, users)
+    demo_questionnaires.load(spaces=spaces, users=users)
     return spaces
 
 
@@ -144,16 +144,9 @@ def _load_election(space, users):
 
 
 def _load_requests(users):
-    """A participant in no group asks to join one and proposes a new group."""
+    """A participant in no group proposes a new group."""
     nour = users["nour"]
-    if not ExpressionOfInterest.objects.filter(user=nour).exists():
-        ExpressionOfInterest.objects.create(
-            user=nour, theme=Theme.objects.get(slug="governance"),
-            expertise="خبرة عشر سنوات في المجالس المحلية وتنظيم الخدمات البلدية.",
-            motivation="أرغب في المساهمة في نقاش العلاقة بين المواطنين والدولة على المستوى المحلي.",
-            civic_activity="مؤسس مبادرة مدنية للتخطيط العمراني في اللاذقية.",
-            declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True,
-        )
+    # Nour's expression of interest is answered through the questionnaire (demo_questionnaires).
     if not GroupProposal.objects.filter(proposer=nour).exists():
         GroupProposal.objects.create(
             proposer=nour, title="مجموعة عمل حول السكن والأراضي والممتلكات",

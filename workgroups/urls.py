@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import views, views_discussions, views_election, views_notifications, views_participation, views_staff
+from . import (
+    views,
+    views_discussions,
+    views_election,
+    views_notifications,
+    views_participation,
+    views_questionnaires,
+    views_staff,
+)
 
 app_name = "workgroups"
 
@@ -49,4 +57,18 @@ urlpatterns = [
     # operations staff
     path("staff/balance/", views_staff.balance_report, name="balance-report"),
     path("staff/balance.csv", views_staff.balance_export, name="balance-export"),
+    # questionnaires
+    path("questionnaires/", views_questionnaires.questionnaire_list, name="questionnaire-list"),
+    path("questionnaires/new/", views_questionnaires.questionnaire_create, name="questionnaire-create"),
+    path("questionnaires/<int:pk>/", views_questionnaires.questionnaire_respond, name="questionnaire-respond"),
+    path("questionnaires/<int:pk>/build/", views_questionnaires.questionnaire_build, name="questionnaire-build"),
+    path("questionnaires/<int:pk>/results/", views_questionnaires.questionnaire_results, name="questionnaire-results"),
+    path("questionnaires/<int:pk>/themes/", views_questionnaires.questionnaire_themes, name="questionnaire-themes"),
+    path("questionnaires/<int:pk>/export.csv", views_questionnaires.questionnaire_export_csv,
+         name="questionnaire-export-csv"),
+    path("questionnaires/<int:pk>/export.xlsx", views_questionnaires.questionnaire_export_xlsx,
+         name="questionnaire-export-xlsx"),
+    path(space + "questionnaires/", views_questionnaires.space_questionnaire_list, name="space-questionnaire-list"),
+    path(space + "questionnaires/new/", views_questionnaires.space_questionnaire_create,
+         name="space-questionnaire-create"),
 ]

@@ -1,6 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from events import selectors as event_selectors
+
 from . import access, selectors
 from .models import Space
 
@@ -39,5 +41,6 @@ def space_detail(request, space_id):
             "may_moderate": access.can(request.user, access.Action.MODERATE, space),
             "agenda": selectors.agenda_current(space=space),
             "recent_threads": selectors.recent_threads(space=space),
+            "next_events": event_selectors.event_next(space=space),
         },
     )

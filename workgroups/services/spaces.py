@@ -193,7 +193,7 @@ def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycl
 
 
 def interest_submit(*, actor, theme, expertise, motivation, civic_activity, declares_syrian,
-                    declares_civic_work, declares_no_affiliation):
+                    declares_civic_work, declares_no_affiliation, response=None):
     """A participant expresses interest in a theme's working group (P8). The three eligibility
     declarations are mandatory. Raises ValidationError."""
     if not (declares_syrian and declares_civic_work and declares_no_affiliation):
@@ -204,7 +204,7 @@ def interest_submit(*, actor, theme, expertise, motivation, civic_activity, decl
         )
     return ExpressionOfInterest.objects.create(
         user=actor, theme=theme, expertise=expertise, motivation=motivation, civic_activity=civic_activity,
-        declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True,
+        declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True, response=response,
     )
 
 
