@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from cssr.mail import render_email
 
 from .models import Invitation
 
@@ -21,10 +22,8 @@ def send_invitation(*, invitation_id, token):
             "link": settings.SITE_URL + reverse("accounts:invitation-accept", args=[token]),
             "days": settings.CSSR_INVITATION_DAYS,
         }
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        text = render_to_string("accounts/email/invitation_message.txt", context)
-        html = render_to_string("accounts/email/invitation_message.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
+        written = render_email("accounts/email/invitation", context)
+    message = EmailMultiAlternatives(written["subject"], written["body"], settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(written["html"], "text/html")
     message.send()
     return True

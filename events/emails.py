@@ -4,19 +4,15 @@ and the invitation an accepted expert receives (in Arabic and English: the exper
 import zoneinfo
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from cssr.mail import render_email
 
 
 def _render(template, context, *, language, zone):
     with translation.override(language), timezone.override(zone):
-        context = {"site_url": settings.SITE_URL, "zone": zone, **context}
-        return {
-            "subject": render_to_string(f"events/email/{template}_subject.txt", context).strip(),
-            "body": render_to_string(f"events/email/{template}_message.txt", context),
-            "html": render_to_string(f"events/email/{template}_message.html", context),
-        }
+        return render_email(f"events/email/{template}", {"site_url": settings.SITE_URL, "zone": zone, **context})
 
 
 def _zone(name):

@@ -236,6 +236,44 @@ def test_readers_sharing_a_space_share_its_part_but_each_gets_their_own_greeting
     assert "موضوع أول" not in bodies[muting.email] and "موضوع ثان" in bodies[muting.email]
 
 
+def test_names_and_titles_read_as_written_in_plain_text_and_are_escaped_in_html(world):
+    """Hostile or merely unusual names: "&" stays "&" in the text part, markup never runs in the HTML
+    part, and each reader gets their own name even though the e-mail is rendered once per language."""
+    space = world["space"]
+    space.name = "Women & Peace <b>"
+    space.save()
+    readers = _readers(space, 2)
+    readers[0].display_name = 'Rana "R" <script>alert(1)</script> & co'
+    readers[0].save()
+    services.thread_create(actor=world["users"]["rapporteur"], space=space, title="<img src=x onerror=alert(1)> & ما بعد",
+                           body="نص")
+    assert services.digests_run() == 2
+    sent = {message.to[0]: message for message in mail.outbox}
+    hostile, plain = sent[readers[0].email], sent[readers[1].email]
+    assert 'Rana "R" <script>alert(1)</script> & co' in hostile.body
+    assert "Women & Peace <b>" in hostile.body and "<img src=x onerror=alert(1)> & ما بعد" in hostile.body
+    html = hostile.alternatives[0][0]
+    assert "<script>" not in html and "<img src=x" not in html and "<b>" not in html
+    assert "Rana &quot;R&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "Women &amp; Peace &lt;b&gt;" in html
+    assert readers[1].public_name in plain.body and "Rana" not in plain.body
+    assert "\u2063" not in hostile.body + html + plain.body  # no marker left behind
+
+
+def test_a_space_name_with_line_breaks_gives_a_one_line_subject(world, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    member = _membership(world)
+    Membership.objects.filter(space=world["space"]).exclude(pk=member.pk).update(last_contribution_at=now)
+    world["space"].name = "مجموعة\r\nBcc: someone@example.org"
+    world["space"].save()
+    _age(member, 24, now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.inactivity_run(now=now)["warned"] == 1
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject and "Bcc: someone@example.org" in mail.outbox[0].subject
+    assert mail.outbox[0].bcc == []
+
+
 def _readers(space, count, start=0):
     """`count` members of `space` with a daily digest due now; everyone else has digests off."""
     for user in get_user_model().objects.filter(digest__isnull=True):

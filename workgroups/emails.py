@@ -1,56 +1,65 @@
-"""Outgoing e-mails of the workgroups app, each written in its recipient's language for the outbox."""
+"""Outgoing e-mails of the workgroups app, each written in its recipient's language for the outbox.
+
+The jobs write thousands at a time, so each writer renders an e-mail once per language and shared
+content (`cssr.mail.Frames`) and fills in each recipient.
+"""
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-
-def render(*, user, template, context):
-    """The e-mail `template` for `user`, written in their language: {"subject", "body", "html"}, for
-    the outbox (`services.outbox_add`), which sends it."""
-    with translation.override(user.preferred_language):
-        context = {"user": user, "site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"workgroups/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"workgroups/email/{template}_message.txt", context)
-        html = render_to_string(f"workgroups/email/{template}_message.html", context)
-    return {"subject": subject, "body": body, "html": html}
+from cssr.mail import Frames, render_text
 
 
-def inactivity_warning(*, membership):
-    space = membership.space
-    return render(user=membership.user, template="inactivity_warning", context={
-        "space": space, "days": space.warning_days,
-        "link": settings.SITE_URL + reverse("workgroups:space-detail", args=[space.pk]),
-    })
+class InactivityWarnings:
+    """Writes warning e-mails: rendered once per language and space, filled in per member."""
+
+    def __init__(self):
+        self.frames = Frames("workgroups/email/inactivity_warning")
+
+    def write(self, membership):
+        space = membership.space
+        return self.frames.write(user=membership.user, key=space.pk, context=lambda: {
+            "space": space, "days": space.warning_days,
+            "link": settings.SITE_URL + reverse("workgroups:space-detail", args=[space.pk]),
+        })
 
 
-def digest(*, user, sections, since, rendered=None):
-    """`sections` as built by `services.digests.digest_build_batch`; headings in the user's language.
+class Digests:
+    """Writes digest e-mails. `sections` as built by `services.digests.digest_build_batch`.
 
     Members of one space mostly share what is new there, so each space's part is rendered once per
-    language and content and kept in `rendered` (a dict the caller keeps for one run).
+    language and content, and the greeting and frame once per language.
     """
-    rendered = {} if rendered is None else rendered
-    language = user.preferred_language
-    parts = []
-    with translation.override(language):
-        for section in sections:
-            key = (language, section["space"].pk, tuple(
-                (found["source"].key, found["count"],
-                 tuple((line["title"], line["url"], line["count"], line["excerpt"]) for line in found["lines"]))
-                for found in section["sources"]
-            ))
-            if key not in rendered:
-                for found in section["sources"]:
-                    found["heading"] = found["source"].describe(found["count"])
-                context = {"section": section, "site_url": settings.SITE_URL}
-                rendered[key] = {
-                    "text": render_to_string("workgroups/email/digest_section.txt", context),
+
+    def __init__(self):
+        self.frames = Frames("workgroups/email/digest")
+        self.sections = {}
+
+    def write(self, *, user, sections):
+        language = user.preferred_language or settings.LANGUAGE_CODE
+        parts = [self._section(language, section) for section in sections]
+        return self.frames.write(
+            user=user,
+            context=lambda: {"preferences": settings.SITE_URL + reverse("workgroups:digest-settings")},
+            slots={"sections": {"text": "".join(part["text"] for part in parts),
+                                "html": "".join(part["html"] for part in parts)}},
+        )
+
+    def _section(self, language, section):
+        key = (language, section["space"].pk, tuple(
+            (found["source"].key, found["count"],
+             tuple((line["title"], line["url"], line["count"], line["excerpt"]) for line in found["lines"]))
+            for found in section["sources"]
+        ))
+        part = self.sections.get(key)
+        if part is None:
+            with translation.override(language):
+                sources = [{**found, "heading": found["source"].describe(found["count"])} for found in section["sources"]]
+                context = {"section": {**section, "sources": sources}, "site_url": settings.SITE_URL}
+                part = self.sections[key] = {
+                    "text": render_text("workgroups/email/digest_section.txt", context),
                     "html": render_to_string("workgroups/email/digest_section.html", context),
                 }
-            parts.append(rendered[key])
-    return render(user=user, template="digest", context={
-        "sections": parts, "since": since,
-        "preferences": settings.SITE_URL + reverse("workgroups:digest-settings"),
-    })
+        return part

@@ -67,6 +67,8 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
     the e-mails are written to the outbox and the period is spent (`last_sent_at`). A worker killed
     midway rolls the batch back, so the next run writes it again: nothing lost, nothing doubled.
     """
+    from ..emails import Digests
+
     now = now or timezone.now()
     _subscribe_everyone_unsubscribed()
     written = 0
@@ -79,7 +81,7 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
             if not claimed:
                 break
             since = {user_id: previous or now - PERIODS[frequency] for _pk, user_id, frequency, previous in claimed}
-            written += _write_batch(digest_build_batch(since=since, until=now), since)
+            written += _write_batch(digest_build_batch(since=since, until=now), Digests())
             DigestSubscription.objects.filter(pk__in=[row[0] for row in claimed]).update(last_sent_at=now)
     outbox_send()
     return written
@@ -147,13 +149,10 @@ def _lines(items):
     return sorted(lines.values(), key=lambda line: -line["count"])[:TITLES_PER_SECTION]
 
 
-def _write_batch(contents, since):
-    from .. import emails
-
+def _write_batch(contents, writer):
+    """Write the batch's digests; `writer` (a `Digests`, one per batch so its shared parts stay few)."""
     users = get_user_model().objects.in_bulk(list(contents))
-    rendered = {}
     return outbox_add(
-        (user, OutgoingEmail.Kind.DIGEST,
-         emails.digest(user=user, sections=contents[user.pk], since=since[user.pk], rendered=rendered))
+        (user, OutgoingEmail.Kind.DIGEST, writer.write(user=user, sections=contents[user.pk]))
         for user in users.values()
     )

@@ -129,9 +129,9 @@ def inactivity_warning_emails_send(*, batch_size=500):
     Each batch is claimed (rows another worker holds are skipped), written to the outbox and marked
     in one transaction: a worker killed midway rolls the batch back and the next run redoes it.
     """
-    from .. import emails
+    from ..emails import InactivityWarnings
 
-    written = 0
+    written, writer = 0, InactivityWarnings()
     while True:
         with transaction.atomic():
             batch = list(
@@ -141,7 +141,7 @@ def inactivity_warning_emails_send(*, batch_size=500):
             if not batch:
                 break
             written += outbox_add(
-                (membership.user, OutgoingEmail.Kind.INACTIVITY_WARNING, emails.inactivity_warning(membership=membership))
+                (membership.user, OutgoingEmail.Kind.INACTIVITY_WARNING, writer.write(membership))
                 for membership in batch if membership.user.is_active and membership.user.email
             )
             Membership.objects.filter(pk__in=[membership.pk for membership in batch]).update(
