@@ -233,3 +233,33 @@ def html_lang_dir(page):
 
 def path_of(page):
     return urlsplit(page.url).path
+
+
+_SIDEWAYS = """async () => {
+    await document.fonts.ready;  // widths are final only once the vendored fonts are in
+    const root = document.documentElement, width = root.clientWidth;
+    if (root.scrollWidth <= width) return [];
+    const clipped = (element) => {
+        for (let parent = element.parentElement; parent && parent !== root; parent = parent.parentElement) {
+            const style = getComputedStyle(parent);
+            if (style.overflowX !== "visible" && style.overflowX !== "clip") {
+                const box = parent.getBoundingClientRect();
+                if (box.left >= -1 && box.right <= width + 1) return true;
+            }
+        }
+        return false;
+    };
+    return [...document.body.querySelectorAll("*")].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && (box.left < -1 || box.right > width + 1) && !clipped(element);
+    }).slice(0, 5).map((element) => {
+        const box = element.getBoundingClientRect();
+        return `${element.tagName.toLowerCase()}.${[...element.classList].join(".")} `
+            + `[${Math.round(box.left)}, ${Math.round(box.right)}]`;
+    }).concat([`document ${root.scrollWidth} px wide in a ${width} px viewport`]);
+}"""
+
+
+def sideways_overflow(page):
+    """What makes `page` scroll sideways (an empty list when nothing does), after the fonts load."""
+    return page.evaluate(_SIDEWAYS)

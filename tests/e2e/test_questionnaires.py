@@ -7,7 +7,7 @@ from tests import factories
 from workgroups import services
 from workgroups.models import Question, Questionnaire, Response, Role
 
-from .conftest import PHONE, html_lang_dir, login, path_of
+from .conftest import PHONE, html_lang_dir, login, path_of, sideways_overflow
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def survey(conduct):
     return {"space": space, "questionnaire": questionnaire, "rana": rana, "layla": layla}
 
 
-def _no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-
-
 def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(new_page, live_server, survey,
                                                                                  artifacts_dir):
     questionnaire = survey["questionnaire"]
@@ -43,7 +39,7 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
     phone.get_by_role("link", name="احتياجات المجتمع المحلي").click()
     assert path_of(phone) == reverse("workgroups:questionnaire-respond", args=[questionnaire.pk])
     assert phone.get_by_text("مجهول الهوية: تُحفظ إجاباتك دون اسمك").count() == 1
-    assert _no_horizontal_scroll(phone)
+    assert not sideways_overflow(phone)
     phone.get_by_label("الوثائق المدنية").check()
     phone.locator(".answer-scale label", has_text="4").click()
     phone.locator(".answer-region select").select_option(label="حمص")
