@@ -151,9 +151,13 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cssr"),
         }
     }
+    # Redis pub/sub by default: a message to a conversation is published once and each ASGI process
+    # hands it to its own sockets, where the list-based layer ("core") queues one copy per socket.
+    # Nothing depends on the layer keeping a message: clients catch up from the database by id.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                        "core": "channels_redis.core.RedisChannelLayer"}[env("CHANNEL_LAYER", "pubsub")],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX", "cssr")},
         }
     }
