@@ -135,6 +135,15 @@ DATABASES = {
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_POOL", "1") == "1":
+    # A pool per process (psycopg_pool): the ASGI server runs every request and every chat frame's
+    # database work in short-lived threads, and opening a PostgreSQL connection for each costs more
+    # than the work itself. Pooling replaces persistent connections (DATABASE_CONN_MAX_AGE stays 0).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX", "20")),
+        "timeout": int(env("DATABASE_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the Celery worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -82,8 +82,21 @@ def test_production_cookies_are_secure_and_hsts_is_on():
     result = _settings_in_subprocess(env, expression)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "True", "Lax", "31536000", "channels_redis.core.RedisChannelLayer", "redis://127.0.0.1:6379/0",
+        "True", "True", "True", "Lax", "31536000", "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "redis://127.0.0.1:6379/0",
     ]
+    result = _settings_in_subprocess({**env, "CHANNEL_LAYER": "core"}, "settings.CHANNEL_LAYERS['default']['BACKEND']")
+    assert result.stdout.split() == ["channels_redis.core.RedisChannelLayer"]
+
+
+def test_postgresql_connections_come_from_a_pool_unless_turned_off():
+    env = {"DATABASE_URL": "postgres://cssr@db.example.org:5432/cssr"}
+    expression = "settings.DATABASES['default'].get('OPTIONS', {}).get('pool'), settings.DATABASES['default']['CONN_MAX_AGE']"
+    result = _settings_in_subprocess(env, expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'min_size': 2, 'max_size': 20, 'timeout': 10} 0"
+    result = _settings_in_subprocess({**env, "DATABASE_POOL": "0"}, expression)
+    assert result.stdout.strip() == "None 0"
 
 
 def test_embedded_default_needs_nothing_installed():

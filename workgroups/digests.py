@@ -31,7 +31,7 @@ class DigestItem:
     excerpt: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: hashing the lazy heading translates it
 class DigestSource:
     key: str
     collect: Callable[[set[int], datetime, datetime], Iterable[DigestItem]]

@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from ..models import Contribution, Membership
@@ -12,9 +12,13 @@ def contribution_record(*, user, space, kind, at=None):
     """
     at = at or timezone.now()
     Contribution.objects.create(user=user, space=space, kind=kind, created_at=at)
-    Membership.objects.filter(user=user, space=space).filter(
-        Q(last_contribution_at__isnull=True) | Q(last_contribution_at__lt=at)
-    ).update(last_contribution_at=at)
-    Membership.objects.filter(user=user, space=space, state=Membership.State.WARNED).update(
-        state=Membership.State.ACTIVE, state_changed_at=at
+    # One UPDATE (every SET sees the row as it was): the latest contribution wins, a warning is lifted.
+    warned = Q(state=Membership.State.WARNED)
+    Membership.objects.filter(user=user, space=space).update(
+        last_contribution_at=Case(
+            When(Q(last_contribution_at__isnull=True) | Q(last_contribution_at__lt=at), then=Value(at)),
+            default=F("last_contribution_at"),
+        ),
+        state=Case(When(warned, then=Value(Membership.State.ACTIVE)), default=F("state")),
+        state_changed_at=Case(When(warned, then=Value(at)), default=F("state_changed_at")),
     )

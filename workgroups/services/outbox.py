@@ -12,6 +12,7 @@ row is given back and tried again by the next run, up to `CSSR_OUTBOX_MAX_ATTEMP
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,14 +28,28 @@ SEND_BATCH = 200
 
 
 def outbox_add(messages):
-    """Queue written e-mails: an iterable of (recipient, kind, {"subject", "body", "html"})."""
-    rows = [
-        OutgoingEmail(recipient=recipient, kind=kind, subject=written["subject"][:255], body=written["body"],
-                      html=written.get("html", ""))
+    """Queue written e-mails: an iterable of (recipient, kind, {"subject", "body", "html"}). Returns
+    how many. On PostgreSQL the rows stream in through COPY (a digest run writes tens of thousands)."""
+    now = timezone.now()
+    rows = (
+        (recipient.pk, kind, written["subject"][:255], written["body"], written.get("html", ""), now, 0, "")
         for recipient, kind, written in messages
-    ]
-    OutgoingEmail.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    )
+    columns = ("recipient_id", "kind", "subject", "body", "html", "created_at", "attempts", "last_error")
+    if connection.vendor != "postgresql":
+        created = OutgoingEmail.objects.bulk_create(
+            [OutgoingEmail(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000)
+        return len(created)
+    count, started = 0, time.monotonic()
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(OutgoingEmail._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    if connection.queries_logged:  # COPY bypasses Django's cursor wrapper; count it like any query
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return count
 
 
 def _pending(now):
