@@ -193,6 +193,24 @@ def test_digest_holds_titles_and_counts_in_the_users_language_never_text(world):
     assert 'dir="rtl"' in mail.outbox[0].alternatives[0][0]
 
 
+def test_everyone_active_gets_a_weekly_digest_counted_from_the_first_run(world):
+    space = world["space"]
+    newcomer = factories.add_member(space, username="newcomer")
+    departed = factories.add_member(space, username="departed")
+    departed.is_active = False
+    departed.save()
+    assert not DigestSubscription.objects.exists()
+    services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="نص")
+    services.digests_run()
+    subscription = DigestSubscription.objects.get(user=newcomer)
+    assert subscription.frequency == "weekly" and subscription.last_sent_at is not None
+    assert not DigestSubscription.objects.filter(user=departed).exists()
+    assert DigestSubscription.objects.filter(user__is_active=True).count() == get_user_model().objects.filter(
+        is_active=True).count()
+    services.digests_run()  # a second run subscribes nobody twice
+    assert DigestSubscription.objects.filter(user=newcomer).count() == 1
+
+
 def test_one_digest_per_period_and_none_when_nothing_is_new(world):
     space, member = _digest_world(world)
     assert services.digests_run() == 0  # nothing new: nothing sent

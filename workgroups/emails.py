@@ -4,6 +4,8 @@ The jobs write thousands at a time, so each writer renders an e-mail once per la
 content (`cssr.mail.Frames`) and fills in each recipient.
 """
 
+from collections import OrderedDict
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,12 +32,15 @@ class Digests:
     """Writes digest e-mails. `sections` as built by `services.digests.digest_build_batch`.
 
     Members of one space mostly share what is new there, so each space's part is rendered once per
-    language and content, and the greeting and frame once per language.
+    language and content (the most recently used `SECTIONS_KEPT` are kept, so one writer serves a
+    whole run in bounded memory), and the greeting and frame once per language.
     """
+
+    SECTIONS_KEPT = 4096
 
     def __init__(self):
         self.frames = Frames("workgroups/email/digest")
-        self.sections = {}
+        self.sections = OrderedDict()
 
     def write(self, *, user, sections):
         language = user.preferred_language or settings.LANGUAGE_CODE
@@ -54,7 +59,9 @@ class Digests:
             for found in section["sources"]
         ))
         part = self.sections.get(key)
-        if part is None:
+        if part is not None:
+            self.sections.move_to_end(key)
+        else:
             with translation.override(language):
                 sources = [{**found, "heading": found["source"].describe(found["count"])} for found in section["sources"]]
                 context = {"section": {**section, "sources": sources}, "site_url": settings.SITE_URL}
@@ -62,4 +69,6 @@ class Digests:
                     "text": render_text("workgroups/email/digest_section.txt", context),
                     "html": render_to_string("workgroups/email/digest_section.html", context),
                 }
+            if len(self.sections) > self.SECTIONS_KEPT:
+                self.sections.popitem(last=False)
         return part

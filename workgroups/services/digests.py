@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from .outbox import outbox_add, outbox_send
 logger = logging.getLogger(__name__)
 PERIODS = {DigestSubscription.Frequency.DAILY: timedelta(days=1), DigestSubscription.Frequency.WEEKLY: timedelta(days=7)}
 TITLES_PER_SECTION = 10
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 
 
 def digest_subscription(user):
@@ -49,13 +49,21 @@ def _due(now):
 
 
 def _subscribe_everyone_unsubscribed():
-    """Users without a subscription get the default (weekly) one, counted from now: one INSERT."""
+    """Users without a subscription get the default one (weekly; due at once, for the past week):
+    one INSERT ... SELECT."""
     User = get_user_model()
-    missing = User.objects.filter(is_active=True, digest__isnull=True).values_list("pk", flat=True)
-    DigestSubscription.objects.bulk_create(
-        [DigestSubscription(user_id=pk) for pk in missing.iterator(chunk_size=2000)],
-        batch_size=2000, ignore_conflicts=True,
-    )
+    quote = connection.ops.quote_name
+    subscriptions, users = quote(DigestSubscription._meta.db_table), quote(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {subscriptions} (user_id, frequency, last_sent_at) "  # noqa: S608
+            f"SELECT u.id, %s, NULL FROM {users} u WHERE u.is_active "
+            # NOT IN (a hashed set), not NOT EXISTS: with the table empty the planner would re-scan
+            # it for every user while the INSERT fills it (10 s instead of 0.2 s for 50,000 users).
+            f"AND u.id NOT IN (SELECT s.user_id FROM {subscriptions} s) "
+            "ON CONFLICT (user_id) DO NOTHING",  # another worker subscribed them meanwhile
+            [DigestSubscription._meta.get_field("frequency").default.value],
+        )
 
 
 def digests_run(*, now=None, batch_size=BATCH_SIZE):
@@ -71,7 +79,7 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
 
     now = now or timezone.now()
     _subscribe_everyone_unsubscribed()
-    written = 0
+    written, writer = 0, Digests()
     while True:
         with transaction.atomic():
             claimed = list(
@@ -81,8 +89,8 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
             if not claimed:
                 break
             since = {user_id: previous or now - PERIODS[frequency] for _pk, user_id, frequency, previous in claimed}
-            written += _write_batch(digest_build_batch(since=since, until=now), Digests())
-            DigestSubscription.objects.filter(pk__in=[row[0] for row in claimed]).update(last_sent_at=now)
+            written += _write_batch(digest_build_batch(since=since, until=now), writer)
+            DigestSubscription.objects.filter(pk__any_of=[row[0] for row in claimed]).update(last_sent_at=now)
     outbox_send()
     return written
 
@@ -99,7 +107,7 @@ def digest_build_batch(*, since, until):
 
     spaces_by_user = access.visible_space_ids_by_user(since)
     muted_spaces, muted_threads = defaultdict(set), defaultdict(set)
-    for user_id, space_id, thread_id in DigestMute.objects.filter(user_id__in=list(spaces_by_user)).values_list(
+    for user_id, space_id, thread_id in DigestMute.objects.filter(user_id__any_of=list(spaces_by_user)).values_list(
         "user_id", "space_id", "thread_id"
     ):
         (muted_spaces[user_id].add(space_id) if space_id else muted_threads[user_id].add(thread_id))
@@ -150,9 +158,10 @@ def _lines(items):
 
 
 def _write_batch(contents, writer):
-    """Write the batch's digests; `writer` (a `Digests`, one per batch so its shared parts stay few)."""
-    users = get_user_model().objects.in_bulk(list(contents))
+    """Write the batch's digests with `writer` (a `Digests`, one per run: it keeps the shared parts)."""
+    users = get_user_model().objects.filter(pk__any_of=list(contents)).only(
+        "pk", "username", "display_name", "preferred_language")
     return outbox_add(
         (user, OutgoingEmail.Kind.DIGEST, writer.write(user=user, sections=contents[user.pk]))
-        for user in users.values()
+        for user in users
     )
