@@ -60,6 +60,8 @@ class User(AbstractUser):
     expertise_areas = models.ManyToManyField(
         ExpertiseArea, blank=True, related_name="users", verbose_name=_("expertise areas")
     )
+    # Set when staff anonymise a departed participant: their contributions stay, unattributed.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -161,3 +163,78 @@ class Invitation(models.Model):
 def user_display(user):
     """How allauth names a user in its messages: the display name, never the login name."""
     return user.public_name
+
+
+class KnownDevice(models.Model):
+    """A browser a user has signed in from. A long-lived cookie carries its token (only the hash is
+    kept); a sign-in without a known token is a new device and the user is told by e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(_("browser and system"), max_length=120)
+    first_seen = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+
+    def __str__(self):
+        return self.label
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit trail: who did what, when, to which object, from where.
+
+    Rows are only ever inserted (`accounts.audit.record`); saving an existing row or deleting one
+    raises, and admin shows them read-only to superusers.
+    """
+
+    class Action(models.TextChoices):
+        STAFF_SIGN_IN = "staff_sign_in", _("staff sign-in")
+        MEMBERSHIP_ADDED = "membership_added", _("membership added")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        MEMBERSHIP_LOCKED = "membership_locked", _("membership locked")
+        MEMBERSHIP_REINSTATED = "membership_reinstated", _("membership reinstated")
+        MEMBERSHIP_REMOVED = "membership_removed", _("membership removed")
+        EXPORT = "export", _("export")
+        MODERATION = "moderation", _("moderation action")
+        NOTE_SUBMITTED = "note_submitted", _("final note submitted")
+        ENVOY_DECISION = "envoy_decision", _("decision on a final note")
+        DATA_DOWNLOAD = "data_download", _("personal data downloaded")
+        ANONYMISATION = "anonymisation", _("participant anonymised")
+        BODY_VIEWED = "body_viewed", _("content read in admin")
+        SESSIONS_ENDED = "sessions_ended", _("sessions ended")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("account deactivated")
+        PASSWORD_SET_BY_STAFF = "password_set_by_staff", _("password set by staff")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("who"), editable=False,
+    )
+    action = models.CharField(_("what"), max_length=32, choices=Action.choices, db_index=True, editable=False)
+    target_type = models.CharField(_("object type"), max_length=100, blank=True, editable=False)
+    target_id = models.CharField(_("object id"), max_length=64, blank=True, editable=False)
+    target_label = models.CharField(_("object"), max_length=200, blank=True, editable=False)
+    space_id = models.BigIntegerField(_("space"), null=True, blank=True, editable=False)
+    address = models.CharField(_("network (truncated)"), max_length=64, blank=True, editable=False)
+    details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="accounts_audit_target")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("The audit trail cannot be changed."), code="audit_append_only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The audit trail cannot be changed."), code="audit_append_only")

@@ -252,6 +252,10 @@ CSSR_DIGEST_EXCERPTS = env_bool("CSSR_DIGEST_EXCERPTS", False)
 CSSR_OUTBOX_CLAIM_TIMEOUT = int(env("CSSR_OUTBOX_CLAIM_TIMEOUT", "600"))
 CSSR_OUTBOX_MAX_ATTEMPTS = int(env("CSSR_OUTBOX_MAX_ATTEMPTS", "10"))
 CSSR_OUTBOX_KEEP_DAYS = int(env("CSSR_OUTBOX_KEEP_DAYS", "7"))
+# Behind reverse proxies the client's address is taken from the header they set, counting this many
+# proxies from the right (accounts/network.py); 0 = the socket's address.
+CSSR_TRUSTED_PROXY_COUNT = int(env("CSSR_TRUSTED_PROXY_COUNT", "0"))
+CSSR_CLIENT_IP_HEADER = "HTTP_" + env("CSSR_CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace("-", "_")
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
