@@ -8,6 +8,7 @@ error, throws, breaks the Content-Security-Policy, or tries to reach any host bu
 
 import importlib
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -216,14 +217,25 @@ def login(page, live_server, username, password=None):
 
 
 def logout(page):
-    """Sign out with the header's button (behind the menu toggler on a phone)."""
+    """Sign out with the header's button (behind the menu toggler on a phone), and wait until the
+    sign-in form is shown.
+
+    Waits on what the participant sees, not on navigation events: the sign-out is a POST answered by
+    two redirects, and under load a wait for "the next navigation" raced them. The phone menu is opened
+    only once Bootstrap has finished its animation (`show` replaces `collapsing`), so the click lands on
+    a button that no longer moves.
+    """
+    from playwright.sync_api import expect
+
     toggler = page.locator("button.navbar-toggler")
     if toggler.is_visible():
-        toggler.click()
+        menu = page.locator("#main-nav")
+        if "show" not in (menu.get_attribute("class") or "").split():
+            toggler.click()
+        expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"), timeout=15_000)
     button = page.locator('form[action="/accounts/logout/"] button[type="submit"]')
-    button.wait_for(state="visible")
-    with page.expect_navigation():
-        button.click()
+    button.click()
+    expect(page.locator('form[action="/accounts/login/"]')).to_be_visible(timeout=30_000)
 
 
 def html_lang_dir(page):
