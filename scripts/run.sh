@@ -7,7 +7,7 @@ PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
-mkdir -p var/celery/queue var/celery/processed
+mkdir -p var/celery/queue var/celery/processed var/celery/control
 
 pids=()
 stop() {
