@@ -65,7 +65,10 @@ lint: venv
 bench: venv
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) bench/jobs.py
 
-.PHONY: bench-chat
+bench-liveness: venv ## what the liveness check adds per chat event (file store; Redis too with REDIS_URL)
+	$(PY) bench/liveness.py
+
+.PHONY: bench-liveness bench-chat
 bench-chat: venv static ## chat over websockets: uvicorn + channels-redis + PostgreSQL, generator on the other core
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/chat.py
 
@@ -75,5 +78,5 @@ ci:
 clean:
 	rm -rf $(VENV) staticfiles var
 
-totp: ## the demo operations account's current two-factor code
+totp: ## the current two-factor codes of the demo accounts that must use it (staff, officers, rapporteurs)
 	@$(PY) manage.py demo_totp

@@ -1,19 +1,55 @@
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
-from . import services
-from .models import CodeOfConduct, ConductAcceptance, ExpertiseArea, Invitation, User
+from . import audit, services
+from .admin_anonymise import anonymise
+from .admin_content import may_read_participant_text
+from .models import AuditEvent, CodeOfConduct, ConductAcceptance, ExpertiseArea, Invitation, User
+
+# The role groups of spaces (`workgroups.access.role_group_name`: "space:<id>:<role>") follow
+# memberships, which only the membership services change: admin neither shows nor lets anyone edit them,
+# and no other group may take a name of that form (it would be picked up by a space created later).
+ROLE_GROUP_PREFIX = "space:"
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """The user form without the spaces' role groups: choosing one is refused, and the ones the person
+    holds through their memberships are kept whatever is chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:
+            self.fields["groups"].queryset = Group.objects.exclude(name__startswith=ROLE_GROUP_PREFIX)
+
+    def clean_groups(self):
+        chosen = list(self.cleaned_data["groups"].values_list("pk", flat=True))
+        held = []
+        if self.instance.pk is not None:
+            held = list(self.instance.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True))
+        return Group.objects.filter(pk__in=[*chosen, *held])
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Accounts. Staff who are not superusers cannot raise anyone's privileges (superuser status,
+    groups, permissions are read-only for them). Setting a password and deactivating an account are
+    recorded in the audit trail."""
+
+    form = StaffUserChangeForm
     list_display = ["username", "display_name", "email", "preferred_language", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "preferred_language", "gender", "age_band", "region"]
     search_fields = ["username", "display_name", "email", "title"]
@@ -32,7 +68,31 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "usable_password", "password1", "password2"]}),
     ]
-    actions = ["send_new_invitation"]
+    actions = ["send_new_invitation", anonymise]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            audit.record(actor=request.user, action=audit.Action.ACCOUNT_DEACTIVATED, target=obj, request=request)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page for setting a user's password (or turning password sign-in off), recorded in the
+        audit trail when the password really changed."""
+        user = self.get_object(request, unquote(id))
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and request.method == "POST":
+                after = User.objects.get(pk=user.pk)
+                if after.password != user.password:
+                    audit.record(actor=request.user, action=audit.Action.PASSWORD_SET_BY_STAFF, target=after,
+                                 request=request, usable=after.has_usable_password())
+        return response
 
     @admin.action(description=_("Send a new invitation link"))
     def send_new_invitation(self, request, queryset):
@@ -172,3 +232,76 @@ class ConductAcceptanceAdmin(admin.ModelAdmin):
 class ExpertiseAreaAdmin(TranslationAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+
+class GroupAdminForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name.startswith(ROLE_GROUP_PREFIX):
+            raise ValidationError(
+                _("Names beginning with “%(prefix)s” are kept for the role groups of spaces, which follow "
+                  "memberships."), code="reserved", params={"prefix": ROLE_GROUP_PREFIX},
+            )
+        return name
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Groups of global permissions. The spaces' role groups are not listed, changed or deleted here:
+    memberships decide who is in them (Workgroups → Memberships)."""
+
+    form = GroupAdminForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(name__startswith=ROLE_GROUP_PREFIX)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, for superusers only, and only as a list: no line can be added, opened for
+    change or deleted, here or anywhere (the model, and on PostgreSQL a trigger, refuse it)."""
+
+    list_display = ["at", "actor", "action", "target_label", "target_type", "target_id", "space_name", "address",
+                    "details"]
+    list_display_links = None
+    list_filter = ["action", "at", ("actor", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "at"
+    search_fields = ["target_label"]
+    list_select_related = ["actor"]
+    actions = None
+
+    def get_queryset(self, request):
+        spaces = apps.get_model("workgroups", "Space").objects.filter(pk=OuterRef("space_id"))
+        return super().get_queryset(request).annotate(space_name=Subquery(spaces.values("name_ar")[:1]))
+
+    @admin.display(description=_("space"))
+    def space_name(self, event):
+        return event.space_name or ("" if event.space_id is None else event.space_id)
+
+    def has_module_permission(self, request):
+        return may_read_participant_text(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_read_participant_text(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        raise PermissionDenied
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied

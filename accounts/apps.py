@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import audit  # noqa: F401 - connects the receiver that records staff sign-ins
+        from .sessions import connect as connect_sessions
+        from .two_factor import connect as connect_two_factor
+
+        connect_sessions()  # session lifetime stamps, known devices, minimal UserSession metadata
+        connect_two_factor()  # the two-factor gate's cached facts, and a first authenticator's session

@@ -10,9 +10,18 @@ from allauth.mfa.totp.internal.auth import TOTP
 from .models import CodeOfConduct, ConductAcceptance, ExpertiseArea, User
 
 DEMO_PASSWORD = "cssr-demo-2026"  # noqa: S105 (demo data only; load_demo refuses production)
-# Staff must use two-factor authentication; the demo operations account has it on with this secret,
-# so `manage.py demo_totp` can print its current code for a newcomer without an authenticator app.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+# Staff, officers and rapporteurs must use two-factor authentication (accounts/two_factor.py): these
+# demo accounts have it on with these secrets, so `make totp` (`manage.py demo_totp`) can print their
+# current codes for a newcomer without an authenticator app. Rania is a rapporteur of the concluded
+# first cohort (workgroups/demo.py).
+DEMO_TOTP_SECRETS = {  # noqa: S105 (demo data only; load_demo refuses production)
+    "ops": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    "layla": "7W5OTM2HBXQZWNLQV3D5KHV37XBXXOVN",
+    "khaled": "SF5VNW43GNGS3Y3CUTBVOOXOATUYVJHC",
+    "rania": "EGZDX5MKWU4YOQORMIWB6EDZHUMUQKYV",
+    "tariq": "BDU43RBWFJ6OO6BUFU3ZC27XWDOXFYXC",
+    "nadia": "FIKKDGC24JCX6X4UABMFTX2G27HO2RB4",
+}
 
 # username, display name, title, role hint, gender, age band, region, country, expertise slugs
 PEOPLE = [
@@ -56,8 +65,9 @@ def load():
         if conduct is not None and role not in {"staff", "outsider"}:
             ConductAcceptance.objects.get_or_create(user=user, conduct=conduct)
         users[username] = user
-    ops = users["ops"]
-    if not Authenticator.objects.filter(user=ops, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(ops, DEMO_TOTP_SECRET)
-        RecoveryCodes.activate(ops)
+    for username, secret in DEMO_TOTP_SECRETS.items():
+        user = users[username]
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, secret)
+            RecoveryCodes.activate(user)
     return users

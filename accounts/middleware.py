@@ -1,4 +1,4 @@
-"""Per-request account context: language, time zone, and the two gates every page passes."""
+"""Per-request account context: language, time zone, and the gates every page passes (two-factor, code of conduct)."""
 
 import zoneinfo
 
@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import two_factor
 from .selectors import conduct_current_id, conduct_has_accepted
 
 # Views from these packages (sign-in, two-factor, sessions) stay reachable before the gates.
@@ -63,6 +64,10 @@ class UserTimezoneMiddleware:
         return self.get_response(request)
 
 
+def _is_static_or_i18n(view_func):
+    return (getattr(view_func, "__module__", "") or "").startswith(("django.views.i18n", "django.views.static"))
+
+
 def _is_exempt(view_func):
     module = getattr(view_func, "__module__", "") or ""
     wrapped = getattr(view_func, "view_class", None)
@@ -73,8 +78,21 @@ def _is_exempt(view_func):
     )
 
 
-class StaffTwoFactorMiddleware:
-    """Staff run the whole platform from admin: they must have two-factor authentication on."""
+# Pages a signed-in person reaches before the second factor: signing out and the language switch
+# always; setting up a first authenticator while the account has none (allauth asks for the password
+# again first); confirming the second factor while this session has not used it.
+_ALWAYS_REACHABLE = frozenset({"account_logout", "accounts:language-set"})
+_SETUP_PAGES = frozenset({
+    "account_reauthenticate", "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn",
+    "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+})
+_CONFIRM_PAGES = frozenset({"mfa_reauthenticate", "mfa_reauthenticate_webauthn"})
+
+
+class TwoFactorMiddleware:
+    """Whoever the two-factor policy names (accounts/two_factor.py: staff, officers, rapporteurs, or
+    everyone) uses a second factor in every session: without one they are sent to set it up, with one
+    this session has not used they are asked for it, and no other page opens until then."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,16 +102,27 @@ class StaffTwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not (settings.CSSR_STAFF_REQUIRE_MFA and user.is_authenticated and user.is_staff):
+        if not user.is_authenticated or _is_static_or_i18n(view_func):
             return None
-        if _is_exempt(view_func):
+        page = request.resolver_match.view_name if request.resolver_match else ""
+        if page in _ALWAYS_REACHABLE or not two_factor.is_required(user):
             return None
-        from allauth.mfa.models import Authenticator
-
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        factors = two_factor.second_factors(user)
+        if not factors:
+            if page in _SETUP_PAGES:
+                return None
+            messages.warning(request, _(
+                "Your account must use two-factor authentication. Set up an authenticator app or a passkey "
+                "to continue."
+            ))
+            return redirect("mfa_index")
+        if two_factor.session_passed(request) or page in _CONFIRM_PAGES:
             return None
-        messages.warning(request, _("Staff accounts must use two-factor authentication. Please set it up now."))
-        return redirect("mfa_activate_totp")
+        messages.info(request, _("Confirm it is you with your second factor (authenticator app or passkey) to continue."))
+        target = reverse("mfa_reauthenticate" if "totp" in factors else "mfa_reauthenticate_webauthn")
+        if request.method in ("GET", "HEAD"):
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)
 
 
 class CodeOfConductMiddleware:

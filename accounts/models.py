@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .choices import AgeBand, Country, Gender, Region
 
@@ -77,7 +77,9 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
-        """The name co-members see."""
+        """The name co-members see: "Former member", in the reader's language, once anonymised."""
+        if self.anonymised_at is not None:
+            return gettext("Former member")
         return self.display_name or self.username
 
 
@@ -184,6 +186,22 @@ class KnownDevice(models.Model):
         return self.label
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk changes are refused like single ones. The exceptions: the database letting go of a
+    deleted account (`actor` set to NULL by the foreign key's SET_NULL), and the retention job blanking
+    old addresses (`accounts.tasks.forget_old_metadata`): the line stays."""
+
+    def update(self, **kwargs):
+        if kwargs not in ({"actor": None}, {"address": ""}):
+            raise ValidationError(_("The audit trail cannot be changed."), code="audit_append_only")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise ValidationError(_("The audit trail cannot be changed."), code="audit_append_only")
+
+    delete.queryset_only = True
+
+
 class AuditEvent(models.Model):
     """One line of the append-only audit trail: who did what, when, to which object, from where.
 
@@ -221,6 +239,8 @@ class AuditEvent(models.Model):
     space_id = models.BigIntegerField(_("space"), null=True, blank=True, editable=False)
     address = models.CharField(_("network (truncated)"), max_length=64, blank=True, editable=False)
     details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

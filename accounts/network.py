@@ -26,18 +26,31 @@ def client_ip(request):
     return _valid(hops[-count])
 
 
-def _valid(value):
+def _address(value):
+    """`value` as an address, or None. An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is
+    its IPv4 address, and an IPv6 zone ("%eth0") names a local interface, not the client: both are
+    dropped, so that one client always has one spelling."""
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        ip = ipaddress.ip_address(str(value or "").strip())
     except ValueError:
-        return ""
+        return None
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.scope_id:
+            return ipaddress.IPv6Address(str(ip).split("%", 1)[0])
+    return ip
+
+
+def _valid(value):
+    ip = _address(value)
+    return "" if ip is None else str(ip)
 
 
 def network_of(address):
     """The truncated network of an address: "203.0.113.0/24", "2001:db8:1::/48"; "" if not an address."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = _address(address)
+    if ip is None:
         return ""
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,3 +135,101 @@ def user_set_language(*, user, language):
     if user.is_authenticated and user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
+
+
+# --- Anonymising a departed participant -----------------------------------------------------------
+
+
+def _is_operations_staff(actor):
+    return bool(getattr(actor, "is_authenticated", False) and (actor.is_staff or actor.is_superuser))
+
+
+def user_anonymise_refusal(*, actor, user):
+    """Why `actor` may not anonymise `user` (a message in the actor's language), or None when they may.
+
+    Only operations staff (superusers included) anonymise; never a staff account, nor their own.
+    """
+    if not _is_operations_staff(actor):
+        return _("Only the operations support team can anonymise an account.")
+    if user.pk == actor.pk:
+        return _("You cannot anonymise your own account.")
+    if user.is_staff or user.is_superuser:
+        return _("Staff accounts cannot be anonymised. Remove the staff status first if this person has left.")
+    return None
+
+
+def _former_username():
+    while True:
+        candidate = f"former-{secrets.token_hex(5)}"
+        if not User.objects.filter(username__iexact=candidate).exists():
+            return candidate
+
+
+def user_anonymise(*, actor, user):
+    """Anonymise a departed participant. Staff only (admin): raises PermissionDenied for anyone else,
+    ValidationError for a staff account or the actor's own.
+
+    The account can never sign in again (inactive, unusable password, sessions ended, two-factor
+    authenticators and known devices deleted); the e-mail address and every private field are erased
+    and the username becomes a meaningless `former-…`. Memberships end through the membership service
+    (their history and the spaces' role groups stay right). Contributions stay, unattributed:
+    `User.public_name` reads "Former member". One audit line. Anonymising again changes nothing.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    from events.services import calendar_feed_revoke
+    from workgroups import access
+    from workgroups.models import (
+        DigestMute,
+        DigestSubscription,
+        Membership,
+        NotificationSetting,
+        ThreadFollow,
+    )
+    from workgroups.services import membership_leave
+
+    from . import audit
+    from .models import AuditEvent, KnownDevice
+
+    if not _is_operations_staff(actor):
+        raise PermissionDenied(user_anonymise_refusal(actor=actor, user=user))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.anonymised_at is not None:
+            return user
+        refusal = user_anonymise_refusal(actor=actor, user=user)
+        if refusal:
+            raise ValidationError(refusal, code="refused")
+        memberships = list(Membership.objects.filter(user=user).exclude(state=Membership.State.LEFT))
+        for membership in memberships:
+            membership_leave(actor=actor, membership=membership, reason="anonymised")
+        for session in UserSession.objects.filter(user=user):
+            session.end()
+        Authenticator.objects.filter(user=user).delete()
+        KnownDevice.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        calendar_feed_revoke(user=user)
+        # Settings that would only keep sending them things.
+        ThreadFollow.objects.filter(user=user).delete()
+        NotificationSetting.objects.filter(user=user).delete()
+        DigestMute.objects.filter(user=user).delete()
+        DigestSubscription.objects.filter(user=user).delete()
+        user.expertise_areas.clear()
+        user.username = _former_username()
+        user.email = user.first_name = user.last_name = user.display_name = user.title = ""
+        user.gender = user.age_band = user.region = user.country_of_residence = ""
+        user.time_zone = User._meta.get_field("time_zone").get_default()
+        user.is_active = False
+        user.set_unusable_password()
+        user.anonymised_at = timezone.now()
+        user.save()
+        audit.record(actor=actor, action=AuditEvent.Action.ANONYMISATION, target=user,
+                     memberships_ended=len(memberships))
+        user_id = user.pk
+        transaction.on_commit(lambda: access.disconnect_users([user_id]))
+    return user

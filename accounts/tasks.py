@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import emails, services
+from . import emails, services, services_sessions
 
 
 @shared_task
@@ -12,3 +12,9 @@ def send_invitation_email(invitation_id, token):
 @shared_task
 def expire_invitations():
     return services.invitations_expire()
+
+
+@shared_task
+def forget_old_metadata():
+    """Blank addresses older than CSSR_METADATA_RETENTION_DAYS, drop expired sessions and stale devices."""
+    return services_sessions.metadata_forget_old()

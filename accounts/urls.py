@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sessions
 
 app_name = "accounts"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("conduct/", views.conduct, name="conduct"),
     path("language/", views.language_set, name="language-set"),
     path("profile/", views.profile, name="profile"),
+    path("sessions/<int:session_id>/end/", views_sessions.session_end, name="session-end"),
+    path("profile/my-data/", views.data_download, name="data-download"),
 ]

@@ -1,19 +1,22 @@
+import tempfile
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import audit, data_export, services
 from .decorators import conduct_not_required
 from .forms import ConductAcceptForm, LanguageForm, ProfileForm, SetPasswordFromInvitationForm
 from .middleware import CodeOfConductMiddleware
+from .models import AuditEvent
 from .selectors import conduct_current
 
 
@@ -105,3 +108,24 @@ def profile(request):
             return response
         request.user.refresh_from_db()
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@conduct_not_required
+@require_POST
+def data_download(request):
+    """The signed-in user's own data as a ZIP (JSON and a readable page). There is no id in the URL:
+    it is always "my" data. Written to a temporary file, then streamed; every download is audited."""
+    user = get_user_model().objects.get(pk=request.user.pk)  # the row itself: request.user is a lazy wrapper
+    archive = tempfile.TemporaryFile()
+    try:
+        data_export.data_export_write(user=user, file=archive)
+        archive.seek(0)
+        audit.record(actor=user, action=AuditEvent.Action.DATA_DOWNLOAD, target=user, request=request)
+    except BaseException:
+        archive.close()
+        raise
+    response = FileResponse(
+        archive, as_attachment=True, filename=data_export.data_export_filename(), content_type="application/zip"
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -3,6 +3,11 @@
 An interface only: it authenticates from the scope, asks the permission core on connect and on every
 frame, calls the chat services (which save before they broadcast), joins and leaves channel-layer
 groups, and forwards events. Frames are JSON objects with a "type".
+
+Nothing goes out once the session or the access behind the socket changed: before every event and
+every client frame the socket checks the shared liveness store (`accounts.liveness`), and the
+process's liveness watchdog closes it within seconds when no event comes; the `access.revoked` event
+closes it at once where the channel layer carries it.
 """
 
 import json
@@ -17,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import liveness
 from workgroups import access
 from workgroups.access import ChatAction
 
@@ -34,34 +40,78 @@ class Refused(Exception):
     """The user may no longer do this in the conversation: the socket closes with CLOSE_FORBIDDEN."""
 
 
+class SessionEnded(Exception):
+    """The session no longer signs the user in: the socket closes with CLOSE_UNAUTHENTICATED."""
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     conversation_id = None
     group_name = None
     user_group = None
+    liveness_ticket = None  # set once authorised: what every later check compares against
+    ended = False  # closed by the server: nothing more is sent
 
     async def connect(self):
         user = self.scope.get("user")
         await self.accept()  # a close code reaches the browser only after the handshake
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._end(CLOSE_UNAUTHENTICATED)
             return
         self.user_id = user.pk
         self.language = getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
         public_id = self.scope["url_route"]["kwargs"]["conversation_id"]
+        # Read before authorising: a change stored after this read is seen by the next check.
+        ticket = await liveness.ticket_for(user_id=user.pk, session_key=self.session_key)
+        if ticket is None:
+            await self._end(CLOSE_SESSION_ENDED)
+            return
         try:
             conversation = await self._authorise(public_id)
+        except SessionEnded:
+            await self._end(CLOSE_UNAUTHENTICATED)
+            return
         except Refused:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._end(CLOSE_FORBIDDEN)
             return
         self.conversation_id = conversation.pk
         self.group_name = conversation.group_name
         self.user_group = f"user.{user.pk}"
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.channel_layer.group_add(self.user_group, self.channel_name)
+        self.liveness_ticket = ticket
+        liveness.watch(self)
         await self.send_json({"type": "ready", "conversation": str(conversation.public_id)})
 
+    async def dispatch(self, message):
+        """Every event and client frame passes the liveness check before its handler runs; a socket the
+        server closed handles nothing more."""
+        kind = message["type"]
+        if kind not in ("websocket.connect", "websocket.disconnect"):
+            if self.ended:
+                return
+            if self.liveness_ticket is not None and not await liveness.holds(self.liveness_ticket):
+                await self.liveness_lost()
+                return
+        await super().dispatch(message)
+
     async def disconnect(self, code):
+        liveness.unwatch(self)
         await self._leave_groups()
+
+    async def liveness_lost(self):
+        """The session ended or the access changed (seen in the liveness store): close as on
+        `access.revoked`; a client whose session still holds reconnects and is authorised afresh."""
+        await self._end(CLOSE_SESSION_ENDED)
+
+    async def _end(self, code):
+        """Leave the groups, then close with `code`; once only."""
+        if self.ended:
+            return
+        self.ended = True
+        liveness.unwatch(self)
+        await self._leave_groups()
+        await self.close(code=code)
 
     async def _leave_groups(self):
         for group in (self.group_name, self.user_group):
@@ -75,8 +125,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else bytes_data or b""
         size = len(raw.encode() if isinstance(raw, str) else raw)
         if size > settings.CSSR_CHAT_MAX_FRAME_BYTES:
-            await self._leave_groups()
-            await self.close(code=CLOSE_TOO_BIG)
+            await self._end(CLOSE_TOO_BIG)
             return
         try:
             frame = json.loads(raw)
@@ -94,8 +143,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await handler(frame)
         except Refused:
             await self.send_error("forbidden", self._t(gettext_noop("This conversation is no longer open to you.")))
-            await self._leave_groups()
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._end(CLOSE_FORBIDDEN)
 
     # --- frames from the client ----------------------------------------------------------------
 
@@ -111,8 +159,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except services.RateLimited as error:
             await self.send_error("rate_limited", self._message_of(error), client_id=client_id)
             if error.flooding:
-                await self._leave_groups()
-                await self.close(code=CLOSE_FLOODING)
+                await self._end(CLOSE_FLOODING)
             return
         except ValidationError as error:
             await self.send_error(error.code or "invalid", self._message_of(error), client_id=client_id)
@@ -156,19 +203,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def chat_participant_left(self, event):
         if event["user_id"] == self.user_id:
-            await self._leave_groups()
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._end(CLOSE_FORBIDDEN)
 
     async def access_revoked(self, event):
         """The user lost access somewhere, signed out, or their sessions were ended: close now; a
         client that still may read reconnects and is authorised afresh."""
-        await self._leave_groups()
-        await self.close(code=CLOSE_SESSION_ENDED)
+        await self._end(CLOSE_SESSION_ENDED)
 
     # --- helpers -------------------------------------------------------------------------------
 
     async def send_json(self, content):
-        await self.send(text_data=json.dumps(content, ensure_ascii=False))
+        if not self.ended:  # the watchdog may have closed the socket while a frame was being handled
+            await self.send(text_data=json.dumps(content, ensure_ascii=False))
 
     async def send_error(self, code, message, **extra):
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
@@ -200,7 +246,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _authorise(self, public_id):
-        return self._fresh(public_id)[1]
+        """On connect: the session must still sign the user in (Channels checked it before the liveness
+        ticket was read), and the user may read the conversation."""
+        user, conversation = self._fresh(public_id)
+        if not liveness.session_authenticates(self.session_key, user):
+            raise SessionEnded
+        return conversation
 
     @database_sync_to_async
     def _send_message(self, body, reply_to, attachment):

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from workgroups import access
 from workgroups.access import Action, ChatAction
 from workgroups.models import Contribution, Notification, Space
@@ -272,18 +273,33 @@ def message_delete(*, actor, message):
         message.save(update_fields=["deleted_at"])
         if moderating:
             Report.objects.filter(message=message).update(handled=True)
+            audit.record(actor=actor, action=audit.Action.MODERATION, target=message, space=conversation.space_id,
+                         kind="remove")
         _broadcast_on_commit(conversation, {"type": "chat.delete", "message": message_payload(message)})
     return message
 
 
-def message_remove_by_staff(*, message):
+def message_remove_by_staff(*, actor, message):
     """Operations staff remove a reported message in admin (the text goes; a placeholder stays)."""
     with transaction.atomic():
         if message.deleted_at is None:
             message.deleted_at = timezone.now()
             message.save(update_fields=["deleted_at"])
             _broadcast_on_commit(message.conversation, {"type": "chat.delete", "message": message_payload(message)})
+            audit.record(actor=actor, action=audit.Action.MODERATION, target=message,
+                         space=message.conversation.space_id, kind="remove")
         Report.objects.filter(message=message).update(handled=True)
+
+
+def reports_mark_handled_by_staff(*, actor, reports):
+    """Operations staff mark reports handled in admin (the messages stay). Returns how many changed."""
+    with transaction.atomic():
+        pending = list(reports.filter(handled=False).select_related("message__conversation"))
+        Report.objects.filter(pk__in=[report.pk for report in pending]).update(handled=True)
+        for report in pending:
+            audit.record(actor=actor, action=audit.Action.MODERATION, target=report.message,
+                         space=report.message.conversation.space_id, kind="report_handled")
+    return len(pending)
 
 
 def message_report(*, actor, message, reason):
@@ -315,7 +331,10 @@ def message_report(*, actor, message, reason):
 def report_handle(*, actor, report):
     """The technical officer marks a report handled (the message stays)."""
     access.check(actor, Action.MODERATE, report.message.conversation.space)
-    Report.objects.filter(pk=report.pk).update(handled=True)
+    with transaction.atomic():
+        if Report.objects.filter(pk=report.pk, handled=False).update(handled=True):
+            audit.record(actor=actor, action=audit.Action.MODERATION, target=report.message,
+                         space=report.message.conversation.space_id, kind="report_handled")
 
 
 def conversation_mark_read(*, actor, conversation, message_id):

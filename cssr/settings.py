@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.SessionLifetimeMiddleware",  # idle and absolute session limits, device cookie
+    "accounts.audit.AuditRequestMiddleware",  # the audit trail: where the actor of a recorded act is
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -101,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
-    "accounts.middleware.StaffTwoFactorMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.CodeOfConductMiddleware",
 ]
 
@@ -173,6 +175,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The liveness store (accounts/liveness.py) that every process must share, the web server and the
+# Celery worker alike: Redis with REDIS_URL, else files under VAR_DIR (a read is a few microseconds).
+CACHES["access"] = {**CACHES["default"]} if REDIS_URL else {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "cache" / "access"),
+    "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cssr"),
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_DIR = VAR_DIR / "celery"
@@ -185,6 +195,7 @@ else:
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
 # Tasks act on the database and report by their effects there; nothing reads task results.
@@ -230,18 +241,54 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Every POST of the sign-in form, per address: thirty people on one Wi-Fi sign in within a minute.
+    "login": "60/m/ip",
+    # allauth counts wrong second-factor codes here (per address, and per account: only someone with the
+    # password gets that far); wrong passwords are throttled by accounts/throttle.py (CSSR_SIGNIN_*).
+    "login_failed": "30/15m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "CSSR"
+# Passkeys (WebAuthn): a second factor, and passwordless sign-in from the sign-in page. The relying
+# party is SITE_URL's host (accounts/passkeys.py). fido2 2.x accepts http://localhost as the secure
+# context browsers treat it as, so origins are verified everywhere: the insecure-origin switch, which
+# would accept a credential from any origin, is never needed (browsers refuse WebAuthn on bare IPs).
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_ADAPTER = "accounts.passkeys.MFAAdapter"
+MFA_FORMS = {
+    "add_webauthn": "accounts.passkeys.AddPasskeyForm",
+    "edit_webauthn": "accounts.passkeys.RenamePasskeyForm",
+    "authenticate_webauthn": "accounts.passkeys.AuthenticatePasskeyForm",
+    "login_webauthn": "accounts.passkeys.LoginPasskeyForm",
+    "reauthenticate_webauthn": "accounts.passkeys.ReauthenticatePasskeyForm",
+}
 # Sessions are listed (and can be ended) by their owner; last-seen times and IPs are not updated on
 # every request: fewer writes, and less kept about where people at risk connect from.
 USERSESSIONS_TRACK_ACTIVITY = False
-CSSR_STAFF_REQUIRE_MFA = env_bool("CSSR_STAFF_REQUIRE_MFA", True)
+# Who must sign in with a second factor, TOTP or a passkey (accounts/two_factor.py): staff, and anyone
+# holding one of these roles in any space; CSSR_REQUIRE_MFA_FOR_EVERYONE asks it of every account.
+# The former switch CSSR_STAFF_REQUIRE_MFA=0 still takes staff off the list.
+CSSR_MFA_REQUIRED_ROLES = env_list(
+    "CSSR_MFA_REQUIRED_ROLES", ["staff", "rapporteur", "technical_officer", "political_officer"]
+)
+if not env_bool("CSSR_STAFF_REQUIRE_MFA", True):
+    CSSR_MFA_REQUIRED_ROLES = [role for role in CSSR_MFA_REQUIRED_ROLES if role != "staff"]
+CSSR_REQUIRE_MFA_FOR_EVERYONE = env_bool("CSSR_REQUIRE_MFA_FOR_EVERYONE", False)
+# Wrong passwords (accounts/throttle.py): from the 5th failure in a row an account waits 15 s, twice as
+# long after each further failure, at most 5 minutes (not on its home networks, where it signed in
+# within 30 days: those keep a count of their own); counts are forgotten after an hour without a
+# failure. One address may fail 30 times in 10 minutes, across all accounts.
+CSSR_SIGNIN_FAILURES_BEFORE_WAIT = int(env("CSSR_SIGNIN_FAILURES_BEFORE_WAIT", "5"))
+CSSR_SIGNIN_BACKOFF_SECONDS = int(env("CSSR_SIGNIN_BACKOFF_SECONDS", "15"))
+CSSR_SIGNIN_BACKOFF_MAX_SECONDS = int(env("CSSR_SIGNIN_BACKOFF_MAX_SECONDS", "300"))
+CSSR_SIGNIN_FAILURE_MEMORY_SECONDS = int(env("CSSR_SIGNIN_FAILURE_MEMORY_SECONDS", "3600"))
+CSSR_SIGNIN_HOME_NETWORK_DAYS = int(env("CSSR_SIGNIN_HOME_NETWORK_DAYS", "30"))
+CSSR_SIGNIN_FAILURES_PER_ADDRESS = int(env("CSSR_SIGNIN_FAILURES_PER_ADDRESS", "30"))
+CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS = int(env("CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS", "600"))
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
 # Roles the inactivity lockout leaves alone (P5 applies to participants; officers are staff of the OSE).
 CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
@@ -253,11 +300,33 @@ CSSR_OUTBOX_CLAIM_TIMEOUT = int(env("CSSR_OUTBOX_CLAIM_TIMEOUT", "600"))
 CSSR_OUTBOX_MAX_ATTEMPTS = int(env("CSSR_OUTBOX_MAX_ATTEMPTS", "10"))
 CSSR_OUTBOX_KEEP_DAYS = int(env("CSSR_OUTBOX_KEEP_DAYS", "7"))
 # Behind reverse proxies the client's address is taken from the header they set, counting this many
-# proxies from the right (accounts/network.py); 0 = the socket's address.
+# proxies from the right (accounts/network.py); 0 = the socket's address. docker-compose.yml sets 1 for
+# the web service: nginx (deploy/nginx.conf) replaces X-Forwarded-For with the address it saw.
 CSSR_TRUSTED_PROXY_COUNT = int(env("CSSR_TRUSTED_PROXY_COUNT", "0"))
 CSSR_CLIENT_IP_HEADER = "HTTP_" + env("CSSR_CLIENT_IP_HEADER", "X-Forwarded-For").upper().replace("-", "_")
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
+
+# --- Sessions --------------------------------------------------------------------------------
+# A session ends after CSSR_SESSION_IDLE_SECONDS without a request and CSSR_SESSION_MAX_SECONDS after
+# the sign-in, whatever happens (accounts/sessions.py; the session store itself enforces both, so chat
+# websockets obey them too). OWASP ASVS level 2 suggests 30 minutes idle and 12 hours absolute; idle is
+# 2 hours here because participants write long texts on a phone between requests, and losing a draft
+# to a sign-out costs more than it protects. A seized phone is the threat: the absolute 12 hours stays.
+SESSION_ENGINE = "accounts.sessions"
+CSSR_SESSION_IDLE_SECONDS = int(env("CSSR_SESSION_IDLE_SECONDS", str(2 * 3600)))
+CSSR_SESSION_MAX_SECONDS = int(env("CSSR_SESSION_MAX_SECONDS", str(12 * 3600)))
+# Changing the e-mail address, the password or two-factor settings asks for the password (or a second
+# factor) again unless it was given within this many seconds.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(env("CSSR_REAUTHENTICATION_SECONDS", "300"))
+# Addresses (truncated networks) in the audit trail and the sessions list are blanked after this many
+# days; expired sessions and long-unseen devices are deleted by the same hourly job.
+CSSR_METADATA_RETENTION_DAYS = int(env("CSSR_METADATA_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["accounts-forget-old-metadata"] = {
+    "task": "accounts.tasks.forget_old_metadata", "schedule": 3600.0,
+}
 
 # --- Documents and the archive --------------------------------------------------------------
 # Uploads are judged by their content (documents/filetypes.py), never by their name: the kinds

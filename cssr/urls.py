@@ -1,3 +1,5 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +10,17 @@ from . import views
 admin.site.site_header = _("CSSR operations")
 admin.site.site_title = _("CSSR operations")
 admin.site.index_title = _("Platform administration")
+
+
+def _admin_logout(request, extra_context=None):
+    """Signing out of admin is signing out of the platform, through allauth like every sign-out."""
+    return account_views.logout(request)
+
+
+# Admin has no sign-in of its own: /admin/login/ sends to the platform's sign-in (throttled, with the
+# second factor) and comes back; a signed-in non-staff account gets 403 there.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.logout = _admin_logout
 
 urlpatterns = [
     path("", include("workgroups.urls")),

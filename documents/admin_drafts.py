@@ -1,21 +1,25 @@
-"""Admin of drafts and final notes: staff read them and record the Special Envoy's sharing decision
-(P20). Texts are the participants' own (P19): admin shows them read-only."""
+"""Admin of drafts and final notes: staff follow them and record the Special Envoy's sharing decision
+(P20). Texts are the participants' own (P19): admin shows them read-only, and to superusers only (each
+reading recorded); staff read submitted notes where they are delivered, in the outputs inbox."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_content import ParticipantTextAdmin, ParticipantTextMixin, SuperuserOnlyAdmin
+
 from . import services_drafts
-from .models import Draft, Section, SharingDecision
+from .models import Draft, Section, SectionRevision, SharingDecision
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(ParticipantTextMixin, admin.StackedInline):
     model = Section
     fields = ["title", "position", "revision_number", "text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+    content_fields = ("text",)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -30,7 +34,7 @@ class SharingDecisionInline(admin.StackedInline):
 
 
 @admin.register(Draft)
-class DraftAdmin(admin.ModelAdmin):
+class DraftAdmin(ParticipantTextAdmin):
     list_display = ["title", "space", "kind", "status", "updated_at", "submitted_at"]
     list_filter = ["kind", "status", "space"]
     search_fields = ["title"]
@@ -95,3 +99,19 @@ class SharingDecisionAdmin(admin.ModelAdmin):
         obj.pk = services_drafts.sharing_decision_record(
             actor=request.user, draft=obj.draft, decision=obj.decision, decided_on=obj.decided_on, note=obj.note,
         ).pk
+
+
+@admin.register(SectionRevision)
+class SectionRevisionAdmin(SuperuserOnlyAdmin):
+    """A saved revision of a section, for superusers only; each reading is recorded."""
+
+    list_display = ["section", "draft", "number", "author", "created_at", "note"]
+    list_filter = ["section__draft__space"]
+    list_select_related = ["section__draft", "author"]
+    fields = ["section", "number", "author", "created_at", "note", "text"]
+    readonly_fields = fields
+    content_fields = ("text",)
+
+    @admin.display(description=_("draft"))
+    def draft(self, obj):
+        return obj.section.draft

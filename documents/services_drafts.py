@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from cssr import arabic
 from cssr import text as markdown_text
 from workgroups import access
@@ -348,6 +349,7 @@ def draft_transition(*, actor, draft, to):
                                            memberships__state__in=Membership.ENTERING_STATES)
             notify(recipients=officers, space=draft.space, kind=Notification.Kind.DRAFT, actor=actor,
                    title=draft.title, url=reverse("documents:outputs-inbox"))
+            audit.record(actor=actor, action=audit.Action.NOTE_SUBMITTED, target=draft, space=draft.space_id)
     return draft
 
 
@@ -362,6 +364,8 @@ def sharing_decision_record(*, actor, draft, decision, decided_on, note=""):
             draft=draft, defaults={"decision": decision, "decided_on": decided_on, "note": (note or "").strip()[:5000],
                                    "recorded_by": actor, "recorded_at": timezone.now()},
         )
+        audit.record(actor=actor, action=audit.Action.ENVOY_DECISION, target=draft, space=draft.space_id,
+                     decision=decision, decided_on=decided_on.isoformat() if decided_on else "")
     return record
 
 

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit
 from workgroups import access
 from workgroups.access import Action
 
@@ -364,6 +365,8 @@ def draft_export(request, space_id, draft_id, export_format):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=exports.export_filename(draft, export_format))
+    audit.record(actor=request.user, action=audit.Action.EXPORT, target=draft, space=space, request=request,
+                 export="final note" if draft.is_final_note else "draft", format=export_format)
     return response
 
 

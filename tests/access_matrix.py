@@ -89,6 +89,9 @@ ROWS = [
     Row("accounts:profile", signed_in(200)),
     Row("accounts:profile", signed_in(302), method="post",
         data=lambda w: {"display_name": "اسم", "title": "", "preferred_language": "ar", "time_zone": "Asia/Damascus"}),
+    # "Download my data": always the caller's own data (no id in the URL); a POST, so GET is refused.
+    Row("accounts:data-download", signed_in(200), method="post"),
+    Row("accounts:data-download", expect(405, anonymous=LOGIN), note="GET is refused"),
     Row("accounts:language-set", expect(302), method="post", data=lambda w: {"language": "en", "next": "/"}, public=True),
     Row("accounts:invitation-accept", expect(410), args=lambda w: ["not-a-real-token"], note="unknown token",
         public=True),

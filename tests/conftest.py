@@ -1,11 +1,15 @@
 """Role fixtures and clients shared by every test: one user per role around one space."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from accounts import two_factor
 from workgroups import services as workgroup_services
 from workgroups.models import Membership, Role
 
@@ -32,7 +36,11 @@ celery_app.conf.task_eager_propagates = True
 
 # Parallel test processes may share one Redis (CI's second pass): give each its own key space.
 _ISOLATION = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
-django_settings.CACHES["default"]["KEY_PREFIX"] = _ISOLATION
+for _cache in django_settings.CACHES.values():  # "default" and the liveness store "access"
+    _cache["KEY_PREFIX"] = _ISOLATION
+    if _cache["BACKEND"].endswith("FileBasedCache"):  # not var/: a directory of this process's own
+        _cache["LOCATION"] = tempfile.mkdtemp(prefix=f"cssr-{_ISOLATION}-")
+        atexit.register(shutil.rmtree, _cache["LOCATION"], ignore_errors=True)
 if "CONFIG" in django_settings.CHANNEL_LAYERS["default"]:
     django_settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _ISOLATION
 
@@ -84,11 +92,33 @@ def world(db, space, other_space):
     return {"space": space, "other_space": other_space, "users": users}
 
 
-def client_for(user):
+def client_for(user, *, second_factor=True):
+    """A client signed in as `user` (None: anonymous). Where the two-factor policy asks for a second
+    factor (accounts/two_factor.py), the session has used one, as after a real sign-in: the user gets an
+    authenticator app if they have none. `second_factor=False` gives a session that signed in with the
+    password alone."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if second_factor and two_factor.is_required(user):
+            pass_second_factor(client, user)
     return client
+
+
+def pass_second_factor(client, user):
+    """Record in `client`'s session that `user` used their second factor, as allauth does at sign-in."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.http import HttpRequest
+
+    authenticator = Authenticator.objects.filter(user=user, type__in=two_factor.SECOND_FACTOR_TYPES).first()
+    if authenticator is None:
+        authenticator = TOTP.activate(user, generate_totp_secret()).instance
+    request = HttpRequest()
+    request.session = client.session
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
 
 
 @pytest.fixture

@@ -44,6 +44,13 @@ def _named_urls(resolver, namespace=None):
             yield from _named_urls(pattern, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name and namespace in PLATFORM_NAMESPACES:
             yield f"{namespace}:{pattern.name}"
+        elif isinstance(pattern, URLPattern) and namespace is None and _is_passkey_url(pattern.name):
+            yield pattern.name
+
+
+def _is_passkey_url(name):
+    """allauth's passkey pages (no namespace), switched on by the platform's settings: in the matrix too."""
+    return bool(name) and name.startswith("mfa_") and "webauthn" in name
 
 
 def test_every_platform_url_is_in_the_matrix():

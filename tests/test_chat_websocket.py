@@ -5,6 +5,7 @@ under test must receive; a socket's frames arrive in order, so one that got the 
 event never got the event. Runs on the in-memory layer and, with REDIS_URL set, on channels-redis.
 """
 
+import asyncio
 import json
 
 import pytest
@@ -28,6 +29,7 @@ from cssr.asgi import application
 from workgroups import services as workgroup_services
 from workgroups.models import Contribution, Membership
 
+from . import access_changes as changes
 from . import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -56,6 +58,7 @@ async def connect(user, conversation, *, expect_open=True):
         cookie = await database_sync_to_async(_cookie_for)(user)
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     communicator = WebsocketCommunicator(application, f"/ws/chat/{conversation.public_id}/", headers=headers)
+    communicator.cookie = cookie if user is not None else None
     connected, _subprotocol = await communicator.connect(timeout=TIMEOUT)
     assert connected
     if expect_open:
@@ -449,3 +452,159 @@ async def test_an_attachment_of_another_space_is_refused_on_the_socket(chat):
     assert (await until(socket, "error"))["code"] == "invalid"
     assert not await database_sync_to_async(Message.objects.exists)()
     await socket.disconnect()
+
+
+# --- Liveness: nothing reaches a socket once its session or access changed, with no close signal ---
+#
+# Each change below is made with the close signal (`access.disconnect_users`) suppressed, as when the
+# change happens in another process on the embedded default's in-memory channel layer. The socket
+# must still refuse the next event (the per-event check, with the watchdog held off), and must close
+# within TIMEOUT with no event at all (the watchdog).
+
+
+@pytest.fixture
+def no_close_signal(monkeypatch):
+    """The close signal is lost: only the liveness store can end the socket."""
+    from workgroups import access
+
+    sent = []
+    monkeypatch.setattr(access, "disconnect_users", lambda user_ids: sent.append(list(user_ids)))
+    return sent
+
+
+@pytest.mark.parametrize("change", changes.CHANGES, ids=lambda change: change.__name__)
+async def test_after_a_change_the_next_event_is_refused_without_a_close_signal(chat, change, settings,
+                                                                              no_close_signal):
+    settings.CSSR_LIVENESS_WATCH_SECONDS = 3600  # the watchdog stays out of it
+    users, conversation = chat["users"], chat["conversation"]
+    target = await connect(users["member"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+    await database_sync_to_async(change)(chat, users["member"], target.cookie)
+    assert target.output_queue.empty()  # nothing closed it yet: no signal, no watchdog
+    event = await send_message(actor=users["political_officer"], conversation=conversation, body="بعد التغيير")
+    fence = await send_message(actor=users["political_officer"], conversation=conversation, body="سياج")
+    assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [event.pk, fence.pk]
+    # the event itself closed the target instead of being forwarded, and nothing came after
+    assert await closed_with(target) == CLOSE_SESSION_ENDED
+    assert target.output_queue.empty()
+    await observer.disconnect()
+
+
+@pytest.mark.parametrize("change", changes.CHANGES, ids=lambda change: change.__name__)
+async def test_after_a_change_the_watchdog_closes_the_socket_with_no_event(chat, change, settings,
+                                                                           no_close_signal):
+    settings.CSSR_LIVENESS_WATCH_SECONDS = 0.1
+    users, conversation = chat["users"], chat["conversation"]
+    target = await connect(users["member"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+    await database_sync_to_async(change)(chat, users["member"], target.cookie)
+    assert await closed_with(target) == CLOSE_SESSION_ENDED
+    fence = await send_message(actor=users["political_officer"], conversation=conversation, body="سياج")
+    assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [fence.pk]
+    assert target.output_queue.empty()
+    await observer.disconnect()
+
+
+async def test_the_close_signal_is_still_sent_where_it_was(chat, no_close_signal):
+    users = chat["users"]
+    for change in (changes.sign_out, changes.set_password_and_save, changes.deactivate, changes.staff_locks,
+                   changes.inactivity_job_locks):
+        user = await database_sync_to_async(factories.add_member)(chat["space"], username=change.__name__)
+        cookie = await database_sync_to_async(_cookie_for)(user)
+        await database_sync_to_async(change)(chat, user, cookie)
+        assert [user.pk] in no_close_signal, change.__name__
+    await database_sync_to_async(changes.staff_removes)(chat, users["political_officer"], None)
+    assert [users["political_officer"].pk] in no_close_signal
+
+
+async def test_an_unrelated_change_closes_nobody_and_events_flow(chat, no_close_signal):
+    """Another user's sign-out and new password, and a reinstatement, leave this socket alone."""
+    users, conversation = chat["users"], chat["conversation"]
+    socket = await connect(users["member"], conversation)
+    other = await database_sync_to_async(_cookie_for)(users["rapporteur"])
+    await database_sync_to_async(changes.sign_out)(chat, users["rapporteur"], other)
+    locked = await database_sync_to_async(Membership.objects.get)(space=chat["space"], user=users["locked_member"])
+    await database_sync_to_async(workgroup_services.membership_reinstate)(actor=users["staff"], membership=locked)
+    await database_sync_to_async(changes.set_password_and_save)(chat, users["rapporteur"], None)
+    await socket.send_json_to({"type": "ping"})
+    assert (await until(socket, "pong"))["type"] == "pong"
+    message = await send_message(actor=users["rapporteur"], conversation=conversation, body="ما زلت هنا")
+    assert [f["message"]["id"] for f in await frames_until_fence(socket, message.pk)] == [message.pk]
+    await socket.disconnect()
+
+
+async def test_a_session_ended_before_the_socket_was_authorised_is_refused(chat):
+    from accounts import liveness
+
+    cookie = await database_sync_to_async(_cookie_for)(chat["users"]["member"])
+    await database_sync_to_async(liveness.sessions_ended)([cookie])
+    socket = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/", headers=[
+        (b"origin", b"http://localhost"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    assert (await socket.connect(timeout=TIMEOUT))[0]
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+
+
+@pytest.mark.parametrize("change", ["session_expired", "password_replaced_in_the_database", "deactivated_in_bulk"])
+async def test_the_session_check_closes_sockets_whose_session_stopped_authenticating(chat, change, settings,
+                                                                                    no_close_signal):
+    """Changes that send no signal at all (an expiry, a bulk UPDATE): the watchdog asks the session store."""
+    from datetime import timedelta
+
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    settings.CSSR_LIVENESS_WATCH_SECONDS, settings.CSSR_LIVENESS_SESSION_SECONDS = 0.1, 0
+    users, conversation = chat["users"], chat["conversation"]
+    target = await connect(users["member"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+    members = User.objects.filter(pk=users["member"].pk)
+    await database_sync_to_async({
+        "session_expired": lambda: Session.objects.filter(session_key=target.cookie).update(
+            expire_date=timezone.now() - timedelta(seconds=1)),
+        "password_replaced_in_the_database": lambda: members.update(password=make_password("Bulk-secret-2254!")),
+        "deactivated_in_bulk": lambda: members.update(is_active=False),
+    }[change])()
+    assert await closed_with(target) == CLOSE_SESSION_ENDED
+    fence = await send_message(actor=users["political_officer"], conversation=conversation, body="سياج")
+    assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [fence.pk]
+    assert target.output_queue.empty()
+    await observer.disconnect()
+
+
+async def test_a_store_that_cannot_be_read_closes_the_socket_instead_of_forwarding(chat, settings, monkeypatch):
+    from accounts import liveness
+
+    settings.CSSR_LIVENESS_WATCH_SECONDS = 3600
+    users, conversation = chat["users"], chat["conversation"]
+    target = await connect(users["member"], conversation)
+    observer = await connect(users["rapporteur"], conversation)
+
+    async def unreachable(self, keys):
+        raise ConnectionError("the store is down")
+
+    monkeypatch.setattr(liveness._Process, "_values", unreachable)
+    await observer.send_json_to({"type": "ping"})  # a client frame is checked too: the observer closes
+    assert await closed_with(observer) == CLOSE_SESSION_ENDED
+    await send_message(actor=users["political_officer"], conversation=conversation, body="والمخزن معطل")
+    assert await closed_with(target) == CLOSE_SESSION_ENDED
+    assert target.output_queue.empty()
+
+
+async def test_checks_made_in_the_same_turn_share_one_read_of_the_store(monkeypatch):
+    from accounts import liveness
+
+    reads, read = [], liveness._Process._values
+
+    async def counted(self, keys):
+        reads.append(set(keys))
+        return await read(self, keys)
+
+    tickets = [await liveness.ticket_for(user_id=user_id, session_key=f"k{user_id:031d}") for user_id in (1, 2, 3)]
+    monkeypatch.setattr(liveness._Process, "_values", counted)
+    assert await asyncio.gather(*(liveness.holds(ticket) for ticket in tickets)) == [True] * 3
+    assert reads == [{key for ticket in tickets for key in ticket.keys}]
+    await database_sync_to_async(liveness.users_changed)([2])
+    assert [await liveness.holds(ticket) for ticket in tickets] == [True, False, True]

@@ -1,13 +1,16 @@
 """`make run`'s demo data: every role present, every capability shown, loading twice changes nothing."""
 
+from unittest import mock
+
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +35,13 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
                   "workgroups.Questionnaire", "workgroups.Response", "workgroups.AnswerTheme", "workgroups.Receipt"):
         assert first[label] > 0, label
     client = Client()
-    assert client.login(username="layla", password=DEMO_PASSWORD)
+    # Layla is a rapporteur: she signs in with her password, then her demo two-factor code (`make totp`).
+    response = client.post(reverse("account_login"), {"login": "layla", "password": DEMO_PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    with mock.patch("allauth.mfa.totp.internal.auth.time") as clock:
+        clock.time.return_value = 1_900_000_000
+        code = format_hotp_value(hotp_value(DEMO_TOTP_SECRETS["layla"], 1_900_000_000 // 30))
+        assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     response = client.get(reverse("workgroups:space-list"))
     assert len(response.context["current_spaces"]) == 2
     assert len(response.context["concluded_spaces"]) == 1

@@ -40,6 +40,8 @@ def _all_paths(resolver=None, prefix=""):
     for pattern in resolver.url_patterns:
         route = str(pattern.pattern)
         if isinstance(pattern, URLResolver):
+            for name, converter in getattr(pattern.pattern, "converters", {}).items():  # include("x/<int:pk>/", ...)
+                route = re.sub(rf"<(?:\w+:)?{name}>", _sample(converter), route)
             yield from _all_paths(pattern, prefix + route)
         elif isinstance(pattern, URLPattern):
             path = prefix + route

@@ -14,6 +14,8 @@ joining adds the user to the role's group, locking or leaving removes them. Obje
 Guardian is called only from this module (a test enforces it).
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
 from django.contrib.auth.models import Group
@@ -129,7 +131,15 @@ def disconnect_users(user_ids):
         for user_id in user_ids:
             await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
 
-    async_to_sync(send_all)()  # one hop into the event loop for the whole batch
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(send_all)()  # one hop into the event loop for the whole batch
+        return
+    # Called from a thread that runs an event loop of its own (a synchronous caller inside an async
+    # program): async_to_sync refuses to block that loop, so the signal is sent from a helper thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(send_all)).result()
 
 
 def locked_membership_or_404(user, space):

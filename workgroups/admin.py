@@ -1,5 +1,10 @@
 """Django admin for the operations support team. Every change goes through workgroups.services, so
-permissions stay in step and every membership change lands in the audit trail."""
+permissions stay in step and every membership change lands in the audit trail.
+
+Permissions come only from memberships (the services keep the role groups in step): admin offers no
+way to grant object permissions by hand. Participants' texts (posts, concern and agenda descriptions,
+e-mails quoting them) are shown to superusers only, each reading recorded (`accounts.admin_content`).
+"""
 
 import re
 
@@ -15,8 +20,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from guardian.admin import GuardedModelAdmin
 from modeltranslation.admin import TranslationAdmin
+
+from accounts.admin_content import ParticipantTextAdmin, ParticipantTextMixin, SuperuserOnlyAdmin
 
 from . import selectors, services
 from .models import (
@@ -31,7 +37,9 @@ from .models import (
     ModerationAction,
     Nomination,
     OutgoingEmail,
+    Post,
     PostReport,
+    PostRevision,
     ReinstatementRequest,
     Role,
     Space,
@@ -101,7 +109,7 @@ class NextCohortForm(forms.Form):
 
 
 @admin.register(Space)
-class SpaceAdmin(GuardedModelAdmin, TranslationAdmin):
+class SpaceAdmin(TranslationAdmin):
     list_display = ["name", "kind", "theme", "status", "cycle_start", "cycle_end", "member_count"]
     list_filter = ["kind", "status", "theme"]
     search_fields = ["name_ar", "name_en"]
@@ -471,19 +479,40 @@ class ReportOutcomeForm(forms.ModelForm):
 
 
 @admin.register(PostReport)
-class PostReportAdmin(admin.ModelAdmin):
-    """The moderation queue in admin (the technical officer's site queue shows the same reports)."""
+class PostReportAdmin(ParticipantTextAdmin):
+    """The moderation queue in admin (the technical officer's site queue shows the same reports).
+
+    Staff decide from the report's reason and may hide the post (or dismiss the report); the reported
+    text itself is the space's technical officer's to read, in the queue on the site. Superusers see it
+    here too, each reading recorded.
+    """
 
     form = ReportOutcomeForm
     list_display = ["created_at", "space_name", "reason", "outcome", "resolved_at"]
     list_filter = ["outcome", "post__thread__space"]
     list_select_related = ["post__thread__space"]
-    readonly_fields = ["post_text", "reason", "created_at", "outcome", "resolved_at", "resolved_by"]
+    readonly_fields = ["space_name", "discussion", "post_state", "post_text", "reason", "created_at", "outcome",
+                       "resolved_at", "resolved_by"]
     fields = [*readonly_fields, "decision", "note"]
+    content_fields = ("post_text",)
+    content_hidden_message = _(
+        "Hidden: the reported text is read by the space's technical officer in the moderation queue on the "
+        "site. Decide from the reason given; hiding the post keeps it for the technical officer to review."
+    )
 
     @admin.display(description=_("space"))
     def space_name(self, obj):
         return obj.post.thread.space
+
+    @admin.display(description=_("discussion"))
+    def discussion(self, obj):
+        return obj.post.thread.title
+
+    @admin.display(description=_("post"))
+    def post_state(self, obj):
+        if obj.post.deleted_at:
+            return _("deleted by its author")
+        return _("hidden") if obj.post.hidden_at else _("shown")
 
     @admin.display(description=_("post"))
     def post_text(self, obj):
@@ -500,7 +529,7 @@ class PostReportAdmin(admin.ModelAdmin):
             services.post_restore(actor=request.user, post=obj.post, reason=note)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ParticipantTextAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -524,6 +553,7 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_select_related = ["recipient"]
     search_fields = ["recipient__username", "recipient__email", "last_error"]
     actions = ["retry"]
+    content_fields = ("body", "html")  # digests and notices quote participants' texts
 
     @admin.action(description=_("Try the selected unsent e-mails again at the next run"))
     def retry(self, request, queryset):
@@ -548,6 +578,7 @@ class ConcernAdmin(ReadOnlyAdmin):
     search_fields = ["title"]
     list_select_related = ["space"]
     exclude = ["search_text", "author"]
+    content_fields = ("description",)
 
 
 @admin.register(AgendaItem)
@@ -556,6 +587,37 @@ class AgendaItemAdmin(ReadOnlyAdmin):
     list_filter = ["space", "status"]
     list_select_related = ["space"]
     exclude = ["search_text"]
+    content_fields = ("description",)
+
+
+class PostRevisionInline(ParticipantTextMixin, admin.TabularInline):
+    model = PostRevision
+    fields = ["created_at", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    content_fields = ("body",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Post)
+class PostAdmin(SuperuserOnlyAdmin):
+    """A post and its earlier versions, for superusers only; each reading is recorded."""
+
+    list_display = ["pk", "thread", "space", "author", "created_at", "edited_at", "hidden_at", "deleted_at"]
+    list_filter = ["thread__space"]
+    list_select_related = ["thread__space", "author"]
+    fields = ["thread", "author", "quote_of", "created_at", "edited_at", "deleted_at", "hidden_at", "hidden_reason",
+              "body"]
+    readonly_fields = fields
+    content_fields = ("body",)
+    inlines = [PostRevisionInline]
+
+    @admin.display(description=_("space"))
+    def space(self, obj):
+        return obj.thread.space
 
 
 @admin.register(Contribution)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit
 from cssr import text
 
 from . import access, selectors, services
@@ -375,6 +376,8 @@ def concern_export(request, space_id):
             ", ".join(region.get_region_display() for region in concern.regions.all()),
             timezone.localtime(concern.created_at).date().isoformat(),
         ])
+    audit.record(actor=request.user, action=audit.Action.EXPORT, target=space, space=space, request=request,
+                 export="concerns", format="csv")
     return response
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit
+
 from . import access, analysis, services
 from .forms_questionnaires import (
     OptionForm,
@@ -322,6 +324,8 @@ def _export(request, pk, kind):
         response = HttpResponse(analysis.export_xlsx(questionnaire=questionnaire),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="questionnaire-{questionnaire.pk}-{stamp}.{kind}"'
+    audit.record(actor=request.user, action=audit.Action.EXPORT, target=questionnaire, space=questionnaire.space_id,
+                 request=request, export="questionnaire results", format=kind)
     return response
 
 

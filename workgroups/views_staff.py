@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import audit
+
 from . import access, selectors
 from .models import Space
 
@@ -48,4 +50,6 @@ def balance_export(request):
             writer.writerow([dimension["title"], row["label"], row["display"],
                              "" if row["percent"] is None else row["percent"]])
     writer.writerow([_("Participants"), "", report["total"], 100 if report["total"] else ""])
+    audit.record(actor=request.user, action=audit.Action.EXPORT, target=space, space=space, request=request,
+                 label="" if space else "balance report", export="balance", format="csv")
     return response

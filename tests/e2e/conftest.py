@@ -204,9 +204,12 @@ def conduct(transactional_db):
 # --- Helpers ---------------------------------------------------------------------------------
 
 def login(page, live_server, username, password=None):
-    """Sign in through the real sign-in form, as a participant would."""
+    """Sign in through the real sign-in form, as a participant would. An account that must use a second
+    factor (accounts/two_factor.py: officers, rapporteurs, staff) then enters one of its recovery codes:
+    a TOTP code could cross its 30-second window between being computed and being checked."""
     from tests.factories import PASSWORD
 
+    code = _second_factor_code(username)
     page.goto(f"{live_server.url}/accounts/login/")
     form = page.locator('form[action="/accounts/login/"]')
     form.locator('input[name="login"]').fill(username)
@@ -214,6 +217,34 @@ def login(page, live_server, username, password=None):
     with page.expect_navigation():
         form.locator('button[type="submit"]').click()
     assert urlsplit(page.url).path != "/accounts/login/", f"sign-in failed for {username!r}: still on {page.url}"
+    if code is not None:
+        assert urlsplit(page.url).path == "/accounts/2fa/authenticate/", page.url
+        form = page.locator('form[action="/accounts/2fa/authenticate/"]').filter(has=page.locator('input[name="code"]'))
+        form.locator('input[name="code"]').fill(code)
+        with page.expect_navigation():
+            form.locator('button[type="submit"]').click()
+        assert urlsplit(page.url).path != "/accounts/2fa/authenticate/", f"second factor refused for {username!r}"
+
+
+def _second_factor_code(username):
+    """An unused recovery code of `username` if they must sign in with a second factor (an authenticator
+    app is set up for them first if they have none), else None."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts import two_factor
+    from accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not two_factor.is_required(user):
+        return None
+    if not two_factor.second_factors(user):
+        TOTP.activate(user, generate_totp_secret())
+    codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    if codes is None:
+        return RecoveryCodes.activate(user).get_unused_codes()[0]
+    return RecoveryCodes(codes).get_unused_codes()[0]
 
 
 def logout(page):

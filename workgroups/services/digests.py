@@ -160,7 +160,7 @@ def _lines(items):
 def _write_batch(contents, writer):
     """Write the batch's digests with `writer` (a `Digests`, one per run: it keeps the shared parts)."""
     users = get_user_model().objects.filter(pk__any_of=list(contents)).only(
-        "pk", "username", "display_name", "preferred_language")
+        "pk", "username", "display_name", "anonymised_at", "preferred_language")
     return outbox_add(
         (user, OutgoingEmail.Kind.DIGEST, writer.write(user=user, sections=contents[user.pk]))
         for user in users

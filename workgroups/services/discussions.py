@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from cssr import arabic, text
 
 from .. import access, selectors
@@ -296,6 +297,10 @@ def _resolve_reports(post, actor, outcome):
     )
 
 
+def _audit_moderation(actor, post, kind):
+    audit.record(actor=actor, action=audit.Action.MODERATION, target=post, space=post.thread.space_id, kind=kind)
+
+
 def post_hide(*, actor, post, reason):
     """The technical officer hides a post (members see a placeholder), with a recorded reason."""
     reason = _clean_reason(reason)
@@ -304,6 +309,7 @@ def post_hide(*, actor, post, reason):
         post.save(update_fields=["hidden_at", "hidden_reason"])
         ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.HIDE, reason=reason)
         _resolve_reports(post, actor, PostReport.Outcome.HIDDEN)
+        _audit_moderation(actor, post, ModerationAction.Kind.HIDE)
     return post
 
 
@@ -316,6 +322,7 @@ def post_restore(*, actor, post, reason):
             post.save(update_fields=["hidden_at", "hidden_reason"])
         ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.RESTORE, reason=reason)
         _resolve_reports(post, actor, PostReport.Outcome.DISMISSED)
+        _audit_moderation(actor, post, ModerationAction.Kind.RESTORE)
     return post
 
 
@@ -327,6 +334,7 @@ def user_warn(*, actor, post, message):
     space = post.thread.space
     with transaction.atomic():
         ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.WARN, reason=message)
+        _audit_moderation(actor, post, ModerationAction.Kind.WARN)
         notify(recipients=User.objects.filter(pk=post.author_id), space=space, kind=Notification.Kind.MODERATION,
                actor=None, title=message, url=f"{selectors.thread_url(post.thread)}#post-{post.pk}")
 

@@ -18,6 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import audit, liveness
+from accounts.models import AuditEvent
+
 from .. import access
 from ..models import Membership, MembershipEvent, Notification, OutgoingEmail, ReinstatementRequest, Space
 from .outbox import outbox_add, outbox_send
@@ -60,7 +63,9 @@ def inactivity_run(*, now=None):
             access.revoke_entry(stamped)
             _record_and_tell(stamped, MembershipEvent.Action.LOCKED, now, gettext_noop(
                 "Your access to %(space)s is locked after a period without contributions."))
+            _audit_locked(stamped, now)
             user_ids = list(stamped.values_list("user_id", flat=True))
+            liveness.users_changed(user_ids)
             transaction.on_commit(lambda: access.disconnect_users(user_ids))
     with transaction.atomic():
         warned = _due([Membership.State.ACTIVE], now, lambda period, lead: period - lead).update(
@@ -105,6 +110,24 @@ def _record_and_tell(stamped, action, now, message):
             f"FROM {memberships} m JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
             f"WHERE m.id IN ({where})",
             [Notification.Kind.MODERATION, *title_params, _space_url_prefix(), now, *params],
+        )
+
+
+def _audit_locked(stamped, now):
+    """The platform's audit trail for the stamped (locked) memberships, in one INSERT ... SELECT: no
+    actor (the job), the label `workgroups.services.spaces.membership_label` writes for staff locks."""
+    trail, memberships = AuditEvent._meta.db_table, Membership._meta.db_table
+    spaces, users = Space._meta.db_table, get_user_model()._meta.db_table
+    where, params = stamped.values("pk").query.sql_with_params()
+    details = AuditEvent._meta.get_field("details").get_db_prep_save({"detail": "inactivity"}, connection)
+    label = "COALESCE(NULLIF(u.display_name, ''), u.username) || ' · ' || COALESCE(NULLIF(s.name_ar, ''), s.name_en)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {trail} (at, actor_id, action, target_type, target_id, target_label, space_id, "  # noqa: S608
+            f"address, details) SELECT %s, NULL, %s, %s, CAST(m.id AS TEXT), SUBSTR({label}, 1, 200), m.space_id, "
+            f"'', %s FROM {memberships} m JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
+            f"WHERE m.id IN ({where})",
+            [now, AuditEvent.Action.MEMBERSHIP_LOCKED, audit.target_type_of(Membership), details, *params],
         )
 
 

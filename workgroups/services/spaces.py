@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit, liveness
+
 from .. import access
 from ..models import (
     Election,
@@ -49,8 +51,26 @@ def space_set_status(*, actor, space, status):
     return space
 
 
+# Membership changes that also go to the platform's audit trail (a warning is the job's notice only).
+_AUDITED = {
+    MembershipEvent.Action.ADDED: audit.Action.MEMBERSHIP_ADDED,
+    MembershipEvent.Action.ROLE_CHANGED: audit.Action.ROLE_CHANGED,
+    MembershipEvent.Action.LOCKED: audit.Action.MEMBERSHIP_LOCKED,
+    MembershipEvent.Action.REINSTATED: audit.Action.MEMBERSHIP_REINSTATED,
+    MembershipEvent.Action.LEFT: audit.Action.MEMBERSHIP_REMOVED,
+}
+
+
+def membership_label(membership):
+    """How a membership is named in the audit trail (the inactivity job writes the same in SQL)."""
+    return f"{membership.user.public_name} · {membership.space.name_ar or membership.space.name_en}"
+
+
 def _record(membership, actor, action, detail=""):
     MembershipEvent.objects.create(membership=membership, actor=actor, action=action, detail=detail[:255])
+    if action in _AUDITED:
+        audit.record(actor=actor, action=_AUDITED[action], target=membership, space=membership.space_id,
+                     label=membership_label(membership), detail=detail[:255])
 
 
 def _free_rapporteur_seat(space):
@@ -122,6 +142,7 @@ def membership_change_role(*, actor, membership, role):
         _save_membership(membership)
         _record(membership, actor, MembershipEvent.Action.ROLE_CHANGED, f"{previous} → {role}")
         access.sync_membership_groups(membership)
+        liveness.users_changed([membership.user_id])  # their open sockets are authorised again
     return membership
 
 
@@ -142,6 +163,7 @@ def _set_state(*, actor, membership, state, action, detail=""):
         access.sync_membership_groups(membership)
         if not membership.grants_entry:
             user_id = membership.user_id
+            liveness.users_changed([user_id])
             transaction.on_commit(lambda: access.disconnect_users([user_id]))
     return membership
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, PEOPLE
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, PEOPLE
 
 ROLE_LABELS = {
     "staff": "operations staff (admin; two-factor: make totp)",
@@ -25,5 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, name, _title, role, *_rest in PEOPLE:
             self.stdout.write(f"  {username:<10} {ROLE_LABELS[role]:<52} {name}")
+        self.stdout.write(f"Two-factor codes of {', '.join(DEMO_TOTP_SECRETS)}: make totp")
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.write("")
