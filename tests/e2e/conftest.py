@@ -51,6 +51,26 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# --- Database --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the browser tests' database is a file in WAL mode, as `make run`'s is.
+
+    Django's default test database for SQLite is in memory with a shared cache, where the live
+    server's threads, the ASGI server's and a test's own thread lock whole tables: a read that meets
+    another thread's write fails at once with "database table is locked" instead of waiting, which no
+    deployment ever does. A file database lets readers read beside a writer and writers wait their turn.
+    Django replaces the file when the run starts and removes it when the run ends.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        (REPO_ROOT / "var").mkdir(exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(REPO_ROOT / "var" / "test-e2e.sqlite3")
+
+
 # --- Browser ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session", autouse=True)
