@@ -1,9 +1,13 @@
 import zoneinfo
 
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
+
+from cssr.arabic import western_digits
 
 from .models import User
 
@@ -56,3 +60,24 @@ class ProfileForm(forms.ModelForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+class _CodeInAnyDigitsMixin:
+    """A second-factor code typed on a keyboard set to Arabic (٠١٢٣٤٥٦٧٨٩ or ۰۱۲۳۴۵۶۷۸۹) is the same code:
+    it is checked, and stored as used, in 0-9."""
+
+    def clean_code(self):
+        self.cleaned_data["code"] = western_digits(self.cleaned_data["code"])
+        return super().clean_code()
+
+
+class AuthenticateCodeForm(_CodeInAnyDigitsMixin, AuthenticateForm):
+    pass
+
+
+class ReauthenticateCodeForm(_CodeInAnyDigitsMixin, ReauthenticateForm):
+    pass
+
+
+class ActivateTOTPCodeForm(_CodeInAnyDigitsMixin, ActivateTOTPForm):
+    pass

@@ -159,7 +159,9 @@ def unwatch(consumer):
 def session_authenticates(session_key, user):
     """Whether the session still signs `user` in, as Django would decide on the next request (the
     session exists and has not expired, names this user and an enabled backend, and carries the
-    hash of the user's current password), without changing the session. Reads the session store."""
+    hash of the user's current password) and the two-factor gate would let it through (a session that
+    must pass a second factor and has not reaches no page, so it opens no socket), without changing
+    the session. Reads the session store."""
     if not session_key or user is None or not user.is_active:
         return False
     data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
@@ -167,12 +169,15 @@ def session_authenticates(session_key, user):
 
 
 def _authenticates(data, user):
+    from accounts import two_factor
+
     if data.get(SESSION_KEY) != str(user.pk) or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return False
     session_hash = data.get(HASH_SESSION_KEY)
     return bool(session_hash) and any(
         constant_time_compare(session_hash, candidate)
-        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()))
+        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+    ) and two_factor.session_admits(data, user)
 
 
 def sessions_that_ended(tickets):
@@ -182,7 +187,7 @@ def sessions_that_ended(tickets):
 
     tickets = [ticket for ticket in tickets if ticket.session_key]
     users = get_user_model().objects.filter(
-        pk__in={ticket.user_id for ticket in tickets}, is_active=True).only("pk", "password", "is_active").in_bulk()
+        pk__in={ticket.user_id for ticket in tickets}, is_active=True).only("pk", "password", "is_active", "is_staff").in_bulk()
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     keys = {ticket.session_key for ticket in tickets}
     if hasattr(store_class, "get_model_class"):

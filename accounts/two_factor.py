@@ -16,6 +16,8 @@ saved or deleted (model signals, because admin, services and allauth all change 
 costs no database query per request; the cache entry also lapses after `_FACTS_SECONDS`.
 """
 
+from types import SimpleNamespace
+
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
@@ -95,8 +97,19 @@ def second_factors(user):
 
 def session_passed(request):
     """True if the signed-in user used a second factor in this session."""
-    records = get_authentication_records(request, request.user)
+    return passed_in(request.session, request.user)
+
+
+def passed_in(session, user):
+    """True if `session` (a session store or its loaded data) records a second factor used by `user`."""
+    records = get_authentication_records(SimpleNamespace(session=session), user)
     return any(isinstance(record, dict) and record.get("method") == "mfa" for record in records)
+
+
+def session_admits(session, user):
+    """What the gate decides for a session that is not a request (a websocket): False when `user` must
+    use a second factor and `session` has not passed one, whichever the reason (none set up yet)."""
+    return not is_required(user) or (bool(second_factors(user)) and passed_in(session, user))
 
 
 def _on_added(sender, request, user, authenticator, **kwargs):

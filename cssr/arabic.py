@@ -67,6 +67,16 @@ def normalize(text: str) -> str:
     return " ".join(_fold(text or "").split())
 
 
+def western_digits(text: str) -> str:
+    """`text` with Arabic-Indic and Eastern Arabic-Indic digits (and full-width or other compatibility
+    forms of digits) written as 0-9, and invisible characters removed: what a phone keyboard set to
+    Arabic types into a code field, as the code it means."""
+    return unicodedata.normalize("NFKC", text or "").translate(_DIGITS_ONLY)
+
+
+_DIGITS_ONLY = str.maketrans({**dict.fromkeys(_INVISIBLE), **_DIGITS})
+
+
 def _is_word_character(character):
     return character.isalnum() or unicodedata.category(character).startswith("M")
 

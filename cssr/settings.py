@@ -260,6 +260,10 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_ADAPTER = "accounts.passkeys.MFAAdapter"
 MFA_FORMS = {
+    # Codes typed in Arabic-Indic digits are accepted as the code they mean (accounts/forms.py).
+    "authenticate": "accounts.forms.AuthenticateCodeForm",
+    "reauthenticate": "accounts.forms.ReauthenticateCodeForm",
+    "activate_totp": "accounts.forms.ActivateTOTPCodeForm",
     "add_webauthn": "accounts.passkeys.AddPasskeyForm",
     "edit_webauthn": "accounts.passkeys.RenamePasskeyForm",
     "authenticate_webauthn": "accounts.passkeys.AuthenticatePasskeyForm",

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, override
+from django.utils.translation import ngettext, override
 
 from accounts import services
 from accounts.models import CodeOfConduct, ConductAcceptance, Invitation, User

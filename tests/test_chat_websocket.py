@@ -31,6 +31,7 @@ from workgroups.models import Contribution, Membership
 
 from . import access_changes as changes
 from . import factories
+from .conftest import client_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -45,10 +46,10 @@ async def _fresh_layer():
         await layer.flush()
 
 
-def _cookie_for(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+def _cookie_for(user, *, second_factor=True):
+    """The session cookie of `user` signed in as on a real sign-in (with the second factor where the
+    policy asks for one; `second_factor=False`: the password alone)."""
+    return client_for(user, second_factor=second_factor).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 async def connect(user, conversation, *, expect_open=True):
@@ -133,6 +134,27 @@ async def test_member_connects_sends_and_everyone_in_the_conversation_receives(c
 async def test_who_may_not_read_is_refused_on_connect(chat, role, code):
     communicator = await connect(chat["users"][role], chat["conversation"], expect_open=False)
     assert await closed_with(communicator) == code
+
+
+@pytest.mark.parametrize("role", ["rapporteur", "technical_officer", "political_officer", "member"])
+async def test_a_session_that_skipped_a_required_second_factor_gets_no_socket(chat, role, settings):
+    """The sockets are behind the same two-factor gate as the pages: whoever must use a second factor
+    and signed in with the password alone is refused on connect (the member only when the setting asks
+    everyone); the same user's session that passed it connects."""
+    settings.CSSR_REQUIRE_MFA_FOR_EVERYONE = role == "member"
+    user = chat["users"][role]
+    path = f"/ws/chat/{chat['conversation'].public_id}/"
+    for second_factor, opens in ((False, False), (True, True)):
+        cookie = await database_sync_to_async(_cookie_for)(user, second_factor=second_factor)
+        communicator = WebsocketCommunicator(application, path, headers=[
+            (b"origin", b"http://localhost"), (b"host", b"localhost"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+        assert (await communicator.connect(timeout=TIMEOUT))[0]
+        if opens:
+            assert (await communicator.receive_json_from(timeout=TIMEOUT))["type"] == "ready"
+            await communicator.disconnect()
+        else:
+            assert await closed_with(communicator) == CLOSE_UNAUTHENTICATED
 
 
 async def test_a_conversation_of_another_space_is_refused(chat):

@@ -27,7 +27,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from django.test import Client
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as websocket_connect
 
@@ -36,6 +35,7 @@ from workgroups.models import Role
 
 from . import access_changes as changes
 from . import factories
+from .conftest import client_for
 
 # Marked so that pytest-django creates the test database; `_django_db_helper` below replaces its
 # per-test wrapping (a transaction rolled back, or a flush) by plain autocommit.
@@ -161,10 +161,10 @@ def chat(server, settings):
     return {"space": space, "users": users, "conversation": conversation}
 
 
-def _cookie_for(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+def _cookie_for(user, *, second_factor=True):
+    """The session cookie of `user` signed in as on a real sign-in (with the second factor where the
+    policy asks for one; `second_factor=False`: the password alone)."""
+    return client_for(user, second_factor=second_factor).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @contextmanager

@@ -322,6 +322,41 @@ def test_wrong_replayed_and_expired_codes_are_refused_and_sign_nobody_in():
     assert Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).last_used_at is not None
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+EASTERN_ARABIC_INDIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def test_a_code_typed_in_arabic_indic_digits_is_the_same_code_everywhere_it_is_asked(world):
+    """A phone keyboard set to Arabic types ٠-٩ (or ۰-۹ in Persian layouts): sign-in, confirming it is
+    you, and setting up an authenticator accept the code, and a code used once stays used in any digits."""
+    user, secret = user_with_totp(username="layla")
+    with frozen_totp():
+        client = Client()
+        sign_in(client, "layla")
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret).translate(ARABIC_INDIC)})
+        assert response.status_code == 302 and signed_in(client)
+        replay = Client()
+        sign_in(replay, "layla")
+        response = replay.post(reverse("mfa_authenticate"), {"code": totp_code(secret).translate(EASTERN_ARABIC_INDIC)})
+        assert response.status_code == 200 and response.context["form"].errors and not signed_in(replay)
+    with frozen_totp(FROZEN_AT + 90):
+        response = client.post(reverse("mfa_reauthenticate"),
+                               {"code": f" {totp_code(secret, FROZEN_AT + 90).translate(EASTERN_ARABIC_INDIC)} "})
+        assert response.status_code == 302, response.context["form"].errors
+    rapporteur = world["users"]["rapporteur"]
+    Authenticator.objects.filter(user=rapporteur).delete()
+    client = Client()
+    sign_in(client, "rapporteur")
+    client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+    new_secret = client.session["mfa.totp.secret"]
+    with frozen_totp():
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(new_secret).translate(ARABIC_INDIC)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=rapporteur, type=Authenticator.Type.TOTP).exists()
+    assert user.pk
+
+
 def test_second_factor_codes_are_throttled_per_account():
     _user, secret = user_with_totp(username="layla")
     client = Client()
