@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
-from . import audit, services
+from . import audit, services, throttle
 from .admin_anonymise import anonymise
 from .admin_content import may_read_participant_text
 from .models import AuditEvent, CodeOfConduct, ConductAcceptance, ExpertiseArea, Invitation, User
@@ -92,6 +92,7 @@ class UserAdmin(BaseUserAdmin):
                 if after.password != user.password:
                     audit.record(actor=request.user, action=audit.Action.PASSWORD_SET_BY_STAFF, target=after,
                                  request=request, usable=after.has_usable_password())
+                    throttle.password_renewed(after)  # the staff's network is not the user's: no home network
         return response
 
     @admin.action(description=_("Send a new invitation link"))

@@ -218,3 +218,29 @@ def succeeded(attempt, *, user):
             if attempt.at in history:
                 history.remove(attempt.at)
                 cache.set(address_key, history, settings.CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS)
+
+
+def password_renewed(user, request=None):
+    """The account's owner proved themselves another way (a reset link from their e-mail, or staff set
+    a new password): the account's wait is lifted at once, and the network the reset came from counts
+    as home, so a person whom someone kept waiting by failing on purpose gets straight back in."""
+    account = f"user:{user.pk}"
+    network = network_of(client_ip(request)) if request is not None else ""
+    with _locked(_key("account", account)):
+        keys = [_key("account", account)] + ([_key("account-network", account, network)] if network else [])
+        cache.delete_many(keys)
+    if network:
+        days = settings.CSSR_SIGNIN_HOME_NETWORK_DAYS
+        cache.set(_key("home", account, network), 1, days * 24 * 3600)
+    logger.info("sign-in wait lifted after a password reset: %s", account)
+
+
+def _on_password_reset(sender, request, user, **kwargs):
+    password_renewed(user, request)
+
+
+def connect():
+    """Connect the receivers (from `AccountsConfig.ready`)."""
+    from allauth.account.signals import password_reset
+
+    password_reset.connect(_on_password_reset, dispatch_uid="accounts.throttle.password-reset")

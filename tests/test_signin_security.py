@@ -3,6 +3,7 @@ factor in every session, throttling that stops guessing but not a workshop, and 
 read only from what the trusted proxy wrote."""
 
 import logging
+import re
 from contextlib import contextmanager
 from unittest import mock
 from urllib.parse import urlsplit
@@ -440,6 +441,39 @@ def test_failing_on_purpose_does_not_keep_a_person_out(clock):
     at_home = Client(REMOTE_ADDR="203.0.113.77")
     sign_in(at_home, "huda")
     assert signed_in(at_home)
+
+
+@pytest.mark.parametrize("renewal", ["reset link", "staff in admin"])
+def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mailoutbox):
+    """Someone fails on purpose until she waits five minutes; she resets her password by the e-mailed
+    link from a network she never used (or staff set one for her), and signs in with it at once."""
+    huda = factories.UserFactory(username="huda", email="huda@example.org")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for _ in range(25):
+        sign_in(attacker, "huda", "guess")
+        clock.advance(20)
+    travelling = Client(REMOTE_ADDR=ELSEWHERE)
+    page = body(sign_in(travelling, "huda"))
+    assert any(account_wait(seconds) in page for seconds in range(1, 301)) and not signed_in(travelling)
+    new_password = "Reset-secret-2254!"
+    if renewal == "reset link":
+        assert travelling.post(reverse("account_reset_password"), {"email": huda.email}).status_code == 302
+        link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mailoutbox[-1].body).group(1)
+        response = travelling.get(link, follow=True)
+        form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+        response = travelling.post(form_url, {"password1": new_password, "password2": new_password})
+        assert response.status_code == 302, body(response)[:500]
+    else:
+        staff = factories.StaffFactory(username="ops")
+        response = client_for(staff).post(
+            reverse("admin:auth_user_password_change", args=[huda.pk]),
+            {"usable_password": "true", "password1": new_password, "password2": new_password})
+        assert response.status_code == 302
+    sign_in(travelling, "huda", new_password)
+    assert signed_in(travelling)
+    # The attacker's own network is still held, even with the new password.
+    page = body(sign_in(attacker, "huda", new_password))
+    assert any(account_wait(seconds) in page for seconds in range(1, 301)) and not signed_in(attacker)
 
 
 def test_unknown_names_and_both_spellings_of_an_account_are_counted_alike(clock):
