@@ -115,6 +115,9 @@ class Ticket:
     user_id: int
     session_key: str | None
     stamp: int | None = None
+    # When the session reaches its idle or absolute limit unless a request moves it (epoch seconds;
+    # None: unknown). The watchdog asks the session store again as soon as it passes.
+    deadline: int | None = None
 
     @property
     def keys(self):
@@ -157,15 +160,28 @@ def unwatch(consumer):
 
 
 def session_authenticates(session_key, user):
+    """True while the session signs `user` in (see `session_deadline`)."""
+    return session_deadline(session_key, user) is not False
+
+
+def session_deadline(session_key, user):
     """Whether the session still signs `user` in, as Django would decide on the next request (the
     session exists and has not expired, names this user and an enabled backend, and carries the
     hash of the user's current password) and the two-factor gate would let it through (a session that
     must pass a second factor and has not reaches no page, so it opens no socket), without changing
-    the session. Reads the session store."""
+    the session. Reads the session store. Returns False when it does not; else the epoch second at
+    which the session reaches its idle or absolute limit unless a request moves it (None: unknown)."""
     if not session_key or user is None or not user.is_active:
         return False
     data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
-    return _authenticates(data, user)
+    return _deadline_of(data) if _authenticates(data, user) else False
+
+
+def _deadline_of(data):
+    from accounts.sessions import session_deadline as lifetime
+
+    deadline = lifetime(data)
+    return None if deadline is None else deadline[0]
 
 
 def _authenticates(data, user):
@@ -182,7 +198,8 @@ def _authenticates(data, user):
 
 def sessions_that_ended(tickets):
     """The tickets whose session no longer authenticates their user: one query for the users and, with
-    database sessions, one for the sessions (other engines: one load per session)."""
+    database sessions, one for the sessions (other engines: one load per session). The others' deadlines
+    are brought up to date."""
     from django.contrib.auth import get_user_model
 
     tickets = [ticket for ticket in tickets if ticket.session_key]
@@ -196,8 +213,18 @@ def sessions_that_ended(tickets):
             session_key__in=keys, expire_date__gt=timezone.now())}
     else:
         data = {key: store_class(key).load() for key in keys}
-    return [ticket for ticket in tickets
-            if ticket.user_id not in users or not _authenticates(data.get(ticket.session_key, {}), users[ticket.user_id])]
+    from accounts import sessions as lifetimes
+
+    ended, now = [], lifetimes.now()
+    for ticket in tickets:
+        session = data.get(ticket.session_key, {})
+        deadline = _deadline_of(session)
+        if (ticket.user_id not in users or not _authenticates(session, users[ticket.user_id])
+                or (deadline is not None and deadline <= now)):
+            ended.append(ticket)
+        else:
+            ticket.deadline = deadline  # a request in the meantime moved it
+    return ended
 
 
 class _Process:
@@ -284,6 +311,8 @@ class _Process:
     async def _watch_rounds(self):
         from channels.db import database_sync_to_async
 
+        from accounts import sessions as lifetimes
+
         sessions_checked = self.loop.time()
         while self.sockets or self.reading:
             await asyncio.sleep(_watch_seconds())
@@ -292,10 +321,18 @@ class _Process:
                 continue
             values = await self.read({key for _consumer, ticket in watched for key in ticket.keys})
             lost = [consumer for consumer, ticket in watched if values is None or not ticket.holds_in(values)]
+            # Every session at each CSSR_LIVENESS_SESSION_SECONDS, and in each round those whose idle or
+            # absolute limit just passed (unless a request moved it, they ended then).
+            checked = watched
             if self.loop.time() - sessions_checked >= _session_seconds():
                 sessions_checked = self.loop.time()
+            else:
+                now = lifetimes.now()
+                checked = [(consumer, ticket) for consumer, ticket in watched
+                           if ticket.deadline is not None and ticket.deadline <= now]
+            if checked:
                 try:
-                    ended = await database_sync_to_async(sessions_that_ended)([ticket for _c, ticket in watched])
+                    ended = await database_sync_to_async(sessions_that_ended)([ticket for _c, ticket in checked])
                 except Exception:
                     logger.exception("liveness: the sessions could not be checked")
                 else:

@@ -67,7 +67,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._end(CLOSE_SESSION_ENDED)
             return
         try:
-            conversation = await self._authorise(public_id)
+            conversation, ticket.deadline = await self._authorise(public_id)
         except SessionEnded:
             await self._end(CLOSE_UNAUTHENTICATED)
             return
@@ -247,11 +247,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _authorise(self, public_id):
         """On connect: the session must still sign the user in (Channels checked it before the liveness
-        ticket was read), and the user may read the conversation."""
+        ticket was read), and the user may read the conversation. Returns the conversation and when the
+        session reaches its limit (the watchdog asks again then)."""
         user, conversation = self._fresh(public_id)
-        if not liveness.session_authenticates(self.session_key, user):
+        deadline = liveness.session_deadline(self.session_key, user)
+        if deadline is False:
             raise SessionEnded
-        return conversation
+        return conversation, deadline
 
     @database_sync_to_async
     def _send_message(self, body, reply_to, attachment):

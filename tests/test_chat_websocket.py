@@ -630,3 +630,31 @@ async def test_checks_made_in_the_same_turn_share_one_read_of_the_store(monkeypa
     assert reads == [{key for ticket in tickets for key in ticket.keys}]
     await database_sync_to_async(liveness.users_changed)([2])
     assert [await liveness.holds(ticket) for ticket in tickets] == [True, False, True]
+
+
+async def test_a_session_that_reaches_its_idle_limit_closes_its_socket_within_seconds(chat, settings, monkeypatch):
+    """No request moved the session past its idle limit: the socket closes within TIMEOUT of the limit,
+    long before the periodic session check (held off here); a session whose person loaded a page in
+    the meantime keeps its socket."""
+    from accounts import sessions as lifetimes
+
+    settings.CSSR_LIVENESS_WATCH_SECONDS = 0.1
+    settings.CSSR_LIVENESS_SESSION_SECONDS = 3600
+    clock = {"at": lifetimes.now()}
+    monkeypatch.setattr(lifetimes, "now", lambda: clock["at"])
+    users, conversation = chat["users"], chat["conversation"]
+    idle = await connect(users["member"], conversation)
+    active = await connect(users["rapporteur"], conversation)
+
+    def load_a_page_in_the_active_session():
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = active.cookie
+        assert client.get("/").status_code == 200
+
+    clock["at"] += settings.CSSR_SESSION_IDLE_SECONDS - 60
+    await database_sync_to_async(load_a_page_in_the_active_session)()
+    clock["at"] += 61
+    assert await closed_with(idle) == CLOSE_SESSION_ENDED
+    message = await send_message(actor=users["political_officer"], conversation=conversation, body="ما زلت هنا")
+    assert [f["message"]["id"] for f in await frames_until_fence(active, message.pk)] == [message.pk]
+    await active.disconnect()
