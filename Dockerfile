@@ -11,4 +11,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --uid 1000 cssr && mkdir -p /data/media && chown -R cssr /data
 USER cssr
 EXPOSE 8000
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "cssr.asgi:application"]
+CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "--access-log", "/dev/null", "cssr.asgi:application"]

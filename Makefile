@@ -8,12 +8,12 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := cssr.settings
 
-.PHONY: totp run test test-unit test-e2e setup venv gettext chromium translations static demo messages vendor ci lint bench clean
+.PHONY: totp run test test-unit test-e2e setup venv gettext chromium nginx translations static demo messages vendor ci lint bench clean
 
 run: setup demo ## start the whole platform on the embedded default
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
-test: venv gettext chromium translations static ## install what the tests need and run the whole suite
+test: venv gettext chromium nginx translations static ## install what the tests need and run the whole suite
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-e2e
 
@@ -42,6 +42,9 @@ gettext:
 
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Chromium (Debian package) for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+nginx:
+	@test -x /usr/sbin/nginx || { echo "Installing nginx (Debian package) to test the proxy's configuration"; apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; }
 
 translations: venv gettext
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=assets -v 0

@@ -184,16 +184,32 @@ def _deadline_of(data):
     return None if deadline is None else deadline[0]
 
 
-def _authenticates(data, user):
-    from accounts import two_factor
-
+def signs_in(data, user):
+    """Whether a session's loaded `data` signs `user` in as Django would (this user, an enabled backend,
+    the hash of their current password); the two-factor gate aside."""
     if data.get(SESSION_KEY) != str(user.pk) or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return False
     session_hash = data.get(HASH_SESSION_KEY)
     return bool(session_hash) and any(
         constant_time_compare(session_hash, candidate)
-        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
-    ) and two_factor.session_admits(data, user)
+        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()))
+
+
+def _authenticates(data, user):
+    from accounts import two_factor
+
+    return signs_in(data, user) and two_factor.session_admits(data, user)
+
+
+def stored_sessions(keys):
+    """{session key: its data} of the sessions among `keys` that exist and have not expired: one query
+    with database sessions (other engines: one load per key)."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return {key: store_class(key).load() for key in keys}
+    store = store_class()
+    return {row.session_key: store.decode(row.session_data) for row in store_class.get_model_class().objects.filter(
+        session_key__in=list(keys), expire_date__gt=timezone.now())}
 
 
 def sessions_that_ended(tickets):
@@ -205,14 +221,7 @@ def sessions_that_ended(tickets):
     tickets = [ticket for ticket in tickets if ticket.session_key]
     users = get_user_model().objects.filter(
         pk__in={ticket.user_id for ticket in tickets}, is_active=True).only("pk", "password", "is_active", "is_staff").in_bulk()
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = {ticket.session_key for ticket in tickets}
-    if hasattr(store_class, "get_model_class"):
-        store = store_class()
-        data = {row.session_key: store.decode(row.session_data) for row in store_class.get_model_class().objects.filter(
-            session_key__in=keys, expire_date__gt=timezone.now())}
-    else:
-        data = {key: store_class(key).load() for key in keys}
+    data = stored_sessions({ticket.session_key for ticket in tickets})
     from accounts import sessions as lifetimes
 
     ended, now = [], lifetimes.now()

@@ -188,11 +188,12 @@ class KnownDevice(models.Model):
 
 class AuditEventQuerySet(models.QuerySet):
     """Bulk changes are refused like single ones. The exceptions: the database letting go of a
-    deleted account (`actor` set to NULL by the foreign key's SET_NULL), and the retention job blanking
-    old addresses (`accounts.tasks.forget_old_metadata`): the line stays."""
+    deleted account (`actor` set to NULL by the foreign key's SET_NULL), the retention job blanking
+    old addresses (`accounts.tasks.forget_old_metadata`), and anonymisation blanking the labels that
+    name the person (`accounts.services.user_anonymise`): the line stays."""
 
     def update(self, **kwargs):
-        if kwargs not in ({"actor": None}, {"address": ""}):
+        if kwargs not in ({"actor": None}, {"address": ""}, {"target_label": ""}):
             raise ValidationError(_("The audit trail cannot be changed."), code="audit_append_only")
         return super().update(**kwargs)
 

@@ -165,6 +165,22 @@ def _former_username():
             return candidate
 
 
+def _audit_labels_forget(user, *, memberships):
+    """Blank the audit trail's labels that name `user`: the lines about them or their memberships, and
+    any other whose label holds one of their names. Who did what, when, to which object id stays."""
+    from django.db.models import Q
+
+    from .audit import target_type_of
+    from .models import AuditEvent
+
+    about = Q(target_type=target_type_of(User), target_id=str(user.pk)) | Q(
+        target_type=target_type_of(memberships.model), target_id__in=[str(pk) for pk in memberships.values_list("pk", flat=True)])
+    for name in {user.username, user.display_name, user.get_full_name(), user.email}:
+        if len(name.strip()) >= 3:  # a one- or two-letter name would blank unrelated lines
+            about |= Q(target_label__icontains=name.strip())
+    AuditEvent.objects.filter(about).exclude(target_label="").update(target_label="")
+
+
 def user_anonymise(*, actor, user):
     """Anonymise a departed participant. Staff only (admin): raises PermissionDenied for anyone else,
     ValidationError for a staff account or the actor's own.
@@ -173,7 +189,8 @@ def user_anonymise(*, actor, user):
     authenticators and known devices deleted); the e-mail address and every private field are erased
     and the username becomes a meaningless `former-…`. Memberships end through the membership service
     (their history and the spaces' role groups stay right). Contributions stay, unattributed:
-    `User.public_name` reads "Former member". One audit line. Anonymising again changes nothing.
+    `User.public_name` reads "Former member". The audit trail's lines keep what happened but forget
+    the labels that named them; one more line records the anonymisation. Anonymising again changes nothing.
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -214,6 +231,7 @@ def user_anonymise(*, actor, user):
             revoked_at=timezone.now()
         )
         calendar_feed_revoke(user=user)
+        _audit_labels_forget(user, memberships=Membership.objects.filter(user=user))
         # Settings that would only keep sending them things.
         ThreadFollow.objects.filter(user=user).delete()
         NotificationSetting.objects.filter(user=user).delete()

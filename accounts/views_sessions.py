@@ -1,6 +1,7 @@
-"""The sessions page's per-row button. The list itself and "sign out all other sessions" are
-allauth's (`usersessions_list`, restyled in templates/usersessions/)."""
+"""The sessions page: allauth's (`usersessions_list`, restyled in templates/usersessions/) with a list
+read in a fixed number of queries, and the per-row button."""
 
+from allauth.usersessions.views import ListUserSessionsView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404
@@ -27,3 +28,17 @@ def session_end(request, session_id):
         return redirect("account_login")
     messages.success(request, _("That session is signed out."))
     return redirect("usersessions_list")
+
+
+class SessionListView(ListUserSessionsView):
+    """allauth's sessions page and its "sign out all other sessions" form; the list is read set-based
+    (`selectors_sessions.user_sessions_live`), not one session-store lookup per row."""
+
+    def get_context_data(self, **kwargs):
+        context = super(ListUserSessionsView, self).get_context_data(**kwargs)
+        sessions = selectors_sessions.user_sessions_live(user=self.request.user)
+        context.update(sessions=sessions, session_count=len(sessions), show_last_seen_at=True)
+        return context
+
+
+session_list = SessionListView.as_view()

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views_sessions
+
 from . import views
 
 admin.site.site_header = _("CSSR operations")
@@ -27,6 +29,8 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("chat.urls")),
     path("", include("events.urls")),
+    # The sessions page, under allauth's own name and path, read set-based (accounts/views_sessions.py).
+    path("accounts/sessions/", views_sessions.session_list, name="usersessions_list"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -22,7 +22,7 @@ trap stop INT TERM EXIT
 "$PY" -m celery -A cssr worker --beat --pool=solo --loglevel=INFO \
   --schedule=var/celery/beat-schedule --hostname="cssr@%h" &
 pids+=($!)
-"$PY" -m uvicorn cssr.asgi:application --host "$HOST" --port "$PORT" --lifespan off &
+"$PY" -m uvicorn cssr.asgi:application --host "$HOST" --port "$PORT" --lifespan off --no-access-log &
 pids+=($!)
 
 sleep 2

@@ -28,9 +28,11 @@ def signed_in(status=200, **overrides):
 
 
 def space_view(status=200, **overrides):
-    """Those who may view the space get `status`; who may not know it exists gets 404; locked 403."""
+    """Those who may view the space get `status`; who may not know it exists gets 404 (staff too: they
+    run the platform from admin and enter no space they are not a member of); locked 403."""
     return expect(
-        status, anonymous=LOGIN, outsider=404, other_member=404, locked_member=403, **overrides
+        status, **{"anonymous": LOGIN, "outsider": 404, "other_member": 404, "locked_member": 403, "staff": 404,
+                   **overrides}
     )
 
 
@@ -104,7 +106,7 @@ ROWS = [
     Row("workgroups:proposal-list", signed_in(200), method="post", data=lambda w: {"title": ""}, note="invalid form"),
     # The election page exists for every viewer of the space; writes need an elector (member or
     # rapporteur): officers and staff see but do not vote. Valid votes are tested in test_elections.py.
-    Row("workgroups:election-detail", space_view(200), args=_space),
+    Row("workgroups:election-detail", space_view(200, staff=200), args=_space),  # staff confirm results there
     Row("workgroups:election-nominate", space_action(404, allowed=ELECTORS), method="post", args=_space,
         note="no election open"),
     Row("workgroups:election-respond", space_action(404, allowed=ELECTORS), method="post", args=_space,

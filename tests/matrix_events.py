@@ -39,7 +39,7 @@ ROWS = [
     Row("events:event-edit", space_action(302, allowed=CHANGERS), method="post", args=_event, data=_event_data),
     Row("events:event-cancel", space_action(302, allowed=CHANGERS), method="post", args=_event),
     # Answering belongs to the space's people: staff see the event but are not in the group.
-    Row("events:event-respond", space_view(302, staff=403), method="post", args=_event,
+    Row("events:event-respond", space_view(302), method="post", args=_event,
         data=lambda w: {"answer": "going"}),
     Row("events:event-ics", space_view(200), args=_event),
     Row("events:expert-request", space_action(200, allowed=ELECTORS), args=_event),

@@ -374,7 +374,12 @@ def test_a_line_cannot_be_changed_or_deleted_through_the_model(world):
         AuditEvent.objects.filter(pk=event.pk).update(target_label="changed")
     with pytest.raises(ValidationError):
         AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(ValidationError):
+        AuditEvent.objects.filter(pk=event.pk).update(target_label="", action=Action.MODERATION)
     assert AuditEvent.objects.get(pk=event.pk).target_label == "x"
+    # What anonymisation does: the label alone is blanked; the line stays.
+    AuditEvent.objects.filter(pk=event.pk).update(target_label="")
+    assert AuditEvent.objects.get(pk=event.pk).action == Action.EXPORT
 
 
 def test_deleting_an_account_keeps_its_lines_without_the_actor(world):
@@ -390,10 +395,14 @@ def test_postgresql_refuses_raw_updates_and_deletes_of_the_trail(world):
     event = record(actor=world["users"]["staff"], action=Action.EXPORT, label="x")
     for sql in ("UPDATE accounts_auditevent SET target_label = 'changed' WHERE id = %s",
                 "UPDATE accounts_auditevent SET actor_id = NULL, target_label = 'changed' WHERE id = %s",
+                "UPDATE accounts_auditevent SET target_label = '', action = 'moderation' WHERE id = %s",
                 "DELETE FROM accounts_auditevent WHERE id = %s"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).target_label == "x"
+    with connection.cursor() as cursor:  # anonymisation's blanking of a label is let through
+        cursor.execute("UPDATE accounts_auditevent SET target_label = '' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).target_label == ""
 
 
 def test_superusers_read_the_trail_in_admin_and_can_change_nothing(world):

@@ -369,6 +369,39 @@ def test_anonymising_twice_changes_nothing_more(world, history):
             AuditEvent.objects.count()) == before
 
 
+def test_anonymisation_blanks_the_audit_labels_that_name_the_person_and_keeps_the_lines(world):
+    """The trail still says who did what, when, to which object id; no line names the person any more
+    (their account, their memberships, or a label holding their name), on SQLite and on PostgreSQL
+    (whose trigger lets only this blanking through)."""
+    from accounts.audit import record
+
+    member, staff, space = world["users"]["member"], world["users"]["staff"], world["space"]
+    membership = Membership.objects.get(user=member, space=space)
+    name = member.display_name
+    about = [
+        record(actor=staff, action=AuditEvent.Action.PASSWORD_SET_BY_STAFF, target=member),
+        record(actor=staff, action=AuditEvent.Action.ROLE_CHANGED, target=membership, space=space),
+        record(actor=staff, action=AuditEvent.Action.MODERATION, label=f"منشور كتبه {name}", space=space),
+        record(actor=member, action=AuditEvent.Action.DATA_DOWNLOAD, target=member),
+    ]
+    unrelated = record(actor=staff, action=AuditEvent.Action.EXPORT, label="ملخص المخاوف", space=space)
+    assert all(line.target_label for line in about) and any(name in line.target_label for line in about)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    account_services.user_anonymise(actor=staff, user=member)
+
+    assert before < set(AuditEvent.objects.values_list("pk", flat=True))  # every line stays, new ones added
+    for line in about:
+        kept = AuditEvent.objects.get(pk=line.pk)
+        assert kept.target_label == ""
+        assert (kept.actor_id, kept.action, kept.target_type, kept.target_id, kept.at) == (
+            line.actor_id, line.action, line.target_type, line.target_id, line.at)
+    assert AuditEvent.objects.get(pk=unrelated.pk).target_label == "ملخص المخاوف"
+    assert not AuditEvent.objects.filter(target_label__icontains=name).exists()
+    assert not AuditEvent.objects.filter(target_label__icontains="member").exclude(
+        action=AuditEvent.Action.ANONYMISATION).exists()
+
+
 def test_staff_accounts_oneself_and_non_staff_are_refused(world):
     staff, member, rapporteur = world["users"]["staff"], world["users"]["member"], world["users"]["rapporteur"]
     other_staff = factories.StaffFactory(username="staff2", display_name="فريق آخر")

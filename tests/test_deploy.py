@@ -2,8 +2,12 @@
 
 import importlib
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -125,3 +129,48 @@ def test_guardian_is_used_only_by_the_permission_core():
 def test_readme_documents_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+def test_the_proxy_logs_networks_never_addresses_nor_query_strings(tmp_path):
+    """The project's nginx config, run by a real nginx (installed by `make test`): a request with a
+    forged X-Forwarded-For and a search in its query string leaves one log line with the client's /24,
+    no address and no query."""
+    assert Path(NGINX).exists(), "nginx is installed by `make test` (make nginx)"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "access_log /var/log/nginx/access.log cssr_private;" in config
+    config = (config.replace("server web:8000;", "server 127.0.0.1:9;")
+              .replace("listen 80;", f"listen 127.0.0.1:{port};")
+              .replace("/var/log/nginx/access.log", str(tmp_path / "access.log")))
+    (tmp_path / "site.conf").write_text(config)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
+        f"  include {tmp_path}/site.conf;\n}}\n")
+    subprocess.run([NGINX, "-c", str(tmp_path / "nginx.conf")], check=True, capture_output=True)
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/static/none.css?q=%D8%A7%D9%84%D8%A7%D8%B3%D9%85",
+                                         headers={"X-Forwarded-For": "198.51.100.77"})
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - a loopback http URL built here
+    finally:
+        subprocess.run([NGINX, "-c", str(tmp_path / "nginx.conf"), "-s", "stop"], capture_output=True)
+    deadline = time.monotonic() + 5
+    while not (tmp_path / "access.log").exists() or not (tmp_path / "access.log").read_text().strip():
+        assert time.monotonic() < deadline, "nginx wrote no access log line"
+        time.sleep(0.05)
+    line = (tmp_path / "access.log").read_text().strip()
+    assert line.startswith("127.0.0.0/24 ") and '"GET /static/none.css HTTP/1.1" 404' in line, line
+    assert "127.0.0.1" not in line and "198.51.100" not in line and "?" not in line and "%D8" not in line
+
+
+def test_the_asgi_servers_write_no_access_log_of_their_own():
+    web = COMPOSE["services"]["web"]["command"]
+    assert web[web.index("--access-log") + 1] == "/dev/null"
+    assert '"--access-log", "/dev/null"' in (ROOT / "Dockerfile").read_text()
+    assert "--no-access-log" in (ROOT / "scripts" / "run.sh").read_text()

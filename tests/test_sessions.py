@@ -283,6 +283,29 @@ def test_sessions_page_shows_browsers_parsed_and_marks_this_one():
     assert " style=" not in page and "<script>" not in page
 
 
+def test_sessions_page_costs_the_same_queries_for_two_sessions_or_twelve_and_drops_ended_ones():
+    user = factories.UserFactory(username="counted", preferred_language="en")
+    phone = _sign_in(user)
+
+    def page_queries():
+        phone.get(reverse("usersessions_list"))  # caches warmed alike for both counts
+        with CaptureQueriesContext(connection) as queries:
+            page = phone.get(reverse("usersessions_list")).content.decode()
+        return len(queries.captured_queries), page
+
+    _sign_in(user, agent=FIREFOX_WINDOWS)
+    few, page = page_queries()
+    assert page.count("Sign out this session") == 1
+    others = [_sign_in(user, agent=FIREFOX_WINDOWS, address=f"198.51.100.{n}") for n in range(10)]
+    many, page = page_queries()
+    assert many == few and page.count("Sign out this session") == 11
+    # A session ended behind the list's back (its store row gone) is dropped from the list and its row.
+    Session.objects.filter(session_key=others[0].session.session_key).delete()
+    _count, page = page_queries()
+    assert page.count("Sign out this session") == 10
+    assert not UserSession.objects.filter(session_key=others[0].session.session_key).exists()
+
+
 def test_sessions_page_is_arabic_and_right_to_left_by_default():
     user = factories.UserFactory(username="rtl")
     client = _sign_in(user)

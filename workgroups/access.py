@@ -58,8 +58,8 @@ ROLE_ACTIONS = {
 }
 # A proposed or concluded space is read-only for every role.
 READ_ONLY_ACTIONS = frozenset({Action.VIEW})
-# Staff see every space on the site; they act through admin.
-STAFF_ACTIONS = frozenset({Action.VIEW})
+# Staff hold no action in any space unless a membership gives them one: they run the platform from
+# admin, which shows structure, not what participants wrote (P3: only a space's members enter it).
 
 
 class MembershipLocked(PermissionDenied):
@@ -180,10 +180,7 @@ def _actions(user, space):
     cache = user.__dict__.setdefault("_cssr_space_actions", {})
     if space.pk not in cache:
         held = set(get_group_perms(user, space))
-        granted = {action for action, codename in PERMISSION.items() if codename in held}
-        if user.is_staff:
-            granted |= STAFF_ACTIONS
-        cache[space.pk] = frozenset(granted)
+        cache[space.pk] = frozenset(action for action, codename in PERMISSION.items() if codename in held)
     return cache[space.pk]
 
 
@@ -247,10 +244,24 @@ def check_staff(user):
 
 
 def check_staff_in_space(user, space):
-    """A staff action on a space's page: 404 for who may not see the space, 403 for other viewers."""
+    """A staff action on a space's structure (confirming its election): staff may, in any space; 404
+    for who may not see the space, 403 for other viewers."""
+    if is_staff(user):
+        return
     check(user, Action.VIEW, space)
+    raise PermissionDenied(_("Only the operations support team can do this."))
+
+
+def get_space_for_operations_or_404(user, pk):
+    """A space for the pages of its structure that operations staff run (its election, its balance
+    report): staff reach them in every space, though they enter none of its discussions, chat or
+    drafts; anyone else as `get_space_or_404`."""
     if not is_staff(user):
-        raise PermissionDenied(_("Only the operations support team can do this."))
+        return get_space_or_404(user, pk)
+    space = Space.objects.select_related("theme").filter(pk=pk).first()
+    if space is None:
+        raise Http404
+    return space
 
 
 def get_space_or_404(user, pk, action=Action.VIEW):
@@ -271,8 +282,6 @@ def visible_spaces(user, action=Action.VIEW):
         user, f"workgroups.{PERMISSION[action]}", klass=Space,
         use_groups=True, with_superuser=False, accept_global_perms=False,
     )
-    if user.is_staff and action in STAFF_ACTIONS:
-        return Space.objects.all()
     return Space.objects.filter(pk__in=granted.values("pk"))
 
 
@@ -292,12 +301,6 @@ def visible_space_ids_by_user(user_ids, action=Action.VIEW):
     ).values_list("group__user", "object_pk")
     for user_id, space_pk in granted:
         result[user_id].add(int(space_pk))
-    if action in STAFF_ACTIONS:
-        staff = set(users.filter(is_staff=True).values_list("pk", flat=True))
-        if staff:
-            every_space = set(Space.objects.values_list("pk", flat=True))
-            for user_id in staff:
-                result[user_id] = set(every_space)
     return result
 
 

@@ -31,8 +31,9 @@ def _refuse(request, space, error):
 
 @require_GET
 def election_detail(request, space_id):
-    """The election page: phase, nominees, the member's ballot, results once voting closed."""
-    space = access.get_space_or_404(request.user, space_id)
+    """The election page: phase, nominees, the member's ballot, results once voting closed; staff
+    confirm the results here."""
+    space = access.get_space_for_operations_or_404(request.user, space_id)
     election = selectors.election_current(space=space)
     context = {"space": space, "election": election}
     if election is not None:
@@ -125,7 +126,7 @@ def election_vote(request, space_id):
 @require_POST
 def election_confirm(request, space_id):
     """Staff confirm the elected rapporteurs (after voting closed)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.get_space_for_operations_or_404(request.user, space_id)
     access.check_staff_in_space(request.user, space)
     election = _election_or_404(space)
     form = ConfirmElectionForm(request.POST, results=selectors.election_results(election=election))

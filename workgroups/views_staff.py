@@ -19,8 +19,8 @@ def _scope(request):
     access.check_staff(request.user)
     space_id = request.GET.get("space", "")
     spaces = Space.objects.filter(status=Space.Status.ACTIVE)
-    if space_id.isdigit():
-        space = access.get_space_or_404(request.user, int(space_id))
+    if space_id.isascii() and space_id.isdigit() and len(space_id) < 19:
+        space = access.get_space_for_operations_or_404(request.user, int(space_id))
         return space, Space.objects.filter(pk=space.pk)
     return None, spaces
 
