@@ -5,8 +5,6 @@ analysis page asserts it). In an anonymous questionnaire every count from 1 to 2
 in every breakdown, so that no one can be singled out; the data holds no respondent to show anyway.
 """
 
-import csv
-import io
 from collections import defaultdict
 
 from django.conf import settings
@@ -209,16 +207,11 @@ def citation(questionnaire, question=None):
 # --- Exports ------------------------------------------------------------------------------------
 
 
-def _safe(value):
-    """Neutralise spreadsheet formulas in user text (=, +, -, @ at the start of a cell)."""
-    value = "" if value is None else str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_rows(*, questionnaire):
     """The header and one row per submitted response: one column per question. Named
     questionnaires start with the respondent's name; anonymous ones name nobody and their rows are
-    in no order of arrival. Three queries whatever the number of responses."""
+    in no order of arrival. Three queries whatever the number of responses. The cells are raw:
+    `cssr.exports` writes them, with spreadsheet formulas neutralised."""
     questions = list(questionnaire.questions.all())
     anonymous = questionnaire.is_anonymous
     header = ([] if anonymous else [_("Respondent"), _("Submitted")]) + [_("Region"), _("Role")]
@@ -248,37 +241,12 @@ def export_rows(*, questionnaire):
             if answer is None:
                 row.append("")
             elif question.is_text:
-                row.append(_safe(answer.text))
+                row.append(answer.text)
             elif question.has_options:
-                row.append(_safe("; ".join(choice_text[answer.pk])))
+                row.append("; ".join(choice_text[answer.pk]))
             elif question.kind == Question.Kind.DECLARATION:
                 row.append(_("Confirmed"))
             else:
                 row.append(answer.number)
         rows.append(row)
-    return [_safe(cell) for cell in header], rows
-
-
-def export_csv(*, questionnaire):
-    header, rows = export_rows(questionnaire=questionnaire)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so spreadsheet programs read the Arabic as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def export_xlsx(*, questionnaire):
-    from openpyxl import Workbook
-
-    header, rows = export_rows(questionnaire=questionnaire)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Responses")[:31])
-    sheet.sheet_view.rightToLeft = True
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return header, rows

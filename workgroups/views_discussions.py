@@ -1,12 +1,10 @@
 """Discussions, concerns, the agenda and moderation inside a space (P4, P11–P13)."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
-from cssr import text
+from cssr import exports, text
 
 from . import access, selectors, services
 from .access import Action
@@ -362,28 +360,19 @@ def concern_export(request, space_id):
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     _form, concerns = _filtered_concerns(space, request.GET)
     concerns = concerns.prefetch_related("tags", "regions")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="concerns-{space.pk}-{timezone.localdate():%Y%m%d}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Title"), _("Description"), _("Status"), _("Priority"), _("Endorsements"), _("Tags"),
-                     _("Regions"), _("Proposed")])
-    for concern in concerns:
-        writer.writerow([
-            _csv_safe(concern.title), _csv_safe(text.plain_text(concern.description)), concern.get_status_display(),
-            concern.get_priority_display(), concern.endorsement_count,
-            ", ".join(tag.name for tag in concern.tags.all()),
-            ", ".join(region.get_region_display() for region in concern.regions.all()),
-            timezone.localtime(concern.created_at).date().isoformat(),
-        ])
+    header = [_("Title"), _("Description"), _("Status"), _("Priority"), _("Endorsements"), _("Tags"), _("Regions"),
+              _("Proposed")]
+    rows = ([
+        concern.title, text.plain_text(concern.description), concern.get_status_display(),
+        concern.get_priority_display(), concern.endorsement_count,
+        ", ".join(tag.name for tag in concern.tags.all()),
+        ", ".join(region.get_region_display() for region in concern.regions.all()),
+        timezone.localtime(concern.created_at).date().isoformat(),
+    ] for concern in concerns)
+    response = exports.csv_response(name=f"concerns-{space.pk}-{timezone.localdate():%Y%m%d}", header=header, rows=rows)
     audit.record(actor=request.user, action=audit.Action.EXPORT, target=space, space=space, request=request,
                  export="concerns", format="csv")
     return response
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in user text (=, +, -, @ at the start of a cell)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --- Agenda -----------------------------------------------------------------------------------

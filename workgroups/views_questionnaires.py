@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
+from cssr import exports
 
 from . import access, analysis, services
 from .forms_questionnaires import (
@@ -317,13 +318,12 @@ def questionnaire_themes(request, pk):
 
 def _export(request, pk, kind):
     questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.MANAGE)
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    header, rows = analysis.export_rows(questionnaire=questionnaire)
+    name = f"questionnaire-{questionnaire.pk}-{timezone.localdate():%Y%m%d}"
     if kind == "csv":
-        response = HttpResponse(analysis.export_csv(questionnaire=questionnaire), content_type="text/csv; charset=utf-8")
+        response = exports.csv_response(name=name, header=header, rows=rows)
     else:
-        response = HttpResponse(analysis.export_xlsx(questionnaire=questionnaire),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="questionnaire-{questionnaire.pk}-{stamp}.{kind}"'
+        response = exports.xlsx_response(name=name, header=header, rows=rows, sheet_title=_("Responses"))
     audit.record(actor=request.user, action=audit.Action.EXPORT, target=questionnaire, space=questionnaire.space_id,
                  request=request, export="questionnaire results", format=kind)
     return response

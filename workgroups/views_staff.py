@@ -1,14 +1,12 @@
 """Pages for operations staff on the site (besides admin): the balance report (P9)."""
 
-import csv
-
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts import audit
+from cssr import exports
 
 from . import access, selectors
 from .models import Space
@@ -39,17 +37,12 @@ def balance_report(request):
 def balance_export(request):
     space, spaces = _scope(request)
     report = selectors.balance_report(spaces=spaces)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"balance-{space.pk if space else 'all'}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")  # so spreadsheet programs read the Arabic as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Dimension"), _("Category"), _("Count"), _("Share (%)")])
-    for dimension in report["dimensions"]:
-        for row in dimension["rows"]:
-            writer.writerow([dimension["title"], row["label"], row["display"],
-                             "" if row["percent"] is None else row["percent"]])
-    writer.writerow([_("Participants"), "", report["total"], 100 if report["total"] else ""])
+    header = [_("Dimension"), _("Category"), _("Count"), _("Share (%)")]
+    rows = [[dimension["title"], row["label"], row["display"], row["percent"]]
+            for dimension in report["dimensions"] for row in dimension["rows"]]
+    rows.append([_("Participants"), "", report["total"], 100 if report["total"] else None])
+    response = exports.csv_response(name=f"balance-{space.pk if space else 'all'}-{timezone.localdate():%Y%m%d}",
+                                    header=header, rows=rows)
     audit.record(actor=request.user, action=audit.Action.EXPORT, target=space, space=space, request=request,
                  label="" if space else "balance report", export="balance", format="csv")
     return response
