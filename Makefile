@@ -8,10 +8,13 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := cssr.settings
 
-.PHONY: totp run test test-unit test-e2e setup venv gettext chromium nginx translations static demo messages vendor ci lint bench clean
+.PHONY: totp run dev test test-unit test-e2e setup venv gettext chromium nginx translations static demo messages vendor ci lint bench clean
 
-run: setup demo ## start the whole platform on the embedded default
+run: setup demo ## start the whole platform on the embedded default (DEBUG off, as users see it)
 	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+dev: setup demo ## the same with DEBUG on: Django's error pages, static files from static/, reload on change
+	@DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: venv gettext chromium nginx translations static ## install what the tests need and run the whole suite
 	$(MAKE) --no-print-directory test-unit
@@ -74,6 +77,10 @@ bench-liveness: venv ## what the liveness check adds per chat event (file store;
 .PHONY: bench-liveness bench-chat
 bench-chat: venv static ## chat over websockets: uvicorn + channels-redis + PostgreSQL, generator on the other core
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/chat.py
+
+.PHONY: smoke
+smoke: venv translations ## the production set-up (compose commands, DEBUG off) on loopback PostgreSQL and Redis, used over HTTP and websockets
+	$(PY) scripts/smoke.py
 
 ci:
 	bash .ci/run

@@ -1,6 +1,6 @@
 """Demo accounts for `make run`: Arabic-named people of every role. Loading twice changes nothing.
 
-Never loaded in production: `load_demo` refuses to run with DEBUG off unless forced.
+Never loaded in production: `load_demo` refuses to run there (DJANGO_DEBUG=0) unless forced.
 """
 
 from allauth.mfa.models import Authenticator

@@ -104,6 +104,8 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or _is_static_or_i18n(view_func):
             return None
+        if getattr(view_func, "two_factor_not_required", False):
+            return None
         page = request.resolver_match.view_name if request.resolver_match else ""
         if page in _ALWAYS_REACHABLE or not two_factor.is_required(user):
             return None

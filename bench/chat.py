@@ -149,7 +149,7 @@ class Client:
     async def open(self):
         import websockets
 
-        headers = {"Origin": "http://127.0.0.1"}
+        headers = {"Origin": "http" + self.url.split("/ws/", 1)[0][2:]}  # the page's origin: scheme, host, port
         if self.cookie:
             headers["Cookie"] = f"sessionid={self.cookie}"
         self.socket = await websockets.connect(self.url, additional_headers=headers, max_size=2**20,

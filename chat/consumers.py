@@ -11,6 +11,7 @@ closes it at once where the channel layer carries it.
 """
 
 import json
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -28,6 +29,8 @@ from workgroups.access import ChatAction
 
 from . import selectors, services
 from .models import Conversation
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -114,10 +117,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def _leave_groups(self):
-        for group in (self.group_name, self.user_group):
+        """Leave the conversation's and the user's groups, as far as the channel layer can be reached:
+        with its Redis down this fails, and the socket must close all the same (a closed socket is sent
+        nothing, and its page catches up by id when it reconnects)."""
+        groups, self.group_name, self.user_group = (self.group_name, self.user_group), None, None
+        for group in groups:
             if group:
-                await self.channel_layer.group_discard(group, self.channel_name)
-        self.group_name = self.user_group = None
+                try:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                except Exception:
+                    logger.warning("chat: could not leave the channel-layer group %s", group, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.group_name is None:

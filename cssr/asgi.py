@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels (same origin, session auth)."""
+"""ASGI entry point: HTTP through Django, websockets through Channels (the site's own origins only,
+compared by scheme, host and port: cssr/origins.py; session auth)."""
 
 import os
 
@@ -9,13 +10,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cssr.origins import SiteOriginValidator  # noqa: E402
 from cssr.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

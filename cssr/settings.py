@@ -1,12 +1,16 @@
 """Settings for the CSSR platform.
 
 One module for every environment. With no environment variables it runs the embedded default
-(SQLite, the in-memory channel layer, a file-system Celery broker, e-mail on the console); production
-differs only by environment variables (DATABASE_URL, REDIS_URL, SECRET_KEY, ...), listed in README.md.
+(SQLite, the in-memory channel layer, a file-system Celery broker, e-mail on the console) with DEBUG
+off; production differs only by environment variables (DATABASE_URL, REDIS_URL, SECRET_KEY, ...),
+listed in README.md.
 """
 
 import os
+import tempfile
 from pathlib import Path
+from secrets import token_urlsafe
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -37,26 +41,60 @@ def env_list(name, default=()):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def local_secret_key(path):
+    """The secret key of a machine that was given none: made on first start and kept in `path` (mode
+    0600), so the web server, the worker and every later start sign with the same key. Processes
+    starting together agree: the first to link its file into place wins, the others read it."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret-key-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(draft)
+    return path.read_text().strip()
+
+
+def host_of(url):
+    """The host of `url` as ALLOWED_HOSTS writes it (an IPv6 address in brackets)."""
+    host = urlsplit(url).hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
+# Three ways to start, told apart by DJANGO_DEBUG:
+# - unset: the embedded default (`make run`, the test suite). DEBUG is off, and what production must be
+#   given is provided here: a secret key made once under VAR_DIR, the loopback hosts and SITE_URL's,
+#   and, without REDIS_URL, the embedded cache, channel layer and broker;
+# - `0`: production (docker-compose.yml). Start-up refuses without SECRET_KEY, ALLOWED_HOSTS, REDIS_URL;
+# - `1`: development (`make dev`): Django's debug pages, static files read from the source folders.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+CSSR_PRODUCTION = env("DJANGO_DEBUG") is not None and not DEBUG
 REDIS_URL = env("REDIS_URL")
 SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if CSSR_PRODUCTION else list(dict.fromkeys([*LOCAL_HOSTS, host_of(SITE_URL)])))
 
-if not DEBUG:
+if CSSR_PRODUCTION:
     missing = [
         name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("REDIS_URL", REDIS_URL))
         if not value
     ]
     if missing:
         raise ImproperlyConfigured(
-            "With DJANGO_DEBUG off these environment variables are required: " + ", ".join(missing)
+            "With DJANGO_DEBUG=0 (production) these environment variables are required: " + ", ".join(missing)
         )
 if not SECRET_KEY:
-    # Only the embedded default and the test suite get here; production refuses to start above.
-    SECRET_KEY = "embedded-default-not-secret-" + "x" * 40
+    # Only the embedded default, development and the test suite get here; production refuses above.
+    SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -87,6 +125,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cssr.middleware.PermissionsPolicyMiddleware",  # outermost: static files get the header too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -296,6 +335,17 @@ CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS = int(env("CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
 # Roles the inactivity lockout leaves alone (P5 applies to participants; officers are staff of the OSE).
 CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
+# Display names nobody may take (accounts/names.py), compared as names are (Arabic spelling, case,
+# spaces and punctuation folded): the platform, its team and the roles co-members trust, in both
+# languages, and the label of an anonymised account. Operations staff may use them.
+CSSR_RESERVED_DISPLAY_NAMES = env_list("CSSR_RESERVED_DISPLAY_NAMES", [
+    "CSSR", "Civil Society Support Room", "غرفة دعم المجتمع المدني", "Office of the Special Envoy",
+    "مكتب المبعوث الخاص", "Special Envoy", "المبعوث الخاص", "Operations support", "Operations support team",
+    "Operations staff", "الدعم التشغيلي", "فريق الدعم التشغيلي", "فريق الدعم", "Support team", "Technical officer",
+    "المسؤول الفني", "Political officer", "المسؤول السياسي", "Rapporteur", "المقرر", "المقررة", "Moderator",
+    "المشرف", "admin", "administrator", "المدير", "الإدارة", "staff", "system", "النظام", "Former member",
+    "عضو سابق",
+])
 # E-mail is a weak channel for people at risk: digests hold counts and titles, never text, unless allowed.
 CSSR_DIGEST_EXCERPTS = env_bool("CSSR_DIGEST_EXCERPTS", False)
 # The outbox of job e-mails: a claimed row not marked sent after this many seconds is claimed again
@@ -419,8 +469,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CSSR <no-reply@cssr.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Security --------------------------------------------------------------------------------
-SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+# --- Security ---------------------------------------------------------------------------------
+# Production is served over HTTPS only; the embedded default speaks plain HTTP on loopback, where
+# secure cookies would not come back, unless SITE_URL says https.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", CSSR_PRODUCTION or SITE_URL.startswith("https://"))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
@@ -430,15 +482,36 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(14 * 24 * 3600)))
-SECURE_HSTS_SECONDS = 0 if DEBUG else int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if CSSR_PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# Asking for the browsers' preload list binds every subdomain of the domain for good: the domain's
+# owner decides that (SECURE_HSTS_PRELOAD=1), so Django's reminder of it is silenced until they do.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Behind the TLS proxy, production sends plain-HTTP requests to HTTPS, except the health checks that
+# the containers' own probes send to the server directly (docker-compose.yml).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", CSSR_PRODUCTION and BEHIND_TLS_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "cssr.views.csrf_failure"
+# Permissions-Policy (cssr/middleware.py): the browser features no page uses are off, for the
+# platform and anything it would embed; passkeys (WebAuthn) stay on for the platform's own pages.
+CSSR_PERMISSIONS_POLICY = {
+    **dict.fromkeys([
+        "accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "compute-pressure",
+        "display-capture", "encrypted-media", "gamepad", "geolocation", "gyroscope", "hid",
+        "identity-credentials-get", "idle-detection", "interest-cohort", "local-fonts", "magnetometer",
+        "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "screen-wake-lock", "serial",
+        "usb", "window-management", "xr-spatial-tracking",
+    ], ()),
+    "publickey-credentials-create": ("self",),
+    "publickey-credentials-get": ("self",),
+}
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+import cssr.converters  # noqa: F401 - registers <id:…> (admin's URLs use it too)
 from accounts import views_sessions
 
 from . import views
@@ -35,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("", include("cssr.health")),  # /healthz and /readyz, for the containers' probes
 ]
 
 handler400 = "cssr.views.bad_request"
@@ -43,4 +45,4 @@ handler404 = "cssr.views.page_not_found"
 handler500 = "cssr.views.server_error"
 
 if settings.DEBUG:
-    urlpatterns += [path("__errors__/<int:status>/", views.error_preview)]
+    urlpatterns += [path("__errors__/<id:status>/", views.error_preview)]

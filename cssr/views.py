@@ -1,11 +1,15 @@
 """Project-level views: error pages (in the user's language, inside the shell) and robots.txt."""
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
 from accounts.decorators import conduct_not_required
+
+from . import unavailable
 
 
 def _error(request, status, template):
@@ -29,7 +33,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors: the database may be what failed.
+    # No context processors: the database may be what failed. When it cannot be reached at all (or
+    # Redis cannot), the 503 page says to try again shortly.
+    if unavailable.is_unavailable(sys.exc_info()[1]):
+        return unavailable.response(request)
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
 
 

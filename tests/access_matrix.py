@@ -85,6 +85,9 @@ def _concern(world):
 
 
 ROWS = [
+    # the containers' health checks (cssr/health.py): the same for everyone, signed in or not
+    Row("healthz", expect(200), public=True),
+    Row("readyz", expect(200), public=True),
     # accounts
     Row("accounts:conduct", signed_in(200)),
     Row("accounts:conduct", signed_in(302), method="post", data=lambda w: {"agree": "on"}),

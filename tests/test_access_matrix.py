@@ -46,6 +46,13 @@ def _named_urls(resolver, namespace=None):
             yield f"{namespace}:{pattern.name}"
         elif isinstance(pattern, URLPattern) and namespace is None and _is_passkey_url(pattern.name):
             yield pattern.name
+        elif isinstance(pattern, URLPattern) and namespace is None and _is_health_url(pattern):
+            yield pattern.name
+
+
+def _is_health_url(pattern):
+    """The project's own health checks (cssr/health.py): in the matrix too."""
+    return bool(pattern.name) and getattr(pattern.callback, "__module__", "") == "cssr.health"
 
 
 def _is_passkey_url(name):

@@ -288,7 +288,8 @@ async def test_the_lockout_job_closes_the_sockets_of_locked_members(chat):
 async def test_signing_out_closes_the_socket_and_it_cannot_come_back(chat):
     user = chat["users"]["member"]
     cookie = await database_sync_to_async(_cookie_for)(user)
-    headers = [(b"origin", b"http://localhost"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
     path = f"/ws/chat/{chat['conversation'].public_id}/"
     socket = WebsocketCommunicator(application, path, headers=headers)
     assert (await socket.connect(timeout=TIMEOUT))[0]
@@ -323,7 +324,7 @@ async def test_changing_the_password_closes_the_socket_and_the_old_session_stays
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
     # the other device's session no longer authenticates (its hash no longer matches)
     again = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/",
-                                  headers=[(b"origin", b"http://localhost"), *old_cookie])
+                                  headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), *old_cookie])
     assert (await again.connect(timeout=TIMEOUT))[0]
     assert await closed_with(again) == CLOSE_UNAUTHENTICATED
 
@@ -561,7 +562,8 @@ async def test_a_session_ended_before_the_socket_was_authorised_is_refused(chat)
     cookie = await database_sync_to_async(_cookie_for)(chat["users"]["member"])
     await database_sync_to_async(liveness.sessions_ended)([cookie])
     socket = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/", headers=[
-        (b"origin", b"http://localhost"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+        (b"origin", b"http://localhost"), (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
     assert (await socket.connect(timeout=TIMEOUT))[0]
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
 

@@ -62,5 +62,6 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
 
 def test_demo_data_is_refused_in_production(settings):
     settings.DEBUG = False
+    settings.CSSR_PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("load_demo", verbosity=0)

@@ -2,18 +2,33 @@
 
 import importlib
 import os
+import re
+import secrets
 import socket
+import stat
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import get_commands
+from django.urls import reverse
+
+from cssr.middleware import permissions_policy
+from documents.downloads import FILE_CSP, content_disposition
+
+from . import factories
+from .conftest import client_for
 
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -134,32 +149,113 @@ def test_readme_documents_the_two_commands():
 NGINX = "/usr/sbin/nginx"
 
 
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
+    """The project's deploy/nginx.conf run by a real nginx (installed by `make test`) on a free loopback
+    port, in front of the app at 127.0.0.1:`upstream_port`, with the protected media and the static
+    files at the given folders and the access log in `directory`. Yields the proxy's URL; nginx is
+    stopped on leaving."""
+    assert Path(NGINX).exists(), "nginx is installed by `make test` (make nginx)"
+    port = _free_port()
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "access_log /var/log/nginx/access.log cssr_private;" in config
+    for old, new in {
+        "server web:8000;": f"server 127.0.0.1:{upstream_port};",
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "/var/log/nginx/access.log": str(directory / "access.log"),
+        "alias /srv/protected-media/;": f"alias {media_root or directory / 'media'}/;",
+        "alias /srv/static/;": f"alias {static_root or directory / 'static'}/;",
+    }.items():
+        assert old in config, f"deploy/nginx.conf no longer says {old!r}: this set-up must follow it"
+        config = config.replace(old, new)
+    (directory / "site.conf").write_text(config)
+    main = directory / "nginx.conf"
+    # `user root`: the test's folders are private to the user running the tests (ignored unless root).
+    main.write_text(
+        f"user root;\npid {directory}/nginx.pid;\nerror_log {directory}/error.log;\nevents {{}}\n"
+        f"http {{\n  client_body_temp_path {directory}/body;\n  proxy_temp_path {directory}/proxy;\n"
+        f"  include {directory}/site.conf;\n}}\n")
+    subprocess.run([NGINX, "-c", str(main)], check=True, capture_output=True)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run([NGINX, "-c", str(main), "-s", "stop"], capture_output=True)
+
+
+@contextmanager
+def _asgi_server():
+    """The project's ASGI application in uvicorn, in a thread of this process (it shares the test
+    database). Yields its port."""
+    import uvicorn
+
+    from cssr.asgi import application
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the ASGI server did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _fetch(url, *, cookies=None, data=None, headers=None):
+    """(status, headers, body) of one request, redirects not followed."""
+    headers = dict(headers or {})
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - loopback http URLs built here
+    try:
+        response = urllib.request.build_opener(_NoRedirects).open(request, timeout=20)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        return response.status, response.headers, response.read()
+
+
+def _cookies_set(headers):
+    jar = SimpleCookie()
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _multipart(fields, *, file_field, filename, content, content_type):
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+                 f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
 def test_the_proxy_logs_networks_never_addresses_nor_query_strings(tmp_path):
     """The project's nginx config, run by a real nginx (installed by `make test`): a request with a
     forged X-Forwarded-For and a search in its query string leaves one log line with the client's /24,
     no address and no query."""
-    assert Path(NGINX).exists(), "nginx is installed by `make test` (make nginx)"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert "access_log /var/log/nginx/access.log cssr_private;" in config
-    config = (config.replace("server web:8000;", "server 127.0.0.1:9;")
-              .replace("listen 80;", f"listen 127.0.0.1:{port};")
-              .replace("/var/log/nginx/access.log", str(tmp_path / "access.log")))
-    (tmp_path / "site.conf").write_text(config)
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
-        f"  include {tmp_path}/site.conf;\n}}\n")
-    subprocess.run([NGINX, "-c", str(tmp_path / "nginx.conf")], check=True, capture_output=True)
-    try:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/static/none.css?q=%D8%A7%D9%84%D8%A7%D8%B3%D9%85",
+    with _nginx(tmp_path) as proxy:
+        status, _headers, _body = _fetch(f"{proxy}/static/none.css?q=%D8%A7%D9%84%D8%A7%D8%B3%D9%85",
                                          headers={"X-Forwarded-For": "198.51.100.77"})
-        with pytest.raises(urllib.error.HTTPError):
-            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - a loopback http URL built here
-    finally:
-        subprocess.run([NGINX, "-c", str(tmp_path / "nginx.conf"), "-s", "stop"], capture_output=True)
+        assert status == 404
     deadline = time.monotonic() + 5
     while not (tmp_path / "access.log").exists() or not (tmp_path / "access.log").read_text().strip():
         assert time.monotonic() < deadline, "nginx wrote no access log line"
@@ -169,8 +265,269 @@ def test_the_proxy_logs_networks_never_addresses_nor_query_strings(tmp_path):
     assert "127.0.0.1" not in line and "198.51.100" not in line and "?" not in line and "%D8" not in line
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(tmp_path, settings):
+    """A member uploads a document through nginx and downloads it through nginx: the app answers with
+    X-Accel-Redirect only, nginx sends the bytes, and the download's own headers (nosniff, the
+    sandboxing CSP, CORP, no framing, its name, no caching) and the platform's reach the browser."""
+    settings.CSSR_X_ACCEL_REDIRECT = True
+    space = factories.make_space(name="مجموعة القضايا الدستورية", name_en="Constitutional issues")
+    member = factories.add_member(space, username="nginx-member", display_name="رنا")
+    cookies = {settings.SESSION_COOKIE_NAME: client_for(member).cookies[settings.SESSION_COOKIE_NAME].value}
+    content = "محضر الاجتماع الأول: المبادئ الدستورية".encode()
+    filename = "محضر الاجتماع.txt"
+    with _asgi_server() as app_port, _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy:
+        status, headers, body = _fetch(proxy + reverse("documents:document-create", args=[space.pk]), cookies=cookies)
+        assert status == 200
+        cookies.update(_cookies_set(headers))
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        data, content_type = _multipart({"csrfmiddlewaretoken": token, "title": "محضر الاجتماع الأول",
+                                         "folder": "", "tags": "", "language": "ar"},
+                                        file_field="file", filename=filename, content=content,
+                                        content_type="text/plain")
+        status, headers, _body = _fetch(proxy + reverse("documents:document-create", args=[space.pk]),
+                                        cookies=cookies, data=data, headers={"Content-Type": content_type})
+        assert status == 302, _body[:500]
+        from documents.models import Document
+
+        version = Document.objects.get(space=space).current_version
+        args = [space.pk, version.document_id, version.pk]
+        for name, inline in (("documents:version-download", False), ("documents:version-view", True)):
+            url = reverse(name, args=args)
+            # The app alone: the permission check, then X-Accel-Redirect and no bytes.
+            status, headers, body = _fetch(f"http://127.0.0.1:{app_port}{url}", cookies=cookies)
+            assert status == 200 and headers["X-Accel-Redirect"].startswith("/_protected/") and body == b""
+            status, headers, body = _fetch(proxy + url, cookies=cookies)
+            assert status == 200 and body == content
+            assert "X-Accel-Redirect" not in headers
+            assert headers["Content-Type"] == version.content_type
+            assert headers["Content-Disposition"] == content_disposition(filename, inline=inline and version.is_viewable_inline)
+            assert headers["Cache-Control"] == "private, no-store"
+            assert headers["X-Content-Type-Options"] == "nosniff"
+            assert headers["Content-Security-Policy"] == FILE_CSP
+            assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+            assert headers["X-Frame-Options"] == "DENY"
+            assert headers["Referrer-Policy"] == "same-origin"
+            assert headers["Permissions-Policy"] == permissions_policy(settings.CSSR_PERMISSIONS_POLICY)
+        # Without signing in: the sign-in page, never the file; the internal location is not reachable.
+        status, headers, body = _fetch(proxy + url)
+        assert status == 302 and content not in body
+        status, _headers, body = _fetch(f"{proxy}/_protected/{version.file.name}")
+        assert status == 404 and content not in body
+
+
+def test_static_files_through_nginx_carry_the_platforms_permissions_policy(tmp_path):
+    stored = staticfiles_storage.stored_name("css/cssr.css")
+    with _nginx(tmp_path, static_root=settings.STATIC_ROOT) as proxy:
+        status, headers, _body = _fetch(f"{proxy}/static/{stored}")
+    assert status == 200
+    assert headers["Permissions-Policy"] == permissions_policy(settings.CSSR_PERMISSIONS_POLICY)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+
+
 def test_the_asgi_servers_write_no_access_log_of_their_own():
     web = COMPOSE["services"]["web"]["command"]
     assert web[web.index("--access-log") + 1] == "/dev/null"
     assert '"--access-log", "/dev/null"' in (ROOT / "Dockerfile").read_text()
     assert "--no-access-log" in (ROOT / "scripts" / "run.sh").read_text()
+
+
+# --- Safe by default ---------------------------------------------------------------------------------
+
+def _environment_without_settings():
+    """This process's environment without any variable the settings read: a machine with nothing set."""
+    source = (ROOT / "cssr" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:_bool|_list)?\(\s*"([A-Z0-9_]+)"', source)) | {"CSSR_VAR_DIR"}
+    assert {"DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DATABASE_URL", "SITE_URL"} <= read
+    return {name: value for name, value in os.environ.items() if name not in read}
+
+
+def test_the_embedded_default_makes_its_secret_key_once_and_keeps_it_private(tmp_path):
+    """Processes that start together (the web server and the worker of `make run`) agree on one key,
+    made on the first start, readable by its owner only; later starts read it."""
+    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
+           "DJANGO_SETTINGS_MODULE": "cssr.settings"}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    starts = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    keys = {process.communicate(timeout=120)[0].strip() for process in starts}
+    later = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    key_file = tmp_path / "var" / "secret_key"
+    assert keys == {later.stdout.strip()} == {key_file.read_text().strip()}
+    assert len(key_file.read_text().strip()) >= 50
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [path.name for path in key_file.parent.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_the_embedded_default_is_not_debug_and_answers_on_loopback_and_its_own_address():
+    expression = ("settings.DEBUG, settings.CSSR_PRODUCTION, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, "
+                  "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT")
+    result = _settings_in_subprocess({"DJANGO_DEBUG": "", "SITE_URL": "http://192.0.2.10:9000"}, expression)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False False ['localhost', '127.0.0.1', '[::1]', '192.0.2.10'] False 0 False"
+    result = _settings_in_subprocess({"DJANGO_DEBUG": "1"}, "settings.DEBUG, settings.CSSR_PRODUCTION")
+    assert result.stdout.strip() == "True False"
+
+
+def test_the_embedded_default_serves_users_pages_with_debug_off(tmp_path):
+    """`make run` on a machine with nothing set (scripts/run.sh sets SITE_URL to where it listens): the
+    server starts, a mistyped address gets the platform's own 404 page (no URL map), pages link
+    hashed stylesheets that come compressed and cached for a year, other Host names are refused."""
+    port = _free_port()
+    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
+           "SITE_URL": f"http://127.0.0.1:{port}"}
+    log = tmp_path / "server.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "cssr.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+             "--lifespan", "off", "--no-access-log"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert _fetch(f"{base}/healthz")[0] == 200
+        status, _headers, body = _fetch(f"{base}/no-such-page/")
+        page = body.decode()
+        assert status == 404 and 'dir="rtl"' in page and "navbar" in page
+        assert "URLconf" not in page and "Traceback" not in page and "DEBUG" not in page
+        stylesheet = re.search(r'href="(/static/css/cssr\.[0-9a-f]{12}\.css)"', page).group(1)
+        status, headers, _body = _fetch(base + stylesheet, headers={"Accept-Encoding": "br, gzip"})
+        assert status == 200 and headers["Content-Encoding"] in ("br", "gzip")
+        assert "max-age=31536000" in headers["Cache-Control"] and "immutable" in headers["Cache-Control"]
+        assert _fetch(f"{base}/healthz", headers={"Host": "cssr.evil.example"})[0] == 400
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert (tmp_path / "var" / "secret_key").exists()
+
+
+def _compose_environment(service, values):
+    """The environment docker-compose.yml gives `service`, with `values` for what .env provides."""
+    def interpolate(match):
+        name, operator, argument = match.group(1), match.group(2) or "", match.group(3) or ""
+        if name in values:
+            return values[name]
+        assert "?" not in operator, f"docker-compose.yml requires {name}: give it a value here"
+        return argument if "-" in operator else ""
+
+    return {name: re.sub(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}", interpolate, str(value))
+            for name, value in COMPOSE["services"][service]["environment"].items()}
+
+
+def test_check_deploy_finds_nothing_to_fix_in_the_production_environment():
+    """`manage.py check --deploy` with the web service's environment (dummy secrets for .env's)."""
+    environment = _compose_environment("web", {
+        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "cssr.example.org",
+        "SITE_URL": "https://cssr.example.org", "POSTGRES_PASSWORD": "not-a-real-password",
+    })
+    assert environment["DJANGO_DEBUG"] == "0"
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env={**_environment_without_settings(), **environment}, cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+# --- Health checks in docker-compose.yml ----------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_services_healthcheck_asks_readyz_and_fails_when_it_does(monkeypatch):
+    """The compose healthcheck's own command, run against the app: it passes while /readyz says ready and
+    fails when a check fails (the broker here)."""
+    from cssr.celery import app as celery_app
+
+    healthcheck = COMPOSE["services"]["web"]["healthcheck"]
+    assert healthcheck["test"][:3] == ["CMD", "python", "-c"]
+    code = healthcheck["test"][3]
+    assert "/readyz" in code and "127.0.0.1:8000" in code
+    assert COMPOSE["services"]["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    with _asgi_server() as port:
+        here = code.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        env = {**os.environ, "SITE_URL": "https://localhost"}  # the site's host name: an allowed host
+        ready = subprocess.run([sys.executable, "-c", here], env=env, capture_output=True, text=True)
+        assert ready.returncode == 0, ready.stderr
+        monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+        broken = subprocess.run([sys.executable, "-c", here], env=env, capture_output=True, text=True)
+    assert broken.returncode != 0 and "503" in broken.stderr
+
+
+def test_the_workers_healthcheck_runs_the_readiness_checks(tmp_path):
+    """The worker's healthcheck command fails on a machine whose database is not migrated (here a
+    fresh embedded default); with every check passing it would exit 0 (cssr.health.failed_checks is
+    the same function /readyz answers from: tests/test_health.py)."""
+    healthcheck = COMPOSE["services"]["worker"]["healthcheck"]["test"]
+    assert healthcheck[:3] == ["CMD", "python", "-c"]
+    assert "from cssr.health import failed_checks" in healthcheck[3]
+    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
+           "DJANGO_SETTINGS_MODULE": "cssr.settings"}
+    result = subprocess.run([sys.executable, "-c", healthcheck[3]], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "readiness check migrations failed" in result.stderr
+
+
+# --- The production image ---------------------------------------------------------------------------------
+
+# What Debian (bookworm, the image's base) calls the libraries WeasyPrint loads, and the font packages
+# behind the generic families a stylesheet may fall back to (each has Arabic letters).
+DEBIAN_LIBRARIES = {
+    "libgobject-2.0-0": "libglib2.0-0", "libpango-1.0-0": "libpango-1.0-0", "libharfbuzz-0": "libharfbuzz0b",
+    "libharfbuzz-subset-0": "libharfbuzz-subset0", "libfontconfig-1": "libfontconfig1",
+    "libpangoft2-1.0-0": "libpangoft2-1.0-0",
+}
+DEBIAN_FONTS = {"sans-serif": "fonts-dejavu-core"}
+
+
+def _dockerfile_packages():
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    packages = set()
+    for command in re.findall(r"apt-get install ([^&\n]+)", text):
+        packages |= {word for word in command.split() if not word.startswith("-")}
+    return packages
+
+
+def test_the_image_has_what_weasyprint_loads():
+    """Every library WeasyPrint's own code opens (read from the installed WeasyPrint) is installed."""
+    import weasyprint.text.ffi
+
+    source = Path(weasyprint.text.ffi.__file__).read_text()
+    opened = re.findall(r"_dlopen\(\s*ffi,\s*'([^']+)'(.*?)\)", source, flags=re.DOTALL)
+    required = {name for name, rest in opened if "allow_fail=True" not in rest}
+    assert required, "no library found in WeasyPrint's ffi module: this test must follow it"
+    unknown = required - set(DEBIAN_LIBRARIES)
+    assert not unknown, f"WeasyPrint now loads {unknown}: add its Debian package to the Dockerfile and here"
+    packages = _dockerfile_packages()
+    missing = {DEBIAN_LIBRARIES[name] for name in required} - packages
+    assert not missing, f"the Dockerfile does not install {missing}"
+    assert {"fontconfig", "gettext", "libharfbuzz-subset0"} <= packages
+
+
+def test_the_image_has_every_font_the_pdf_export_names():
+    """The families the export's stylesheet names (read from it): each is embedded from a vendored file
+    that the image holds, or a generic family whose Arabic-capable Debian font the image installs."""
+    from django.contrib.staticfiles import finders
+
+    from documents import exports
+
+    stylesheet = exports._font_face_css() + exports.EXPORT_CSS
+    named = {family.strip().strip("\"'") for value in re.findall(r"font-family:\s*([^;}]+)", stylesheet)
+             for family in value.split(",")}
+    faces = re.findall(r"@font-face\s*\{[^}]*font-family:\s*\"([^\"]+)\"[^}]*src:\s*url\(\"file://([^\"]+)\"\)",
+                       stylesheet)
+    embedded = {family for family, _path in faces}
+    assert exports.FONT_FAMILY in named and exports.FONT_FAMILY in embedded
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for relative in exports.FONT_FILES.values():
+        path = Path(finders.find(relative)).relative_to(ROOT)
+        assert not any(path.as_posix().startswith(pattern.rstrip("/")) for pattern in ignored), path
+    packages = _dockerfile_packages()
+    for family in named - embedded:
+        assert family in DEBIAN_FONTS, f"the PDF export names the font {family!r}: install it in the Dockerfile"
+        assert DEBIAN_FONTS[family] in packages, family

@@ -24,6 +24,8 @@ PUBLIC_PREFIXES = (
     "/accounts/language/", "/accounts/logout/", "/accounts/2fa/authenticate/", "/accounts/confirm-email/",
     "/accounts/reauthenticate/", "/accounts/email/verify/", "/accounts/login/code/", "/accounts/inactive/",
     "/robots.txt", "/admin/login/",
+    # The containers' health checks: "ok", or which check failed, and nothing else (tests/test_health.py).
+    "/healthz", "/readyz",
     # Personal calendar feeds: fetched by calendar applications with no session; the secret token in the
     # URL is the key, and anything else gets 404 (tests/test_events.py, tests/matrix_events.py).
     "/calendar/feed/",
@@ -32,7 +34,7 @@ PUBLIC_PREFIXES = (
 
 def _sample(converter):
     name = type(converter).__name__
-    return {"IntConverter": "1", "UUIDConverter": "00000000-0000-0000-0000-000000000001"}.get(name, "sample")
+    return {"IntConverter": "1", "IdConverter": "1", "UUIDConverter": "00000000-0000-0000-0000-000000000001"}.get(name, "sample")
 
 
 def _all_paths(resolver=None, prefix=""):
@@ -240,3 +242,22 @@ def test_404_page_is_in_the_users_language_inside_the_shell(world, clients):
     assert response.status_code == 404
     body = response.content.decode()
     assert 'dir="rtl"' in body and "navbar" in body
+
+
+def test_every_response_turns_off_the_browser_features_the_platform_never_uses(world, clients):
+    """Permissions-Policy on pages, error pages, static files and downloads: camera, microphone,
+    location, payment, USB, ad-interest tracking... off; passkeys on, for the platform's pages only."""
+    from cssr.middleware import permissions_policy
+
+    expected = permissions_policy(settings.CSSR_PERMISSIONS_POLICY)
+    stylesheet = "/static/" + staticfiles_storage.stored_name("css/cssr.css")
+    responses = [Client().get(reverse("account_login")), clients["member"].get(reverse("workgroups:space-list")),
+                 clients["member"].get("/no-such-page/"), Client().get(stylesheet), Client().get("/robots.txt")]
+    assert [response.status_code for response in responses] == [200, 200, 404, 200, 200]
+    for response in responses:
+        assert response["Permissions-Policy"] == expected
+    policy = dict(item.split("=", 1) for item in expected.split(", "))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics",
+                    "display-capture", "serial", "hid"):
+        assert policy[feature] == "()", feature
+    assert policy["publickey-credentials-get"] == policy["publickey-credentials-create"] == "(self)"

@@ -13,11 +13,11 @@ class Command(BaseCommand):
     help = "Load the demo data of every capability (idempotent: running it again changes nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Load even with DEBUG off.")
+        parser.add_argument("--force", action="store_true", help="Load even in production (DJANGO_DEBUG=0).")
 
     def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("Refusing to load demo data with DEBUG off (use --force on a test deployment).")
+        if settings.CSSR_PRODUCTION and not force:
+            raise CommandError("Refusing to load demo data in production (use --force on a test deployment).")
         context = {}
         with transaction.atomic():
             for label in DEMO_APPS:
