@@ -19,6 +19,7 @@ from . import audit, services, throttle
 from .admin_anonymise import anonymise
 from .admin_content import may_read_participant_text
 from .models import AuditEvent, CodeOfConduct, ConductAcceptance, ExpertiseArea, Invitation, User
+from .names import display_name_clean
 
 # The role groups of spaces (`workgroups.access.role_group_name`: "space:<id>:<role>") follow
 # memberships, which only the membership services change: admin neither shows nor lets anyone edit them,
@@ -34,6 +35,13 @@ class StaffUserChangeForm(UserChangeForm):
         super().__init__(*args, **kwargs)
         if "groups" in self.fields:
             self.fields["groups"].queryset = Group.objects.exclude(name__startswith=ROLE_GROUP_PREFIX)
+
+    def clean_display_name(self):
+        """A name staff set follows the rule of the person's own profile page (accounts/names.py)."""
+        name = self.cleaned_data.get("display_name", "")
+        if not name:
+            return name
+        return display_name_clean(name, user=self.instance, previous=self.initial.get("display_name") or "")
 
     def clean_groups(self):
         chosen = list(self.cleaned_data["groups"].values_list("pk", flat=True))
@@ -122,6 +130,10 @@ class InvitationCreateForm(forms.ModelForm):
     class Meta:
         model = Invitation
         fields = []
+
+    def clean_display_name(self):
+        """The participant's name, by the rule of their own profile page (accounts/names.py)."""
+        return display_name_clean(self.cleaned_data["display_name"], user=User(username=self.data.get("username", "")))
 
     def clean(self):
         cleaned = super().clean()

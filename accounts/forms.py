@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cssr.arabic import western_digits
 
 from .models import User
+from .names import display_name_clean
 
 COMMON_TIME_ZONES = [
     "Asia/Damascus", "Europe/Istanbul", "Asia/Beirut", "Asia/Amman", "Asia/Baghdad", "Africa/Cairo",
@@ -56,6 +57,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "title", "preferred_language", "time_zone"]
+
+    def clean_display_name(self):
+        """One line, no direction controls or invisible characters, not reserved, not the name of a
+        co-member or of operations staff (accounts/names.py); the name already held is kept. (The
+        instance still holds the saved name here: the form copies the fields into it after cleaning.)"""
+        return display_name_clean(self.cleaned_data["display_name"], user=self.instance,
+                                  previous=self.instance.display_name)
 
 
 class LanguageForm(forms.Form):

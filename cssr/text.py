@@ -1,4 +1,5 @@
-"""Participants' Markdown: rendered to safe HTML, to plain text, and read for @mentions.
+"""Participants' Markdown: rendered to safe HTML, to plain text, and read for @mentions; and
+`clean_single_line` for one-line texts (names and titles).
 
 Raw HTML in a body is shown as text, never as markup. The Markdown renderer only produces the
 tags in ALLOWED_TAGS, and nh3 then removes anything else, so the output is safe even if the
@@ -7,6 +8,7 @@ as soon as the page is read.
 """
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 import nh3
@@ -32,6 +34,32 @@ _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _MENTION = re.compile(r"(?<![\w/])@([A-Za-z0-9._+-]{1,150})")
 # Tags between which plain text needs a space: blocks and line breaks.
 _WORD_SEPARATING_TAGS = ALLOWED_TAGS - {"strong", "em", "del", "s", "code", "a"}
+
+
+# Letters that show as nothing: Hangul fillers and the blank Braille pattern make a name look empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _single_line_character(character):
+    category = unicodedata.category(character)
+    if category in ("Cc", "Zl", "Zp"):  # line breaks, tabs and other controls: a space
+        return " "
+    # Format characters (Cf): bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
+    # U+2066-U+2069, U+200E, U+200F, U+061C), zero-width spaces and joiners (U+200B-U+200D, U+2060,
+    # U+FEFF), the soft hyphen, invisible operators and tags. Cs: halves of a surrogate pair.
+    if category in ("Cf", "Cs") or character in _BLANK_LETTERS:
+        return ""
+    return character
+
+
+def clean_single_line(text: str) -> str:
+    """`text` as one line that reads as it will be shown: no direction controls (U+202E can make a
+    name or a title read backwards), no invisible characters (two names that look the same are the
+    same), no control characters; runs of whitespace become one space, none at the ends. Used for
+    display names, and titles of discussions, concerns, documents and drafts, by the services and
+    forms that save them; file names go through `documents.filetypes.clean_name`, which removes the
+    same characters."""
+    return " ".join("".join(map(_single_line_character, str(text or ""))).split())
 
 
 def _is_allowed_href(href):

@@ -6,7 +6,8 @@ kinds allowed by `CSSR_UPLOAD_KINDS` and nothing else: programs (Windows, Linux,
 scripts with a `#!` line) are refused whatever they are called; so are polyglots (a file that is
 also a zip archive or an HTML page), malformed or truncated images, images larger than
 `CSSR_IMAGE_MAX_PIXELS`, office documents with macros and archives that unpack to more than
-`CSSR_UPLOAD_MAX_UNZIPPED_BYTES`.
+`CSSR_UPLOAD_MAX_UNZIPPED_BYTES`, PDF files with active content or actions that run by themselves
+(`documents.pdf_safety`).
 
 `clean_name(name)` makes an uploaded file name safe to show and to send back in a download (path,
 control characters, direction overrides, reserved names removed) and keeps Arabic letters.
@@ -21,6 +22,10 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from cssr.text import clean_single_line
+
+from . import pdf_safety
 
 
 class UploadRejected(ValueError):
@@ -72,9 +77,9 @@ EXECUTABLE_SIGNATURES = (
 )
 # What a browser takes for a web page when it sniffs the first bytes of a response.
 HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg", b"<?xml-stylesheet")
-# PDF features that run code or carry other files.
-# (A name ends at a delimiter: "/JS" alone, not the start of a longer name or random stream bytes.)
-PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?=[\s/<>\[\]()])")
+# The most a PDF's object streams may inflate to, in all, while they are checked (real ones hold a
+# few hundred kilobytes of dictionaries); CSSR_UPLOAD_MAX_UNZIPPED_BYTES lowers it further.
+PDF_MAX_INFLATED_BYTES = 32 * 1024 * 1024
 OPEN_DOCUMENT_TYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
@@ -166,11 +171,26 @@ def _kind_of(data):
 
 
 def _check_pdf(data):
+    """Refuse what a reader would run or open by itself (documents/pdf_safety.py says what and how)."""
     if _is_zip(data) or _looks_like_html(data):
         raise _polyglot()
+    damaged = UploadRejected(_("The PDF file is incomplete or damaged."))
     if b"%%EOF" not in data[-2048:]:
-        raise UploadRejected(_("The PDF file is incomplete or damaged."))
-    if PDF_ACTIVE.search(data):
+        raise damaged
+    budget = min(PDF_MAX_INFLATED_BYTES, settings.CSSR_UPLOAD_MAX_UNZIPPED_BYTES)
+    try:
+        found = pdf_safety.finding(data, max_inflated_bytes=budget)
+    except pdf_safety.Encrypted:
+        raise UploadRejected(_("This PDF file is encrypted or protected by a password, so it cannot be checked. "
+                               "Save it without protection and upload it again.")) from None
+    except pdf_safety.TooLarge:
+        raise UploadRejected(_("The document unpacks to too much data to be accepted.")) from None
+    except pdf_safety.Unreadable:
+        raise damaged from None
+    if found is not None and found.rule == pdf_safety.AUTOMATIC:
+        raise UploadRejected(_("PDF files that open a web address, another file or a program by themselves "
+                               "are not accepted."))
+    if found is not None:
         raise UploadRejected(_("PDF files with scripts, forms that run code or attached files are not accepted."))
     return "pdf"
 
@@ -293,7 +313,6 @@ NAME_MAX_LENGTH = 150
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _SEPARATORS = re.compile(r"[\\/]+")
 _FORBIDDEN = re.compile(r'[<>:"|?*]')
-_SPACES = re.compile(r"\s+")
 
 
 def clean_name(name, *, kind=None):
@@ -303,11 +322,12 @@ def clean_name(name, *, kind=None):
     the extension is the one of the detected kind."""
     name = unicodedata.normalize("NFC", str(name or ""))
     name = _SEPARATORS.split(name)[-1]
+    # Controls are dropped here, not turned into spaces (a name is one word more often than a title);
+    # then the shared one-line rule (direction controls, invisible and blank characters, spaces).
     name = "".join(
         char for char in name if unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
     )
-    name = _FORBIDDEN.sub("_", name)
-    name = _SPACES.sub(" ", name).strip(" .")
+    name = _FORBIDDEN.sub("_", clean_single_line(name)).strip(" .")
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""

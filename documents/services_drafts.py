@@ -78,7 +78,7 @@ def _ensure_editable(draft):
 
 
 def _clean_title(title):
-    title = " ".join((title or "").split())
+    title = markdown_text.clean_single_line(title)
     if not title:
         raise ValidationError(_("A title is required."), code="empty")
     if len(title) > TITLE_MAX:

@@ -21,9 +21,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms
 
 from cssr import arabic
+from cssr.text import clean_single_line
 from workgroups import access
 from workgroups.models import Contribution, Notification, Space
 from workgroups.services import contribution_record
@@ -47,7 +48,7 @@ def _ensure_active(space):
 
 
 def _required(value, *, limit, empty_message):
-    value = " ".join((value or "").split())
+    value = clean_single_line(value)
     if not value:
         raise ValidationError(empty_message, code="empty")
     if len(value) > limit:
@@ -89,28 +90,85 @@ def _reject(error):
 # --- Files ------------------------------------------------------------------------------------
 
 
+# EXIF orientation -> the turn that shows the picture upright (as ImageOps.exif_transpose does).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# What the encoders may still take from an image's `info`: which palette entry or colour is
+# transparent. Everything else there is metadata.
+_PIXEL_INFO = ("transparency",)
+FRAME_MILLISECONDS = 100  # the duration of an animation frame that does not say
+
+
+def _orientation(image):
+    try:
+        return image.getexif().get(0x0112, 1)
+    except Exception:  # EXIF is whatever bytes the uploader chose; Pillow raises many kinds of error on them
+        return 1
+
+
+def _in_srgb(picture, profile):
+    """The pixels converted from the image's colour profile to sRGB, so that the colours stay right once
+    the profile (which can carry text) is dropped. An unreadable profile leaves the pixels as they are."""
+    if not profile or picture.mode not in ("RGB", "RGBA", "CMYK"):
+        return picture
+    try:
+        return ImageCms.profileToProfile(
+            picture, ImageCms.ImageCmsProfile(io.BytesIO(profile)), ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if picture.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return picture
+
+
+def _pixels_only(image, *, orientation, profile):
+    """The current frame of `image`, upright, in sRGB, carrying nothing but its pixels (and palette)."""
+    picture = _in_srgb(image.copy(), profile)
+    if orientation in _UPRIGHT:
+        picture = picture.transpose(_UPRIGHT[orientation])
+    picture.info = {key: image.info[key] for key in _PIXEL_INFO if key in image.info and picture.mode == image.mode}
+    return picture
+
+
 def _reencode(data, kind):
-    """The image drawn again from its pixels alone: no EXIF (GPS, camera, time), no XMP, no comments,
-    nothing hidden after the image; the orientation that EXIF asked for is applied to the pixels."""
+    """The image drawn again from its pixels alone, in its own format. Kept: the pixels (turned upright
+    as EXIF asked, colours converted to sRGB), transparency, and for an animation (GIF, WebP, PNG) its
+    frames, their durations and whether it loops. Dropped: EXIF (GPS, camera, time), XMP, IPTC, colour
+    profiles, comments (JPEG COM segments, GIF comment extensions, PNG tEXt/zTXt/iTXt chunks), other
+    application blocks and chunks (PNG eXIf and tIME, WebP EXIF and XMP), and anything after the image.
+    The encoders then write only what the format needs (JFIF, Adobe's marker for CMYK, GIF's loop
+    count)."""
     with Image.open(io.BytesIO(data)) as image:
-        frames = getattr(image, "n_frames", 1)
-        output = io.BytesIO()
-        if kind.key == "gif" and frames > 1:
-            image.save(output, format="GIF", save_all=True, optimize=False,
-                       duration=image.info.get("duration", 100), loop=image.info.get("loop", 0))
-            return output.getvalue()
-        upright = ImageOps.exif_transpose(image)
-        if kind.key == "jpeg":
-            if upright.mode not in ("RGB", "L", "CMYK"):
-                upright = upright.convert("RGB")
-            upright.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-        elif kind.key == "png":
-            upright.save(output, format="PNG", optimize=True)
-        elif kind.key == "webp":
-            upright.save(output, format="WEBP", quality=JPEG_QUALITY)
-        else:
-            upright.save(output, format="GIF")
-        return output.getvalue()
+        orientation = _orientation(image)
+        profile = image.info.get("icc_profile")
+        loop = image.info.get("loop")
+        frames, durations = [], []
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            frames.append(_pixels_only(image, orientation=orientation, profile=profile))
+            durations.append(image.info.get("duration") or FRAME_MILLISECONDS)
+    first, others = frames[0], frames[1:]
+    animation = {}
+    if others:
+        animation = {"save_all": True, "append_images": others, "duration": durations}
+        if loop is not None:
+            animation["loop"] = loop
+        if kind.key == "gif":
+            animation["disposal"] = 2  # each frame is whole: clear the last one first
+    output = io.BytesIO()
+    if kind.key == "jpeg":
+        if first.mode not in ("RGB", "L", "CMYK"):
+            first = first.convert("RGB")
+        first.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    elif kind.key == "png":
+        first.save(output, format="PNG", optimize=True, **animation)
+    elif kind.key == "webp":
+        first.save(output, format="WEBP", quality=JPEG_QUALITY, **animation)
+    else:
+        first.save(output, format="GIF", **animation)
+    return output.getvalue()
 
 
 def _thumbnail(data, size):

@@ -3,18 +3,20 @@
 import datetime
 import hashlib
 import io
+import struct
 import zipfile
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
-from documents import filetypes
+from documents import filetypes, pdf_safety
 from documents import services_library as services
 from documents.downloads import content_disposition
 from documents.models import ArchiveEntry, Document, DocumentTag, DocumentVersion, TranslationRequest
@@ -23,6 +25,8 @@ from workgroups.models import Contribution, Notification, Space
 
 from . import factories
 from .hostile_corpus import HOSTILE_MARKDOWN
+from .hostile_pdfs import BENIGN_PDFS, HOSTILE_PDFS
+from .hostile_pdfs import document as pdf_document
 from .matrix_documents import png_bytes, text_upload
 
 pytestmark = pytest.mark.django_db
@@ -271,6 +275,122 @@ def test_truncated_pdf_is_refused(world, clients, settings):
     assert_refused(clients, world, settings, upload("ورقة.pdf", data[: len(data) // 2]), "ملف PDF ناقص أو تالف.")
 
 
+# --- PDF: active content and actions that run by themselves (tests/hostile_pdfs.py) ---------------
+
+PDF_MESSAGES = {
+    pdf_safety.ACTIVE: "PDF files with scripts, forms that run code or attached files are not accepted.",
+    pdf_safety.AUTOMATIC: "PDF files that open a web address, another file or a program by themselves are not accepted.",
+    pdf_safety.Unreadable: "The PDF file is incomplete or damaged.",
+    pdf_safety.Encrypted: "This PDF file is encrypted or protected by a password, so it cannot be checked.",
+    pdf_safety.TooLarge: "The document unpacks to too much data to be accepted.",
+}
+
+
+def _pdf_finding(data):
+    try:
+        found = pdf_safety.finding(data, max_inflated_bytes=filetypes.PDF_MAX_INFLATED_BYTES)
+    except (pdf_safety.Unreadable, pdf_safety.TooLarge) as error:
+        return type(error), str(error)
+    return found and (found.rule, found.name)
+
+
+@pytest.mark.parametrize(("data", "expected"), [case[1:] for case in HOSTILE_PDFS],
+                         ids=[case[0] for case in HOSTILE_PDFS])
+def test_hostile_pdf_is_refused_for_its_reason_and_nothing_is_saved(world, settings, data, expected):
+    assert _pdf_finding(data) == expected
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        make_document(world["space"], world["users"]["member"], data=data, name="report.pdf")
+    assert error.value.messages[0].startswith(PDF_MESSAGES[expected[0]])
+    assert Document.objects.count() == 0 and DocumentVersion.objects.count() == 0 and stored_files(settings) == []
+
+
+@pytest.mark.parametrize("data", [case[1] for case in BENIGN_PDFS], ids=[case[0] for case in BENIGN_PDFS])
+def test_ordinary_pdf_is_accepted(world, data):
+    assert _pdf_finding(data) is None
+    document = make_document(world["space"], world["users"]["member"], data=data, name="report.pdf")
+    assert document.current_version.kind == "pdf"
+
+
+def _pdf_names(data):
+    """Every name pypdf, an independent reader, sees in the file's objects (escapes decoded)."""
+    import logging
+
+    import pypdf
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    pending = [reader.trailer, *(IndirectObject(number, 0, reader) for number in range(1, reader.trailer["/Size"]))]
+    seen, names = set(), set()
+    while pending:
+        value = pending.pop()
+        if isinstance(value, IndirectObject):
+            if value.idnum in seen:
+                continue
+            seen.add(value.idnum)
+            value = value.get_object()
+        if isinstance(value, NameObject):
+            names.add(value[1:])
+        elif isinstance(value, DictionaryObject):
+            names.update(key[1:] for key in value)
+            pending += value.values()
+        elif isinstance(value, ArrayObject):
+            pending += value
+    return names
+
+
+# Files whose point is that readers disagree (two values for one key, an object defined twice), or
+# whose action has no type: pypdf, following the cross-reference table, sees only one side.
+READERS_DISAGREE = {"key-written-twice", "object-redefined-by-an-update", "action-without-a-type-on-open"}
+READABLE_HOSTILE_PDFS = [case for case in HOSTILE_PDFS
+                         if isinstance(case[2][0], str) and case[0] not in READERS_DISAGREE]
+
+
+@pytest.mark.parametrize(("data", "expected"), [case[1:] for case in READABLE_HOSTILE_PDFS],
+                         ids=[case[0] for case in READABLE_HOSTILE_PDFS])
+def test_a_real_reader_opens_each_hostile_pdf_and_sees_what_is_refused(data, expected):
+    assert expected[1] in _pdf_names(data)
+
+
+def test_the_pdfs_the_platform_exports_are_accepted(world):
+    from documents import exports, services_drafts
+
+    member = world["users"]["member"]
+    draft = services_drafts.draft_create(actor=member, space=world["space"], title="ورقة المبادئ")
+    services_drafts.section_save(actor=member, section=draft.sections.get(), base_revision=0,
+                                 text="## المبادئ\n\nنص مع [رابط](https://www.un.org/ar/) و**تأكيد**.")
+    data = exports.draft_pdf(draft)
+    assert b"/ObjStm" in data and "URI" in _pdf_names(data)  # the link is inside an object stream
+    assert _pdf_finding(data) is None
+    document = make_document(world["space"], member, data=data, name="ورقة المبادئ.pdf")
+    assert document.current_version.sha256 == hashlib.sha256(data).hexdigest()  # stored as exported
+
+
+def test_a_lower_unzip_limit_lowers_the_pdf_inflation_budget(world, settings):
+    settings.CSSR_UPLOAD_MAX_UNZIPPED_BYTES = 100
+    data = dict(BENIGN_PDFS)["object-streams-with-a-link"]
+    with translation.override("en"), pytest.raises(ValidationError, match="unpacks to too much data"):
+        make_document(world["space"], world["users"]["member"], data=data, name="report.pdf")
+
+
+def test_a_pdf_built_to_make_the_check_slow_is_refused(world, monkeypatch):
+    monkeypatch.setattr(pdf_safety, "MAX_STEPS", 40)
+    with translation.override("en"), pytest.raises(ValidationError, match="incomplete or damaged"):
+        make_document(world["space"], world["users"]["member"], data=dict(BENIGN_PDFS)["plain"], name="a.pdf")
+
+
+def test_a_loop_of_references_ends():
+    # (Not a valid PDF: an object may not be a bare reference. Readers give up; the check must end.)
+    data = pdf_document(catalog=b"/OpenAction 6 0 R /AA 8 0 R", extra=[b"7 0 R", b"6 0 R", b"8 0 R"])
+    assert _pdf_finding(data) is None
+
+
+def test_pdf_with_escaped_javascript_is_refused_on_the_upload_page(world, clients, settings):
+    data = {name: data for name, data, _ in HOSTILE_PDFS}["javascript-escaped-names"]
+    assert_refused(clients, world, settings, upload("ورقة.pdf", data), "لا تُقبل ملفات PDF التي تحتوي")
+
+
 def test_zip_that_is_not_an_office_document_is_refused(world, clients, settings):
     assert_refused(clients, world, settings, upload("مستند.docx", zip_bytes({"readme.txt": "x"})),
                    "هذا النوع من الملفات غير مقبول")
@@ -402,6 +522,241 @@ def test_metadata_is_stripped_from_png_and_webp(world, settings):
         assert b"33.51N" not in stored and b"Exif" not in stored
         with Image.open(io.BytesIO(stored)) as image:
             assert len(image.getexif()) == 0 and "exif" not in image.info and "Comment" not in image.info
+
+
+# --- Images: every kind of metadata is removed, animations are kept --------------------------------
+
+SECRET = "SECRET-GPS-36.2"
+XMP = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+       f'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="{SECRET}"/>'
+       f"</rdf:RDF></x:xmpmeta>")
+
+
+def _exif_with_secret():
+    exif = _exif_with_gps()
+    exif[0x010E] = SECRET  # image description
+    return exif
+
+
+def _icc_with_secret():
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() + SECRET.encode()
+
+
+def _jpeg_segment(marker, payload):
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _jpeg_with_metadata():
+    output = io.BytesIO()
+    Image.new("RGB", (48, 32), (200, 80, 40)).save(output, format="JPEG", exif=_exif_with_secret(), comment=SECRET,
+                                                   xmp=XMP.encode(), icc_profile=_icc_with_secret())
+    data = output.getvalue()
+    iptc = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00" + struct.pack(">I", 20) + b"\x1c\x02\x78" + SECRET.encode()
+    return data[:2] + _jpeg_segment(0xED, iptc) + _jpeg_segment(0xEF, SECRET.encode()) + data[2:]
+
+
+def _gif_block(label, *payloads):
+    blocks = b"".join(bytes([len(payload)]) + payload for payload in payloads)
+    return b"\x21" + bytes([label]) + blocks + b"\x00"
+
+
+def _gif_with_metadata(frames=1):
+    output = io.BytesIO()
+    pictures = [Image.new("RGB", (24, 16), (index * 80, 30, 200)) for index in range(frames)]
+    options = {"save_all": True, "append_images": pictures[1:], "duration": [40, 80, 120][:frames], "loop": 0}
+    pictures[0].save(output, format="GIF", comment=SECRET, **(options if frames > 1 else {}))
+    data = output.getvalue()
+    screen_flags = data[10]
+    start = 13 + (3 * 2 ** ((screen_flags & 7) + 1) if screen_flags & 0x80 else 0)
+    hidden = (_gif_block(0xFF, b"XMP DataXMP", SECRET.encode())  # an application extension
+              + _gif_block(0x01, b"\x00" * 12, SECRET.encode())  # plain text drawn over the image
+              + _gif_block(0xFE, SECRET.encode()))  # another comment
+    return data[:start] + hidden + data[start:]
+
+
+def _png_with_metadata(frames=1):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", SECRET)  # tEXt
+    info.add_text("Location", SECRET, zip=True)  # zTXt
+    info.add_itxt("XML:com.adobe.xmp", XMP)  # iTXt
+    info.add(b"tIME", struct.pack(">HBBBBB", 2026, 1, 2, 10, 0, 0))
+    info.add(b"seCr", SECRET.encode())  # a private chunk
+    pictures = [Image.new("RGBA", (24, 16), (index * 60, 90, 200, 255)) for index in range(frames)]
+    output = io.BytesIO()
+    animation = {"save_all": True, "append_images": pictures[1:], "duration": [40, 80, 120][:frames], "loop": 0}
+    pictures[0].save(output, format="PNG", pnginfo=info, exif=_exif_with_secret(), icc_profile=_icc_with_secret(),
+                     **(animation if frames > 1 else {}))
+    return output.getvalue()
+
+
+def _webp_with_metadata(frames=1):
+    pictures = [Image.new("RGB", (24, 16), (index * 60, 90, 200)) for index in range(frames)]
+    output = io.BytesIO()
+    animation = {"save_all": True, "append_images": pictures[1:], "duration": [40, 80, 120][:frames], "loop": 0}
+    pictures[0].save(output, format="WEBP", exif=_exif_with_secret(), xmp=XMP.encode(), icc_profile=_icc_with_secret(),
+                     **(animation if frames > 1 else {}))
+    return output.getvalue()
+
+
+def _jpeg_markers(data):
+    """The markers of a JPEG's segments up to its image data."""
+    position, markers = 2, []
+    while data[position + 1] != 0xDA:
+        assert data[position] == 0xFF
+        markers.append((data[position + 1], data[position + 4:position + 9]))
+        position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+    return markers
+
+
+def _gif_extensions(data):
+    """(label, first sub-block) of a GIF's extension blocks."""
+    screen_flags = data[10]
+    position = 13 + (3 * 2 ** ((screen_flags & 7) + 1) if screen_flags & 0x80 else 0)
+    extensions = []
+    while data[position] != 0x3B:
+        if data[position] == 0x21:
+            label, position = data[position + 1], position + 2
+            first = data[position + 1:position + 1 + data[position]]
+            while data[position]:
+                position += 1 + data[position]
+            extensions.append((label, first))
+        else:
+            assert data[position] == 0x2C  # an image: descriptor, local colour table, LZW data
+            image_flags = data[position + 9]
+            position += 10 + (3 * 2 ** ((image_flags & 7) + 1) if image_flags & 0x80 else 0) + 1
+            while data[position]:
+                position += 1 + data[position]
+        position += 1
+    return extensions
+
+
+def _png_chunks(data):
+    position, chunks = 8, []
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        chunks.append(kind.decode("latin-1"))
+        position += 12 + length
+    return chunks
+
+
+def _webp_chunks(data):
+    position, chunks = 12, []
+    while position < len(data):
+        kind, size = data[position:position + 4].decode("latin-1"), struct.unpack("<I", data[position + 4:position + 8])[0]
+        chunks.append(kind)
+        if kind == "VP8X":
+            assert data[position + 8] & 0b101100 == 0  # no ICC profile, EXIF or XMP announced
+        position += 8 + size + (size & 1)
+    return chunks
+
+
+def _assert_only_pixels(stored, key):
+    if key == "jpeg":
+        for marker, start in _jpeg_markers(stored):
+            assert marker in (0xDB, 0xC0, 0xC1, 0xC2, 0xC4, 0xDD) or (marker, start) == (0xE0, b"JFIF\x00"), hex(marker)
+    elif key == "gif":
+        for label, first in _gif_extensions(stored):
+            assert label == 0xF9 or (label, first) == (0xFF, b"NETSCAPE2.0"), (hex(label), first)
+    elif key == "png":
+        assert set(_png_chunks(stored)) <= {"IHDR", "PLTE", "tRNS", "IDAT", "IEND", "acTL", "fcTL", "fdAT"}
+    else:
+        assert set(_webp_chunks(stored)) <= {"VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF"}
+    with Image.open(io.BytesIO(stored)) as image:
+        assert len(image.getexif()) == 0
+        for frame in range(getattr(image, "n_frames", 1)):
+            image.seek(frame)
+            image.load()
+            assert not {"exif", "xmp", "comment", "icc_profile", "photoshop", "Comment", "Location",
+                        "XML:com.adobe.xmp"} & set(image.info), image.info
+            assert image.info.get("extension", (b"NETSCAPE2.0",))[0] == b"NETSCAPE2.0"  # GIF: the loop count only
+            assert SECRET not in repr(image.info)
+
+
+IMAGES_WITH_METADATA = {
+    "jpeg": ("jpeg", _jpeg_with_metadata, 1),
+    "gif": ("gif", _gif_with_metadata, 1),
+    "animated-gif": ("gif", lambda: _gif_with_metadata(frames=3), 3),
+    "png": ("png", _png_with_metadata, 1),
+    "animated-png": ("png", lambda: _png_with_metadata(frames=3), 3),
+    "webp": ("webp", _webp_with_metadata, 1),
+    "animated-webp": ("webp", lambda: _webp_with_metadata(frames=3), 3),
+}
+
+
+@pytest.mark.parametrize("case", list(IMAGES_WITH_METADATA))
+def test_every_kind_of_image_metadata_is_removed(world, settings, case):
+    key, build, frames = IMAGES_WITH_METADATA[case]
+    data = build()
+    with Image.open(io.BytesIO(data)) as original:  # the upload really carries the marker
+        assert SECRET.encode() in data or SECRET in repr(original.info)
+    document = make_document(world["space"], world["users"]["member"], data=data,
+                             name=f"صورة{filetypes.KINDS[key].extension}")
+    version = document.current_version
+    stored = (settings.MEDIA_ROOT / version.file.name).read_bytes()
+    thumbnail = (settings.MEDIA_ROOT / version.thumbnail.name).read_bytes()
+    assert SECRET.encode() not in stored and SECRET.encode() not in thumbnail
+    assert b"Exif" not in stored and b"xmpmeta" not in stored
+    _assert_only_pixels(stored, key)
+    _assert_only_pixels(thumbnail, "webp")
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (image.format, getattr(image, "n_frames", 1)) == (filetypes.IMAGE_FORMATS[key], frames)
+    assert version.size == len(stored) and version.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+@pytest.mark.parametrize("key", ["gif", "webp", "png"])
+def test_an_animation_keeps_its_frames_timing_and_looping(world, settings, key):
+    data = {"gif": _gif_with_metadata, "webp": _webp_with_metadata, "png": _png_with_metadata}[key](frames=3)
+    document = make_document(world["space"], world["users"]["member"], data=data, name="a")
+    stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
+    with Image.open(io.BytesIO(stored)) as image:
+        durations, colours = [], []
+        for frame in range(image.n_frames):
+            image.seek(frame)
+            image.load()  # WebP reads a frame's duration with its pixels
+            durations.append(image.info["duration"])
+            colours.append(image.convert("RGB").getpixel((5, 5)))
+        assert durations == [40, 80, 120] and image.info["loop"] == 0
+        assert len(set(colours)) == 3  # three different pictures, not one repeated
+
+
+def test_a_gif_that_plays_once_still_plays_once(world, settings):
+    output = io.BytesIO()
+    pictures = [Image.new("RGB", (10, 10), (index * 120, 60, 60)) for index in range(2)]
+    pictures[0].save(output, format="GIF", save_all=True, append_images=pictures[1:], duration=60)
+    document = make_document(world["space"], world["users"]["member"], data=output.getvalue(), name="a.gif")
+    stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
+    assert all(label != 0xFF for label, _ in _gif_extensions(stored))  # no loop count: plays once
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.n_frames == 2 and "loop" not in image.info
+
+
+@pytest.mark.parametrize("key", ["png", "webp", "jpeg"])
+def test_an_image_with_unreadable_exif_is_accepted_without_it(world, settings, key):
+    output = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(output, format=filetypes.IMAGE_FORMATS[key],
+                                             exif=b"Exif\x00\x00" + SECRET.encode())
+    document = make_document(world["space"], world["users"]["member"], data=output.getvalue(), name="a")
+    stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
+    assert SECRET.encode() not in stored
+    _assert_only_pixels(stored, key)
+
+
+def test_a_colour_profile_is_dropped_and_the_colours_stay(world, settings):
+    from PIL import ImageCms
+
+    output = io.BytesIO()
+    Image.new("RGB", (20, 20), (180, 40, 40)).save(
+        output, format="PNG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    document = make_document(world["space"], world["users"]["member"], data=output.getvalue(), name="a.png")
+    stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
+    assert "iCCP" not in _png_chunks(stored)
+    with Image.open(io.BytesIO(stored)) as image:
+        red, green, blue = image.convert("RGB").getpixel((3, 3))
+        assert abs(red - 180) <= 3 and abs(green - 40) <= 3 and abs(blue - 40) <= 3
 
 
 def test_images_get_a_private_thumbnail(world, clients, settings):
