@@ -63,7 +63,9 @@ def _store_alias():
     return STORE_ALIAS if STORE_ALIAS in settings.CACHES else "default"
 
 
-def _store():
+def shared_cache():
+    """The cache every process of the platform shares (web, worker, shell): Redis, or files under
+    VAR_DIR in the embedded default. For facts that one process changes and another must see at once."""
     return caches[_store_alias()]
 
 
@@ -85,7 +87,7 @@ def users_changed(user_ids):
     keys = [_USER_KEY.format(user_id) for user_id in dict.fromkeys(user_ids) if user_id is not None]
     if keys:
         # An integer: Django's Redis cache stores it as digits, which the socket side reads directly.
-        _write_now_and_on_commit(lambda: _store().set_many(
+        _write_now_and_on_commit(lambda: shared_cache().set_many(
             dict.fromkeys(keys, uuid.uuid4().int >> 65), timeout=_KEEP_SECONDS))
 
 
@@ -93,7 +95,7 @@ def sessions_ended(session_keys):
     """These sessions were signed out or deleted: their sockets close, other sessions' stay open."""
     keys = [_SESSION_KEY.format(key) for key in dict.fromkeys(session_keys) if key]
     if keys:
-        _write_now_and_on_commit(lambda: _store().set_many(dict.fromkeys(keys, 1), timeout=_KEEP_SECONDS))
+        _write_now_and_on_commit(lambda: shared_cache().set_many(dict.fromkeys(keys, 1), timeout=_KEEP_SECONDS))
 
 
 def _write_now_and_on_commit(write):
@@ -242,7 +244,7 @@ class _Process:
 
     def __init__(self, loop):
         self.loop = loop
-        self.store = _store()  # one instance for the process: Django's would be one per task context
+        self.store = shared_cache()  # one instance for the process: Django's would be one per task context
         self.redis = None  # with a Redis store: this loop's own asyncio client, closed by the watchdog
         self.reading = 0  # Redis reads under way
         self.sockets = weakref.WeakKeyDictionary()  # consumer -> its ticket

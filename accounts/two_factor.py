@@ -11,7 +11,9 @@ A session passed the second factor when allauth recorded an "mfa" authentication
 first authenticator in this session (the code from the new app is the proof; see `_on_added`).
 
 The gate reads two facts on every request: the roles the user holds and the kinds of second factor
-they have. Both are kept in the cache and written again whenever a membership or an authenticator is
+they have. Both are kept in the cache all processes share (`liveness.shared_cache`: a role given in
+admin or by a job in the worker is seen by the web server's next request and socket check) and written
+again whenever a membership or an authenticator is
 saved or deleted (model signals, because admin, services and allauth all change them), so the gate
 costs no database query per request; the cache entry also lapses after `_FACTS_SECONDS`.
 """
@@ -22,7 +24,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.core.cache import cache
+
+from .liveness import shared_cache
 
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 STAFF = "staff"
@@ -54,17 +57,18 @@ def _load_factors(user_id):
 
 def refresh_roles(user_id):
     """Read the roles `user_id` holds again (after a membership changed)."""
-    cache.set(_roles_key(user_id), _load_roles(user_id), _FACTS_SECONDS)
+    shared_cache().set(_roles_key(user_id), _load_roles(user_id), _FACTS_SECONDS)
 
 
 def refresh_factors(user_id):
     """Read the kinds of second factor `user_id` has again (after an authenticator changed)."""
-    cache.set(_factors_key(user_id), _load_factors(user_id), _FACTS_SECONDS)
+    shared_cache().set(_factors_key(user_id), _load_factors(user_id), _FACTS_SECONDS)
 
 
 def _facts(user):
     """(roles held in any space, kinds of second factor), from the cache or the database."""
     keys = {"roles": _roles_key(user.pk), "factors": _factors_key(user.pk)}
+    cache = shared_cache()
     found = cache.get_many(keys.values())
     roles, factors = found.get(keys["roles"]), found.get(keys["factors"])
     if roles is None:

@@ -1,6 +1,8 @@
 """Every write of the chat: each runs in a transaction, asks the permission core, and broadcasts to the
 conversation's channel-layer group only after commit (a rolled-back message reaches nobody)."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from cssr.text import clean_single_line
 from workgroups import access
 from workgroups.access import Action, ChatAction
 from workgroups.models import Contribution, Notification, Space
@@ -17,6 +20,8 @@ from workgroups.services import contribution_record
 from workgroups.services.notifications import notify
 
 from .models import Conversation, Message, Participant, Report
+
+logger = logging.getLogger(__name__)
 
 CONTRIBUTING_KINDS = frozenset({Conversation.Kind.SPACE, Conversation.Kind.GROUP})
 
@@ -31,13 +36,26 @@ class RateLimited(ValidationError):
 
 
 def broadcast(group, event):
-    """Send `event` to a channel-layer group now (callers wrap it in `transaction.on_commit`)."""
+    """Send `event` to a channel-layer group now (callers wrap it in `transaction.on_commit`).
+
+    What is broadcast is already saved. A Redis connection the layer opened before a Redis restart fails
+    once and is dropped, so a failed send is tried once more on a new connection; when Redis cannot be
+    reached at all the failure is logged and the write stands: pages catch up by id when they reconnect
+    (and ignore a message they already hold)."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, event)
+    if layer is None:
+        return
+    for attempt in (1, 2):
+        try:
+            async_to_sync(layer.group_send)(group, event)
+            return
+        except Exception:
+            if attempt == 2:
+                logger.warning("chat: could not broadcast %s to %s; pages catch up by id", event.get("type"),
+                               group, exc_info=True)
 
 
 def _broadcast_on_commit(conversation, event):
@@ -165,7 +183,7 @@ def direct_conversation_open(*, actor, other):
 def group_conversation_create(*, actor, space, title, members):
     """A group conversation opened by a member of `space` with chosen members of it."""
     access.check(actor, Action.CONTRIBUTE, space)
-    title = (title or "").strip()
+    title = clean_single_line(title or "")  # no direction controls or invisible characters
     if not title:
         raise ValidationError(_("Give the conversation a title."), code="title")
     allowed = set(access.group_chat_candidates(actor, space).filter(
@@ -185,6 +203,7 @@ def conversation_leave(*, actor, conversation):
     if conversation.kind != Conversation.Kind.GROUP:
         raise PermissionDenied(_("Only group conversations can be left."))
     access.check_chat(actor, ChatAction.READ, conversation)
+    access.check_active_space(actor, conversation)  # not in a space that is not active
     with transaction.atomic():
         Participant.objects.filter(conversation=conversation, user=actor).update(left_at=timezone.now())
         _broadcast_on_commit(conversation, {"type": "chat.participant_left", "user_id": actor.pk})
@@ -310,6 +329,8 @@ def message_report(*, actor, message, reason):
         raise ValidationError(_("Say why you report this message."), code="reason")
     conversation = message.conversation
     access.check_chat(actor, ChatAction.READ, conversation)
+    if conversation.space_id is not None:  # one-to-one conversations belong to no space
+        access.check_active_space(actor, conversation)
     if message.deleted_at is not None:
         raise ValidationError(_("This message was deleted."), code="deleted")
     if message.author_id == actor.pk:

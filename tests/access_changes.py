@@ -124,5 +124,5 @@ CHANGES = {
     staff_locks: FORBIDDEN,
     inactivity_job_locks: FORBIDDEN,
     staff_removes: FORBIDDEN,
-    staff_changes_role: None,
+    staff_changes_role: SIGNED_OUT,  # a rapporteur must use a second factor, which this session did not
 }

@@ -214,3 +214,25 @@ def test_next_cohort_carries_the_continuity_members(world):
     assert successor.status == Space.Status.PROPOSED
     roles = dict(Membership.objects.filter(space=successor).values_list("user__username", "role"))
     assert roles == {"member": Role.MEMBER, "rapporteur": Role.MEMBER}
+
+
+def test_a_lock_succeeds_when_the_close_signal_cannot_be_sent(world, monkeypatch, django_capture_on_commit_callbacks):
+    """The channel layer is down (Redis restarting): the lock is made, no error reaches staff, and the
+    liveness store every socket checks has moved for the locked member."""
+    from channels.layers import get_channel_layer
+
+    from accounts import liveness
+
+    async def layer_down(*args, **kwargs):
+        raise ConnectionError("the channel layer is unreachable")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", layer_down)
+    member = world["users"]["member"]
+    key = f"liveness:user:{member.pk}"
+    before = liveness.shared_cache().get(key)
+    membership = Membership.objects.get(space=world["space"], user=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_lock(actor=world["users"]["staff"], membership=membership, reason="test")
+    membership.refresh_from_db()
+    assert membership.state == Membership.State.LOCKED
+    assert liveness.shared_cache().get(key) not in (None, before)

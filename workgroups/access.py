@@ -15,6 +15,7 @@ Guardian is called only from this module (a test enforces it).
 """
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
@@ -33,6 +34,8 @@ from guardian.shortcuts import (
 )
 
 from .models import Membership, Role, Space
+
+logger = logging.getLogger(__name__)
 
 
 class Action(StrEnum):
@@ -128,8 +131,14 @@ def disconnect_users(user_ids):
         return
 
     async def send_all():
-        for user_id in user_ids:
-            await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
+        try:
+            for user_id in user_ids:
+                await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
+        except Exception:
+            # The change is made and stored in the liveness store, which every socket checks before it
+            # forwards anything and which closes it within seconds: a channel layer that is down
+            # (Redis restarting) must not turn a lock or a removal that succeeded into an error page.
+            logger.exception("access: the close signal could not be sent; the liveness store closes the sockets")
 
     try:
         asyncio.get_running_loop()
@@ -209,6 +218,17 @@ def check(user, action, obj):
     if space.status != Space.Status.ACTIVE:
         raise PermissionDenied(_("This space is not active: it can be read but not changed."))
     raise PermissionDenied(_("Your role in this space does not allow this."))
+
+
+def check_active_space(user, obj):
+    """Raise unless `user` may view `obj`'s space and the space is active (404/403 as `check`; a
+    proposed or concluded space can be read but not changed: PermissionDenied with that reason).
+    The gate of the writes that are not contributions (follow a discussion, report a post or a
+    message, answer an event, leave a group conversation), and the first step of role checks that
+    are not an action of the role table."""
+    check(user, Action.VIEW, obj)
+    if space_of(obj).status != Space.Status.ACTIVE:
+        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
 
 
 ELECTOR_ROLES = frozenset({Role.MEMBER, Role.RAPPORTEUR})
@@ -599,9 +619,7 @@ def check_event_change(user, event):
 
 def check_event_respond(user, event):
     """Raise unless `user` may answer `event` (going, maybe, not going): the space's people, active space."""
-    check(user, Action.VIEW, event)
-    if space_of(event).status != Space.Status.ACTIVE:
-        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
+    check_active_space(user, event)
     if not is_space_member(user, event):
         raise PermissionDenied(_("Only the members of this group answer its events."))
 
@@ -730,6 +748,6 @@ def check_questionnaire_create(user, space=None):
     if space is None:
         check_staff(user)
         return
-    check(user, Action.VIEW, space)
+    check_active_space(user, space)
     if not may_manage_questionnaire(user, space=space):
         raise PermissionDenied(_("Only the space's rapporteurs can create questionnaires."))

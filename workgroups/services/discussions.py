@@ -52,7 +52,7 @@ def _clean_body(body):
 
 
 def _clean_title(title):
-    title = (title or "").strip()
+    title = text.clean_single_line(title)
     if not title:
         raise ValidationError(_("A title is required."), code="empty")
     if len(title) > TITLE_MAX:
@@ -157,6 +157,8 @@ def thread_set_closed(*, actor, thread, closed):
 
 
 def thread_follow(*, actor, thread, follow):
+    """Follow a discussion (replies are notified) or stop following it; not in a space that is not active."""
+    _ensure_active(thread.space)
     if follow:
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
     else:
@@ -279,8 +281,9 @@ def _clean_reason(reason):
 
 def post_report(*, actor, post, reason):
     """Report a post to the group's technical officer (once per member while the report is open)."""
-    reason = _clean_reason(reason)
     space = post.thread.space
+    _ensure_active(space)
+    reason = _clean_reason(reason)
     try:
         with transaction.atomic():
             report = PostReport.objects.create(post=post, reporter=actor, reason=reason)
