@@ -21,8 +21,9 @@ from .selectors import conduct_current
 
 
 def _safe_next(request, fallback):
+    """`next` if it is a path on this site (not a URL name: `redirect()` would look one up), else `fallback`."""
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate and candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

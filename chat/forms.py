@@ -2,11 +2,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cssr.params import IdField, ModelMultipleChoiceIdField
+
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
-    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
-    attachment = forms.IntegerField(label=_("Attach a document from the library"), required=False, min_value=1)
+    reply_to = IdField(required=False, widget=forms.HiddenInput, min_value=1)
+    attachment = IdField(label=_("Attach a document from the library"), required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,8 +31,8 @@ class ReportForm(forms.Form):
 
 class GroupConversationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
+    members = ModelMultipleChoiceIdField(label=_("Members"), queryset=None,
+                                         widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

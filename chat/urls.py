@@ -1,5 +1,7 @@
 from django.urls import path
 
+import cssr.converters  # noqa: F401 - registers <id:…>
+
 from . import views
 
 app_name = "chat"
@@ -13,12 +15,12 @@ urlpatterns = [
     path("chat/<uuid:conversation_id>/preferences/", views.conversation_preferences,
          name="conversation-preferences"),
     path("chat/<uuid:conversation_id>/leave/", views.conversation_leave, name="conversation-leave"),
-    path("chat/<uuid:conversation_id>/messages/<int:message_id>/edit/", views.message_edit, name="message-edit"),
-    path("chat/<uuid:conversation_id>/messages/<int:message_id>/delete/", views.message_delete,
+    path("chat/<uuid:conversation_id>/messages/<id:message_id>/edit/", views.message_edit, name="message-edit"),
+    path("chat/<uuid:conversation_id>/messages/<id:message_id>/delete/", views.message_delete,
          name="message-delete"),
-    path("chat/<uuid:conversation_id>/messages/<int:message_id>/report/", views.message_report,
+    path("chat/<uuid:conversation_id>/messages/<id:message_id>/report/", views.message_report,
          name="message-report"),
-    path("spaces/<int:space_id>/chat/", views.space_chat, name="space-chat"),
-    path("spaces/<int:space_id>/chat/groups/new/", views.group_create, name="group-create"),
-    path("spaces/<int:space_id>/chat/reports/", views.report_list, name="report-list"),
+    path("spaces/<id:space_id>/chat/", views.space_chat, name="space-chat"),
+    path("spaces/<id:space_id>/chat/groups/new/", views.group_create, name="group-create"),
+    path("spaces/<id:space_id>/chat/reports/", views.report_list, name="report-list"),
 ]

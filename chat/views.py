@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cssr.params import int_param
 from workgroups import access
 from workgroups.access import Action, ChatAction
 
@@ -72,8 +73,7 @@ def direct_open(request):
     """Open (or find) the one-to-one conversation with the chosen person."""
     from django.contrib.auth import get_user_model
 
-    other = get_user_model().objects.filter(pk=request.POST.get("user") if str(
-        request.POST.get("user", "")).isdigit() else None).first()
+    other = get_user_model().objects.filter(pk=int_param(request.POST, "user")).first()
     if other is None or not access.may_message_directly(request.user, other):
         raise Http404
     conversation = services.direct_conversation_open(actor=request.user, other=other)
@@ -116,8 +116,9 @@ def _detail_context(request, conversation, form):
     if page_messages and page.number == paginator.num_pages:
         services.conversation_mark_read(actor=user, conversation=conversation, message_id=page_messages[-1].pk)
     reply_to = None
-    if str(request.GET.get("reply", "")).isdigit():
-        reply_to = conversation.messages.filter(pk=request.GET["reply"], deleted_at__isnull=True).select_related(
+    reply_id = int_param(request.GET, "reply")
+    if reply_id is not None:
+        reply_to = conversation.messages.filter(pk=reply_id, deleted_at__isnull=True).select_related(
             "author").first()
         if reply_to is not None and not form.is_bound:
             form = MessageForm(initial={"reply_to": reply_to.pk})
@@ -169,11 +170,11 @@ def conversation_detail(request, conversation_id):
 def conversation_since(request, conversation_id):
     """JSON: the messages after `after` (the polling fallback and catch-up), permission-checked."""
     conversation = conversation_for(request.user, conversation_id)
-    after = request.GET.get("after", "0")
-    if not after.isdigit():
+    after = int_param(request.GET, "after") if "after" in request.GET else 0
+    if after is None:
         return JsonResponse({"error": _("Invalid request.")}, status=400)
     limit = settings.CSSR_CHAT_SINCE_LIMIT
-    rows = selectors.messages_since(conversation=conversation, after=int(after), limit=limit)
+    rows = selectors.messages_since(conversation=conversation, after=after, limit=limit)
     return JsonResponse({
         "messages": [services.message_payload(row) for row in rows], "complete": len(rows) < limit,
     })
@@ -183,9 +184,9 @@ def conversation_since(request, conversation_id):
 def conversation_read(request, conversation_id):
     """Move the read marker forward (the page sends this when new messages are shown)."""
     conversation = conversation_for(request.user, conversation_id)
-    message_id = request.POST.get("message", "")
-    if message_id.isdigit():
-        services.conversation_mark_read(actor=request.user, conversation=conversation, message_id=int(message_id))
+    message_id = int_param(request.POST, "message")
+    if message_id is not None:
+        services.conversation_mark_read(actor=request.user, conversation=conversation, message_id=message_id)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": True})
     return redirect("chat:conversation-detail", conversation.public_id)
@@ -272,8 +273,7 @@ def report_list(request, space_id):
     reports = Report.objects.filter(message__conversation__space=space).select_related(
         "message__author", "message__conversation", "reporter")
     if request.method == "POST":
-        report = reports.filter(pk=request.POST.get("report") if str(request.POST.get("report", "")).isdigit()
-                                else None).first()
+        report = reports.filter(pk=int_param(request.POST, "report")).first()
         if report is None:
             raise Http404
         if request.POST.get("action") == "remove":

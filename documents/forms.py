@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cssr.params import IdField
+
 from . import filetypes, services_library
 from .models import Language
 
@@ -74,9 +76,9 @@ class TranslationRequestForm(forms.Form):
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search in titles"), required=False, max_length=200)
     folder = forms.CharField(required=False, max_length=services_library.FOLDER_MAX)
-    tag = forms.IntegerField(required=False, min_value=1)
+    tag = IdField(required=False, min_value=1)
 
 
 class ArchiveSearchForm(forms.Form):
     q = forms.CharField(label=_("Search the archive"), required=False, max_length=200)
-    theme = forms.IntegerField(required=False, min_value=1)
+    theme = IdField(required=False, min_value=1)

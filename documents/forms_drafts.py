@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cssr.params import IdField
+
 from .models import Draft, SharingDecision
 from .services_drafts import COMMENT_MAX, SECTION_TEXT_MAX, TITLE_MAX
 
@@ -31,7 +33,7 @@ class SectionEditForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), max_length=COMMENT_MAX,
                            widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = IdField(required=False, widget=forms.HiddenInput)
 
 
 class TransitionForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
+from cssr.params import parse_id
 from workgroups import access
 from workgroups.access import Action
 
@@ -210,11 +211,9 @@ def section_history(request, space_id, draft_id, section_id):
 
 
 def _number(value, default):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if number >= 0 else default
+    """A revision number from the request (ASCII digits, as an id), or `default`."""
+    number = parse_id(value)
+    return default if number is None else number
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
+from cssr.params import ModelMultipleChoiceIdField
 from workgroups.models import AgendaItem
 
 from .models import ExpertInvitation, Response
@@ -63,7 +64,7 @@ class EventForm(forms.Form):
         label=_("place"), max_length=255, required=False,
         help_text=_("Leave empty for a meeting in the group's online meeting room."),
     )
-    agenda_items = forms.ModelMultipleChoiceField(
+    agenda_items = ModelMultipleChoiceIdField(
         label=_("agenda items"), queryset=AgendaItem.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -1,11 +1,13 @@
 from django.urls import path
 
+import cssr.converters  # noqa: F401 - registers <id:…>
+
 from . import views
 
 app_name = "events"
 
-events = "spaces/<int:space_id>/events/"
-event = events + "<int:event_id>/"
+events = "spaces/<id:space_id>/events/"
+event = events + "<id:event_id>/"
 
 urlpatterns = [
     path(events, views.event_list, name="event-list"),

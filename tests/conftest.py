@@ -1,8 +1,11 @@
 """Role fixtures and clients shared by every test: one user per role around one space."""
 
 import atexit
+import functools
+import ipaddress
 import os
 import shutil
+import socket
 import tempfile
 
 import pytest
@@ -28,6 +31,54 @@ def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def _is_this_machine(host):
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_of_socket_call(sock, *args, **kwargs):
+    """The host a socket's connect/connect_ex/sendto call goes to (the address is the last argument)."""
+    if sock.family == socket.AF_UNIX:
+        return "localhost"
+    address = args[-1] if args else kwargs.get("address")
+    return address[0] if isinstance(address, tuple) else address
+
+
+def _host_of_lookup(host=None, *args, **kwargs):
+    return host
+
+
+def _only_this_machine(function, host_of):
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        host = host_of(*args, **kwargs)
+        if not _is_this_machine(host):
+            raise OSError(f"tests may not reach the network: {host!r} is not this machine")
+        return function(*args, **kwargs)
+
+    return guarded
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet():
+    """No test reaches the Internet: looking up a name or connecting to anything but this machine
+    (loopback addresses, `localhost`, unix sockets) raises OSError."""
+    guarded = [(socket.socket, name, _host_of_socket_call) for name in ("connect", "connect_ex", "sendto")]
+    guarded += [(socket, name, _host_of_lookup) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _host_of in guarded]
+    for owner, name, host_of in guarded:
+        setattr(owner, name, _only_this_machine(getattr(owner, name), host_of))
+    yield
+    for owner, name, original in originals:
+        setattr(owner, name, original)
+
+
 # Unit tests run Celery tasks in-process; the real worker is exercised by the job tests.
 from cssr.celery import app as celery_app  # noqa: E402
 
@@ -46,14 +97,16 @@ if "CONFIG" in django_settings.CHANNEL_LAYERS["default"]:
 
 
 def _clear_own_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
         client = cache._cache.get_client(None, write=True)
         for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
-            client.delete(key)
+            client.delete(key)  # the "access" store shares this Redis and this prefix
     else:
         cache.clear()
+        if "access" in caches:
+            caches["access"].clear()  # this process's own directory (above)
 
 
 @pytest.fixture(autouse=True)
@@ -121,9 +174,41 @@ def pass_second_factor(client, user):
     request.session.save()
 
 
+class SignedInClients(dict):
+    """A signed-in client per role of the world, each made on first use: most tests use one or two
+    of the nine, and signing in (a session, the two-factor record) is most of a short test's cost.
+    Iterating makes them all."""
+
+    def __init__(self, users):
+        super().__init__()
+        self.users = users
+
+    def __missing__(self, role):
+        client = self[role] = client_for(self.users[role])
+        return client
+
+    def _all(self):
+        for role in self.users:
+            self[role]  # noqa: B018 - made on first use
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def __iter__(self):
+        return iter(self.users)
+
+    def __len__(self):
+        return len(self.users)
+
+
 @pytest.fixture
 def clients(world):
-    return {role: client_for(user) for role, user in world["users"].items()}
+    return SignedInClients(world["users"])
 
 
 def _role_client(role):

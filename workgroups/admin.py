@@ -128,7 +128,7 @@ class SpaceAdmin(TranslationAdmin):
 
     def get_urls(self):
         return [
-            path("<int:space_id>/add-members/", self.admin_site.admin_view(self.bulk_add_view),
+            path("<id:space_id>/add-members/", self.admin_site.admin_view(self.bulk_add_view),
                  name="workgroups_space_add_members"),
             *super().get_urls(),
         ]

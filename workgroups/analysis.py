@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Country, Region
 from cssr import arabic
+from cssr.params import parse_id
 
 from .models import Answer, AnswerChoice, AnswerTheme, Question, Questionnaire, Response, Role
 
@@ -56,8 +57,9 @@ def _dimension(by, questions):
     if by == "role":
         labels = dict(Role.choices)
         return "role", lambda value: labels.get(value) or _("In no group"), None
-    if by and by.startswith("q") and by[1:].isdigit():
-        question = next((q for q in questions if q.pk == int(by[1:]) and q.kind in Question.CATEGORICAL_KINDS), None)
+    question_id = parse_id(by[1:]) if by and by.startswith("q") else None
+    if question_id is not None:
+        question = next((q for q in questions if q.pk == question_id and q.kind in Question.CATEGORICAL_KINDS), None)
         if question is not None:
             labels = {option.pk: option.text for option in question.options.all()}
             return question, lambda value: labels.get(value) or _("No answer"), question

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cssr.params import IdField, ModelChoiceIdField, ModelMultipleChoiceIdField
+
 from .models import GroupProposal
 
 
@@ -24,7 +26,7 @@ class ProposalForm(forms.ModelForm):
 
 
 class NominateForm(forms.Form):
-    nominee = forms.ModelChoiceField(queryset=None, label=_("Member to nominate"))
+    nominee = ModelChoiceIdField(queryset=None, label=_("Member to nominate"))
 
     def __init__(self, *args, electors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,11 +35,11 @@ class NominateForm(forms.Form):
 
 
 class ChoiceOfNominationForm(forms.Form):
-    nomination = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    nomination = IdField(min_value=1, widget=forms.HiddenInput)
 
 
 class ConfirmElectionForm(forms.Form):
-    nominations = forms.ModelMultipleChoiceField(
+    nominations = ModelMultipleChoiceIdField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Rapporteurs to confirm"),
     )
 
@@ -69,7 +71,7 @@ class ThreadForm(forms.Form):
 
 class PostForm(forms.Form):
     body = _body_field(_("Your reply"))
-    quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    quote_of = IdField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
 class PostEditForm(forms.Form):
@@ -82,7 +84,7 @@ class ReasonForm(forms.Form):
 
 class ModerationForm(ReasonForm):
     action = forms.ChoiceField(choices=[("hide", "hide"), ("restore", "restore"), ("warn", "warn")])
-    post = forms.IntegerField(min_value=1)
+    post = IdField(min_value=1)
 
 
 class ConcernForm(forms.Form):
@@ -116,8 +118,8 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
-    threads = forms.ModelMultipleChoiceField(label=_("Linked discussions"), required=False, queryset=None)
-    concerns = forms.ModelMultipleChoiceField(label=_("Linked concerns"), required=False, queryset=None)
+    threads = ModelMultipleChoiceIdField(label=_("Linked discussions"), required=False, queryset=None)
+    concerns = ModelMultipleChoiceIdField(label=_("Linked concerns"), required=False, queryset=None)
 
     def __init__(self, *args, space, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +130,7 @@ class AgendaItemForm(forms.Form):
 
 
 class AgendaUpdateForm(forms.Form):
-    item = forms.IntegerField(min_value=1)
+    item = IdField(min_value=1)
     status = forms.ChoiceField(required=False, choices=AgendaItem.Status.choices)
     move = forms.ChoiceField(required=False, choices=[("up", "up"), ("down", "down")])
 
@@ -144,10 +146,10 @@ class SearchForm(forms.Form):
 
 class DigestSettingsForm(forms.Form):
     frequency = forms.ChoiceField(label=_("E-mail digest"), choices=[])
-    muted_spaces = forms.ModelMultipleChoiceField(label=_("Leave these spaces out"), required=False, queryset=None,
-                                                  widget=forms.CheckboxSelectMultiple)
-    muted_threads = forms.ModelMultipleChoiceField(label=_("Leave these discussions out"), required=False,
-                                                   queryset=None, widget=forms.CheckboxSelectMultiple)
+    muted_spaces = ModelMultipleChoiceIdField(label=_("Leave these spaces out"), required=False, queryset=None,
+                                              widget=forms.CheckboxSelectMultiple)
+    muted_threads = ModelMultipleChoiceIdField(label=_("Leave these discussions out"), required=False,
+                                               queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, spaces, threads, **kwargs):
         from .models import DigestSubscription

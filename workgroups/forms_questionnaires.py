@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cssr.params import ModelChoiceIdField
+
 from .models import Question, Questionnaire, Role, Space, Theme
 from .services.questionnaires import text_limit
 
@@ -24,7 +26,7 @@ class QuestionnaireSettingsForm(forms.Form):
     intro_en = forms.CharField(label=_("Introduction (English)"), max_length=5000, required=False,
                                widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}))
     audience = forms.ChoiceField(label=_("Addressed to"), choices=Questionnaire.Audience.choices)
-    audience_space = forms.ModelChoiceField(label=_("Space"), queryset=Space.objects.none(), required=False)
+    audience_space = ModelChoiceIdField(label=_("Space"), queryset=Space.objects.none(), required=False)
     audience_role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
     is_anonymous = forms.BooleanField(
         label=_("Anonymous: answers are stored without the respondent's name (fixed once published)"),
@@ -221,5 +223,5 @@ class InterestForm(ResponseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, submit=True, **kwargs)
-        theme = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Which theme would you like to work on?"))
+        theme = ModelChoiceIdField(queryset=Theme.objects.all(), label=_("Which theme would you like to work on?"))
         self.fields = {"theme": theme, **self.fields}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit
 from cssr import exports, text
+from cssr.params import int_param
 
 from . import access, selectors, services
 from .access import Action
@@ -80,7 +81,7 @@ def thread_detail(request, space_id, thread_id):
     """A discussion, paginated, with the reply form (quoting a post with ?quote=<id>)."""
     space = access.get_space_or_404(request.user, space_id)
     thread = _thread_or_404(space, thread_id)
-    form = PostForm(request.POST or None, initial={"quote_of": request.GET.get("quote")})
+    form = PostForm(request.POST or None, initial={"quote_of": int_param(request.GET, "quote")})
     if request.method == "POST":
         access.check(request.user, Action.CONTRIBUTE, space)
         if form.is_valid():
@@ -97,12 +98,13 @@ def thread_detail(request, space_id, thread_id):
     posts = selectors.post_list(thread=thread)
     paginator = Paginator(posts, POSTS_PER_PAGE)
     page_number = request.GET.get("page")
-    if request.GET.get("post", "").isdigit():
-        page_number = selectors.post_page(thread=thread, post_id=int(request.GET["post"]), per_page=POSTS_PER_PAGE)
+    post_id, quote_id = int_param(request.GET, "post"), int_param(request.GET, "quote")
+    if post_id is not None:
+        page_number = selectors.post_page(thread=thread, post_id=post_id, per_page=POSTS_PER_PAGE)
     page = paginator.get_page(page_number)
     quote = None
-    if request.GET.get("quote", "").isdigit():
-        quote = Post.objects.filter(thread=thread, pk=request.GET["quote"], deleted_at__isnull=True,
+    if quote_id is not None:
+        quote = Post.objects.filter(thread=thread, pk=quote_id, deleted_at__isnull=True,
                                     hidden_at__isnull=True).select_related("author").first()
     return render(request, "workgroups/thread_detail.html", {
         "space": space, "thread": thread, "page": page, "form": form, "quote": quote,
@@ -133,6 +135,7 @@ def thread_manage(request, space_id, thread_id):
 @require_POST
 def thread_follow(request, space_id, thread_id):
     space = access.get_space_or_404(request.user, space_id)
+    access.check_active_space(request.user, space)
     thread = _thread_or_404(space, thread_id)
     services.thread_follow(actor=request.user, thread=thread, follow=request.POST.get("follow") == "1")
     return redirect("workgroups:thread-detail", space.pk, thread.pk)
@@ -175,6 +178,7 @@ def post_delete(request, space_id, post_id):
 def post_report(request, space_id, post_id):
     """Report a post to the technical officer, with a reason."""
     space = access.get_space_or_404(request.user, space_id)
+    access.check_active_space(request.user, space)
     post = _post_or_404(space, post_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cssr.params import int_param
+
 from . import search as search_module
 from . import selectors, services
 from .forms import DigestSettingsForm, NotificationSettingsForm, SearchForm
@@ -22,10 +24,11 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request):
-    """Mark one notification (and go to it) or all of them read."""
-    notification_id = request.POST.get("notification", "")
-    if notification_id.isdigit():
-        notification = selectors.notification_list(user=request.user).filter(pk=int(notification_id)).first()
+    """Mark one notification (and go to it) or all of them read. An unknown one marks nothing."""
+    if "notification" in request.POST:
+        notification_id, notification = int_param(request.POST, "notification"), None
+        if notification_id is not None:
+            notification = selectors.notification_list(user=request.user).filter(pk=notification_id).first()
         if notification is not None:
             services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
             if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
@@ -96,6 +99,6 @@ def reinstatement_request(request, space_id):
 
     space, membership = access.get_space_for_locked_member_or_404(request.user, space_id)
     services.reinstatement_request(actor=request.user, membership=membership,
-                                   message=request.POST.get("message", "")[:2000])
+                                   message=request.POST.get("message", "").replace("\x00", "")[:2000])
     messages.success(request, _("Your request was sent to the operations support team."))
     return redirect("workgroups:space-list")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit
 from cssr import exports
+from cssr.params import int_param, parse_id
 
 from . import access, analysis, services
 from .forms_questionnaires import (
@@ -125,12 +126,13 @@ def _build_action(request, questionnaire, action):
     """Run one builder action; returns the error form to show again, or None."""
     post, user = request.POST, request.user
     question = option = None
-    if post.get("question", "").isdigit():
-        question = Question.objects.filter(pk=int(post["question"]), questionnaire=questionnaire).first()
+    question_id, option_id = int_param(post, "question"), int_param(post, "option")
+    if question_id is not None:
+        question = Question.objects.filter(pk=question_id, questionnaire=questionnaire).first()
         if question is None:
             raise Http404
-    if post.get("option", "").isdigit():
-        option = Option.objects.filter(pk=int(post["option"]), question__questionnaire=questionnaire).select_related(
+    if option_id is not None:
+        option = Option.objects.filter(pk=option_id, question__questionnaire=questionnaire).select_related(
             "question").first()
         if option is None:
             raise Http404
@@ -287,13 +289,14 @@ def questionnaire_themes(request, pk):
         if action == "concern":
             if questionnaire.space_id:
                 access.check(request.user, access.Action.CONTRIBUTE, questionnaire.space)
-            theme = AnswerTheme.objects.filter(pk=request.POST.get("theme") or 0, questionnaire=questionnaire).first()
+            theme = AnswerTheme.objects.filter(pk=int_param(request.POST, "theme") or 0,
+                                               questionnaire=questionnaire).first()
             if theme is None:
                 raise Http404
             theme = services.answer_theme_to_concern(actor=request.user, theme=theme)
             messages.success(request, _("The theme is now a concern of the space."))
             return redirect("workgroups:concern-detail", questionnaire.space_id, theme.concern_id)
-        answer_ids = [int(value) for value in request.POST.getlist("answers") if value.isdigit()]
+        answer_ids = [number for number in map(parse_id, request.POST.getlist("answers")) if number is not None]
         form = ThemeTagForm(request.POST, answer_ids=answer_ids)
         if not form.is_valid():
             for errors in form.errors.values():

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts import audit
 from cssr import exports
+from cssr.params import int_param
 
 from . import access, selectors
 from .models import Space
@@ -15,10 +16,10 @@ from .models import Space
 def _scope(request):
     """The spaces the report covers: one space (?space=<id>) or every active space."""
     access.check_staff(request.user)
-    space_id = request.GET.get("space", "")
+    space_id = int_param(request.GET, "space")
     spaces = Space.objects.filter(status=Space.Status.ACTIVE)
-    if space_id.isascii() and space_id.isdigit() and len(space_id) < 19:
-        space = access.get_space_for_operations_or_404(request.user, int(space_id))
+    if space_id is not None:
+        space = access.get_space_for_operations_or_404(request.user, space_id)
         return space, Space.objects.filter(pk=space.pk)
     return None, spaces
 
