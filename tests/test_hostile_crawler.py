@@ -396,6 +396,9 @@ def _describe(probe, request):
 
 
 class Crawl:
+    """Sends probes and keeps every failure (a 5xx or an exception, a marker leaked to a non-member, a
+    foreign object answered), so that one run reports them all."""
+
     def __init__(self, world, clients):
         self.world, self.clients = world, clients
         self.sent, self.failures = 0, []
@@ -592,3 +595,13 @@ def test_members_see_every_marker_of_their_space(crawl_world, clients):
         seen = b"".join(_content(clients[role].get(page)) for page in pages)
         markers = HOME_MARKERS if marker == "HOMESPACE" else OTHER_MARKERS
         assert [m for m in markers if m.encode() not in seen] == []
+
+
+def test_a_nul_in_a_reinstatement_request_is_dropped(content, locked_member_client):
+    """PostgreSQL refuses NUL in text: the request is kept without it."""
+    from workgroups.models import ReinstatementRequest
+
+    response = locked_member_client.post(reverse("workgroups:reinstatement-request", args=[content["space"].pk]),
+                                         {"message": "أرجو\x00 إعادتي"})
+    assert response.status_code == 302
+    assert ReinstatementRequest.objects.get().message == "أرجو إعادتي"
