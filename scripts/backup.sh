@@ -31,15 +31,7 @@ case "$database_url" in
     database_file=cssr.dump
     ;;
   sqlite:///*)
-    "$python" - "${database_url#sqlite:///}" "$folder/cssr.sqlite3" <<'PY'
-import pathlib, sqlite3, sys
-source = sqlite3.connect(pathlib.Path(sys.argv[1]).resolve().as_uri() + "?mode=rw", uri=True)  # must exist
-target = sqlite3.connect(sys.argv[2])
-source.backup(target)
-target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the platform turns WAL on again)
-target.close()
-source.close()
-PY
+    "$python" scripts/sqlite_copy.py "${database_url#sqlite:///}" "$folder/cssr.sqlite3"
     database_file=cssr.sqlite3
     ;;
   *)

@@ -36,15 +36,7 @@ case "$database_url" in
       exit 1
     fi
     mkdir -p "$(dirname "$path")"
-    "$python" - "$folder/cssr.sqlite3" "$path" <<'PY'
-import pathlib, sqlite3, sys
-source = sqlite3.connect(pathlib.Path(sys.argv[1]).resolve().as_uri() + "?mode=rw", uri=True)  # must exist
-target = sqlite3.connect(sys.argv[2])
-source.backup(target)
-target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (the platform turns WAL on again)
-target.close()
-source.close()
-PY
+    "$python" scripts/sqlite_copy.py "$folder/cssr.sqlite3" "$path"
     ;;
   *)
     echo "restore: DATABASE_URL must be postgres://… or sqlite:///…" >&2

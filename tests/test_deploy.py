@@ -8,7 +8,6 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +28,7 @@ from documents.downloads import FILE_CSP, content_disposition
 
 from . import factories
 from .conftest import client_for
+from .servers import free_port, uvicorn_in_thread
 
 ROOT = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -149,12 +149,6 @@ def test_readme_documents_the_two_commands():
 NGINX = "/usr/sbin/nginx"
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
     """The project's deploy/nginx.conf run by a real nginx (installed by `make test`) on a free loopback
@@ -162,7 +156,7 @@ def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
     files at the given folders and the access log in `directory`. Yields the proxy's URL; nginx is
     stopped on leaving."""
     assert Path(NGINX).exists(), "nginx is installed by `make test` (make nginx)"
-    port = _free_port()
+    port = free_port()
     config = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "access_log /var/log/nginx/access.log cssr_private;" in config
     for old, new in {
@@ -186,30 +180,6 @@ def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
         yield f"http://127.0.0.1:{port}"
     finally:
         subprocess.run([NGINX, "-c", str(main), "-s", "stop"], capture_output=True)
-
-
-@contextmanager
-def _asgi_server():
-    """The project's ASGI application in uvicorn, in a thread of this process (it shares the test
-    database). Yields its port."""
-    import uvicorn
-
-    from cssr.asgi import application
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the ASGI server did not start"
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -276,7 +246,7 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
     cookies = {settings.SESSION_COOKIE_NAME: client_for(member).cookies[settings.SESSION_COOKIE_NAME].value}
     content = "محضر الاجتماع الأول: المبادئ الدستورية".encode()
     filename = "محضر الاجتماع.txt"
-    with _asgi_server() as app_port, _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy:
+    with uvicorn_in_thread() as app_port, _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy:
         status, headers, body = _fetch(proxy + reverse("documents:document-create", args=[space.pk]), cookies=cookies)
         assert status == 200
         cookies.update(_cookies_set(headers))
@@ -374,7 +344,7 @@ def test_the_embedded_default_serves_users_pages_with_debug_off(tmp_path):
     """`make run` on a machine with nothing set (scripts/run.sh sets SITE_URL to where it listens): the
     server starts, a mistyped address gets the platform's own 404 page (no URL map), pages link
     hashed stylesheets that come compressed and cached for a year, other Host names are refused."""
-    port = _free_port()
+    port = free_port()
     env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
            "SITE_URL": f"http://127.0.0.1:{port}"}
     log = tmp_path / "server.log"
@@ -449,7 +419,7 @@ def test_the_web_services_healthcheck_asks_readyz_and_fails_when_it_does(monkeyp
     code = healthcheck["test"][3]
     assert "/readyz" in code and "127.0.0.1:8000" in code
     assert COMPOSE["services"]["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
-    with _asgi_server() as port:
+    with uvicorn_in_thread() as port:
         here = code.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         env = {**os.environ, "SITE_URL": "https://localhost"}  # the site's host name: an allowed host
         ready = subprocess.run([sys.executable, "-c", here], env=env, capture_output=True, text=True)

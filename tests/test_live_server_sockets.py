@@ -15,10 +15,7 @@ the server: only the liveness store (accounts/liveness.py) can.
 
 import json
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +33,7 @@ from workgroups.models import Role
 from . import access_changes as changes
 from . import factories
 from .conftest import client_for
+from .servers import uvicorn_process
 
 # Marked so that pytest-django creates the test database; `_django_db_helper` below replaces its
 # per-test wrapping (a transaction rolled back, or a flush) by plain autocommit.
@@ -81,26 +79,6 @@ def _shared_database(directory):
     return f"sqlite:///{path}", restore
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_listening(process, port, log):
-    """Until the server accepts connections (a start-up of a few seconds; fails if it exits)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("the server did not start within 60 s")
-
-
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
     """The server, and this module's tests writing to its database in autocommit."""
@@ -113,29 +91,16 @@ def _serve(var):
     access_store = {**settings.CACHES["access"]}
     if "LOCATION" in access_store and not settings.REDIS_URL:
         access_store["LOCATION"] = str(var / "cache" / "access")  # where the server's VAR_DIR puts it
-    port = _free_port()
     env = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "cssr.settings", "DATABASE_URL": database_url,
         "CSSR_VAR_DIR": str(var), "SECRET_KEY": settings.SECRET_KEY, "DJANGO_DEBUG": "1",
         "CACHE_KEY_PREFIX": access_store.get("KEY_PREFIX", ""),
         "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "cssr"),
     }
-    log = var / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "cssr.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
-            cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
     try:
-        _wait_until_listening(process, port, log)
-        yield Server(port=port, access_store=access_store)
+        with uvicorn_process(env=env, log=var / "server.log") as port:
+            yield Server(port=port, access_store=access_store)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         restore()
 
 

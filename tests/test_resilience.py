@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from contextlib import ExitStack, contextmanager
 
@@ -27,7 +26,8 @@ from workgroups.models import Role
 from . import factories
 from .access_changes import SESSION_ENDED
 from .conftest import client_for
-from .test_live_server_sockets import Server, _cookie_for, _free_port, _shared_database, _wait_until_listening
+from .servers import free_port, uvicorn_process
+from .test_live_server_sockets import Server, _cookie_for, _shared_database
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def _unreachable_database(tmp_path):
     wrapper = connections["default"]
     broken = {**wrapper.settings_dict, "OPTIONS": {**wrapper.settings_dict["OPTIONS"]}}
     if wrapper.vendor == "postgresql":
-        broken.update(HOST="127.0.0.1", PORT=str(_free_port()))  # nothing listens there
+        broken.update(HOST="127.0.0.1", PORT=str(free_port()))  # nothing listens there
         broken["OPTIONS"]["connect_timeout"] = 2
         if "pool" in broken["OPTIONS"]:  # a request waits for the pool as in production, briefly here
             broken["OPTIONS"]["pool"] = {**broken["OPTIONS"]["pool"], "min_size": 1, "timeout": 2}
@@ -91,7 +91,7 @@ class _PrivateRedis:
     """A redis-server on a free port, with nothing saved to disk (a restart starts it empty)."""
 
     def __init__(self, directory):
-        self.port, self.directory, self.process = _free_port(), directory, None
+        self.port, self.directory, self.process = free_port(), directory, None
 
     @property
     def url(self):
@@ -136,26 +136,14 @@ def chat_server(transactional_db, private_redis, tmp_path, settings):
         "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url, "KEY_PREFIX": prefix}}
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                            "CONFIG": {"hosts": [private_redis.url], "prefix": prefix}}}
-    port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cssr.settings", "DATABASE_URL": database_url,
            "REDIS_URL": private_redis.url, "CACHE_KEY_PREFIX": prefix, "CHANNEL_LAYER_PREFIX": prefix,
            "CHANNEL_LAYER": "pubsub", "CSSR_VAR_DIR": str(tmp_path), "SECRET_KEY": settings.SECRET_KEY,
            "DJANGO_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"}
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "cssr.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
-            cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_until_listening(process, port, log)
-        yield Server(port=port, access_store=settings.CACHES["access"])
+        with uvicorn_process(env=env, log=tmp_path / "server.log") as port:
+            yield Server(port=port, access_store=settings.CACHES["access"])
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         put_back()
 
 

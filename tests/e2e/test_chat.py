@@ -5,9 +5,7 @@ pytest-django's live server speaks WSGI only, so these tests run the project's A
 test database and the in-memory channel layer (or Redis when REDIS_URL is set).
 """
 
-import socket
 import threading
-import time
 
 import pytest
 from django.urls import reverse
@@ -16,6 +14,7 @@ from chat import services
 from chat.models import Message
 from tests import factories
 
+from ..servers import uvicorn_in_thread
 from .conftest import html_lang_dir, login
 
 SPACE = "مجموعة القضايا الدستورية"
@@ -28,24 +27,8 @@ class AsgiServer:
 
 @pytest.fixture
 def asgi_server(transactional_db):
-    import uvicorn
-
-    from cssr.asgi import application
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the ASGI server did not start"
-        time.sleep(0.05)
-    yield AsgiServer(f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_in_thread(ws="websockets-sansio") as port:
+        yield AsgiServer(f"http://127.0.0.1:{port}")
 
 
 @pytest.fixture
