@@ -161,11 +161,6 @@ def unwatch(consumer):
     _process().sockets.pop(consumer, None)
 
 
-def session_authenticates(session_key, user):
-    """True while the session signs `user` in (see `session_deadline`)."""
-    return session_deadline(session_key, user) is not False
-
-
 def session_deadline(session_key, user):
     """Whether the session still signs `user` in, as Django would decide on the next request (the
     session exists and has not expired, names this user and an enabled backend, and carries the
