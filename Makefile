@@ -65,8 +65,10 @@ messages: venv gettext ## refresh locale/*/django.po from the code
 vendor: ## refresh static/vendor from the npm registry
 	bash scripts/vendor_static.sh
 
-lint: venv
+lint: venv ## style, formatting and the import contracts (pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) bench/jobs.py

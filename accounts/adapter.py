@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from . import throttle
@@ -7,12 +10,31 @@ from .network import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's hooks for the platform: sign-up closed, the client address of accounts/network.py, and
-    the sign-in throttle of accounts/throttle.py."""
+    """allauth's hooks for the platform: sign-up closed, the client address of accounts/network.py, the
+    sign-in throttle of accounts/throttle.py, and allauth's e-mails through the outbox."""
 
     def is_open_for_signup(self, request):
-        """Accounts exist only by invitation (P1): the sign-up page answers that sign-up is closed."""
+        """Accounts exist only by invitation: the sign-up page answers that sign-up is closed."""
         return False
+
+    def send_mail(self, template_prefix, email, context_data):
+        """Every e-mail allauth writes (password reset, sign-in codes, account notices, also those of its
+        MFA part, which call this adapter) is rendered as allauth renders it, in the language of the
+        request, and written to the outbox in the transaction of the moment; the sender runs after
+        commit. Their text holds links and codes, so the outbox forgets it once sent."""
+        from workgroups.models import OutgoingEmail
+        from workgroups.services.outbox import outbox_add, outbox_send_soon
+
+        request = context.request
+        message = self.render_mail(template_prefix, email, {
+            "request": request, "email": email, "current_site": get_current_site(request), **context_data})
+        if message.content_subtype == "html":  # an e-mail with an HTML template only
+            written = {"subject": message.subject, "body": strip_tags(message.body), "html": message.body}
+        else:
+            written = {"subject": message.subject, "body": message.body, "html": next(
+                (content for content, mimetype in getattr(message, "alternatives", ()) if mimetype == "text/html"), "")}
+        outbox_add((address, OutgoingEmail.Kind.ACCOUNT, written) for address in message.to)
+        outbox_send_soon()
 
     def get_client_ip(self, request):
         """The address rate limits and the sessions list use: the socket's, or the one the trusted proxies

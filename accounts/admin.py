@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
@@ -193,8 +194,6 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
         count = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count) % {"count": count})
 

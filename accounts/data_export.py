@@ -30,6 +30,29 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from chat.models import Conversation, Message, Participant
+from events.models import EventAnswer
+from workgroups.models import (
+    AgendaItem,
+    Answer,
+    AnswerChoice,
+    Concern,
+    DigestMute,
+    DigestSubscription,
+    Endorsement,
+    ExpressionOfInterest,
+    GroupProposal,
+    Membership,
+    Notification,
+    NotificationSetting,
+    Post,
+    PostRevision,
+    Question,
+    Receipt,
+)
+
+from .models import ConductAcceptance
+
 FORMAT_VERSION = 1
 CHUNK = 200  # rows read per database round trip and rendered per template call
 SECTIONS_MARKER = "<!--sections-->"
@@ -54,8 +77,6 @@ class Section:
 
 
 def _conduct_acceptances(user):
-    from .models import ConductAcceptance
-
     acceptances = ConductAcceptance.objects.filter(user=user).select_related("conduct").order_by("accepted_at", "pk")
     for acceptance in acceptances.iterator(chunk_size=CHUNK):
         yield {"version": acceptance.conduct.version, "title": acceptance.conduct.title,
@@ -63,8 +84,6 @@ def _conduct_acceptances(user):
 
 
 def _posts(user):
-    from workgroups.models import Post
-
     posts = Post.objects.filter(author=user).select_related("thread__space").order_by("created_at", "pk")
     for post in posts.iterator(chunk_size=CHUNK):
         yield {
@@ -75,8 +94,6 @@ def _posts(user):
 
 
 def _post_revisions(user):
-    from workgroups.models import PostRevision
-
     revisions = (PostRevision.objects.filter(post__author=user).select_related("post__thread__space")
                  .order_by("post_id", "created_at", "pk"))
     for revision in revisions.iterator(chunk_size=CHUNK):
@@ -85,8 +102,6 @@ def _post_revisions(user):
 
 
 def _concerns(user):
-    from workgroups.models import Concern
-
     for concern in Concern.objects.filter(author=user).select_related("space").order_by("created_at", "pk").iterator(
             chunk_size=CHUNK):
         yield {"id": concern.pk, "space": concern.space.name, "title": concern.title,
@@ -95,8 +110,6 @@ def _concerns(user):
 
 
 def _endorsements(user):
-    from workgroups.models import Endorsement
-
     endorsements = Endorsement.objects.filter(user=user).select_related("concern__space").order_by("created_at", "pk")
     for endorsement in endorsements.iterator(chunk_size=CHUNK):
         yield {"concern_id": endorsement.concern_id, "space": endorsement.concern.space.name,
@@ -104,8 +117,6 @@ def _endorsements(user):
 
 
 def _agenda_proposals(user):
-    from workgroups.models import AgendaItem
-
     items = AgendaItem.objects.filter(proposed_by=user).select_related("space").order_by("created_at", "pk")
     for item in items.iterator(chunk_size=CHUNK):
         yield {"id": item.pk, "space": item.space.name, "title": item.title, "description": item.description,
@@ -113,8 +124,6 @@ def _agenda_proposals(user):
 
 
 def _conversation_label(conversation, partners):
-    from chat.models import Conversation
-
     if conversation.kind == Conversation.Kind.SPACE:
         return _("Chat of %(space)s") % {"space": conversation.space.name}
     if conversation.kind == Conversation.Kind.GROUP:
@@ -123,8 +132,6 @@ def _conversation_label(conversation, partners):
 
 
 def _chat_messages(user):
-    from chat.models import Conversation, Message, Participant
-
     partners = {
         participant.conversation_id: participant.user.public_name
         for participant in Participant.objects.filter(
@@ -141,8 +148,6 @@ def _chat_messages(user):
 
 
 def _answer_value(answer, chosen):
-    from workgroups.models import Question
-
     if chosen:
         return "; ".join(chosen)
     if answer.question.kind == Question.Kind.DECLARATION:
@@ -153,39 +158,35 @@ def _answer_value(answer, chosen):
 
 
 def _questionnaire_answers(user):
-    from workgroups.models import Answer, AnswerChoice
-
     # Both streams in answer order: the chosen options are merged into their answer as they come.
     choices = (
-        AnswerChoice.objects.filter(answer__response__respondent=user)
+        AnswerChoice.objects.filter(answer__submission__respondent=user)
         .order_by("answer_id", "rank", "option__position", "pk")
         .values_list("answer_id", "option__text", "rank")
         .iterator(chunk_size=CHUNK)
     )
     pending = next(choices, None)
-    answers = (Answer.objects.filter(response__respondent=user)
-               .select_related("question", "response__questionnaire__space").order_by("pk"))
+    answers = (Answer.objects.filter(submission__respondent=user)
+               .select_related("question", "submission__questionnaire__space").order_by("pk"))
     for answer in answers.iterator(chunk_size=CHUNK):
         chosen = []
         while pending is not None and pending[0] <= answer.pk:
             if pending[0] == answer.pk:
                 chosen.append(f"{pending[2]}. {pending[1]}" if pending[2] else pending[1])
             pending = next(choices, None)
-        response = answer.response
-        questionnaire = response.questionnaire
+        submission = answer.submission
+        questionnaire = submission.questionnaire
         yield {
             "questionnaire": questionnaire.title,
             "space": questionnaire.space.name if questionnaire.space_id else "",
             "question": answer.question.text,
             "answer": _answer_value(answer, chosen),
-            "sent": response.is_submitted,
-            "saved_at": response.submitted_at or response.updated_at,
+            "sent": submission.is_submitted,
+            "saved_at": submission.submitted_at or submission.updated_at,
         }
 
 
 def _anonymous_questionnaires(user):
-    from workgroups.models import Receipt
-
     receipts = (Receipt.objects.filter(user=user, questionnaire__is_anonymous=True)
                 .select_related("questionnaire__space").order_by("pk"))
     for receipt in receipts.iterator(chunk_size=CHUNK):
@@ -194,19 +195,15 @@ def _anonymous_questionnaires(user):
                "space": questionnaire.space.name if questionnaire.space_id else ""}
 
 
-def _event_responses(user):
-    from events.models import Response
-
-    responses = Response.objects.filter(user=user).select_related("event__space").order_by("event__starts_at", "pk")
-    for response in responses.iterator(chunk_size=CHUNK):
-        yield {"space": response.event.space.name, "event": response.event.title, "starts_at": response.event.starts_at,
-               "answer": response.answer, "answer_label": str(response.get_answer_display()),
-               "answered_at": response.answered_at}
+def _event_answers(user):
+    answers = EventAnswer.objects.filter(user=user).select_related("event__space").order_by("event__starts_at", "pk")
+    for answer in answers.iterator(chunk_size=CHUNK):
+        yield {"space": answer.event.space.name, "event": answer.event.title, "starts_at": answer.event.starts_at,
+               "answer": answer.answer, "answer_label": str(answer.get_answer_display()),
+               "answered_at": answer.answered_at}
 
 
 def _memberships(user):
-    from workgroups.models import Membership
-
     memberships = Membership.objects.filter(user=user).select_related("space").order_by("joined_at", "pk")
     for membership in memberships.iterator(chunk_size=CHUNK):
         yield {"space": membership.space.name, "role": membership.role,
@@ -220,8 +217,6 @@ def _on_off(enabled):
 
 
 def _notification_settings(user):
-    from workgroups.models import DigestMute, DigestSubscription, Notification, NotificationSetting
-
     muted = set(NotificationSetting.objects.filter(user=user).values_list("kind", flat=True))
     for kind, label in Notification.Kind.choices:
         yield {"setting": f"notification:{kind}", "description": str(label), "value": kind not in muted,
@@ -238,8 +233,6 @@ def _notification_settings(user):
 
 
 def _expressions_of_interest(user):
-    from workgroups.models import ExpressionOfInterest
-
     interests = ExpressionOfInterest.objects.filter(user=user).select_related("theme").order_by("created_at", "pk")
     for interest in interests.iterator(chunk_size=CHUNK):
         yield {"theme": interest.theme.name, "expertise": interest.expertise, "motivation": interest.motivation,
@@ -248,8 +241,6 @@ def _expressions_of_interest(user):
 
 
 def _group_proposals(user):
-    from workgroups.models import GroupProposal
-
     proposals = GroupProposal.objects.filter(proposer=user).select_related("theme").order_by("created_at", "pk")
     for proposal in proposals.iterator(chunk_size=CHUNK):
         yield {"title": proposal.title, "rationale": proposal.rationale,
@@ -312,7 +303,7 @@ SECTIONS = (
         SPACE, Column("event", gettext_lazy("Event")), Column("starts_at", gettext_lazy("Starts"), "datetime"),
         Column("answer_label", gettext_lazy("My answer")),
         Column("answered_at", gettext_lazy("Answered"), "datetime"),
-    ), _event_responses),
+    ), _event_answers),
     Section("expressions_of_interest", gettext_lazy("My expressions of interest"), (
         Column("theme", gettext_lazy("Theme")), Column("expertise", gettext_lazy("Expertise"), "long"),
         Column("motivation", gettext_lazy("Motivation"), "long"),

@@ -2,7 +2,7 @@
 
 A websocket outlives the request that opened it: signing out, a new password, a deactivated account,
 a lock or a removal all happen in another request, or in the Celery worker, while the socket stays
-open. The permission core also tells the sockets to close (`access.disconnect_users`), but that
+open. The permission core also tells the sockets to close (`connections_close`), but that
 signal travels on the channel layer, which the embedded default keeps in each process's memory, and
 a lost signal must not leave a socket delivering. So every change also writes here, and every socket
 checks here before it forwards anything:
@@ -39,8 +39,9 @@ from importlib import import_module
 
 import redis.asyncio
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -48,6 +49,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+from accounts import sessions as lifetimes
 
 logger = logging.getLogger(__name__)
 
@@ -175,9 +178,7 @@ def session_deadline(session_key, user):
 
 
 def _deadline_of(data):
-    from accounts.sessions import session_deadline as lifetime
-
-    deadline = lifetime(data)
+    deadline = lifetimes.session_deadline(data)
     return None if deadline is None else deadline[0]
 
 
@@ -213,13 +214,10 @@ def sessions_that_ended(tickets):
     """The tickets whose session no longer authenticates their user: one query for the users and, with
     database sessions, one for the sessions (other engines: one load per session). The others' deadlines
     are brought up to date."""
-    from django.contrib.auth import get_user_model
-
     tickets = [ticket for ticket in tickets if ticket.session_key]
     users = get_user_model().objects.filter(
         pk__in={ticket.user_id for ticket in tickets}, is_active=True).only("pk", "password", "is_active", "is_staff").in_bulk()
     data = stored_sessions({ticket.session_key for ticket in tickets})
-    from accounts import sessions as lifetimes
 
     ended, now = [], lifetimes.now()
     for ticket in tickets:
@@ -315,10 +313,6 @@ class _Process:
             await self._close_redis()
 
     async def _watch_rounds(self):
-        from channels.db import database_sync_to_async
-
-        from accounts import sessions as lifetimes
-
         sessions_checked = self.loop.time()
         while self.sockets or self.reading:
             await asyncio.sleep(_watch_seconds())

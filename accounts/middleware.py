@@ -128,7 +128,7 @@ class TwoFactorMiddleware:
 
 
 class CodeOfConductMiddleware:
-    """No page behind the sign-in is shown until the user accepted the code of conduct in force (P4)."""
+    """No page behind the sign-in is shown until the user accepted the code of conduct in force."""
 
     SESSION_KEY = "accounts:accepted-conduct-id"
 

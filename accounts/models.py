@@ -33,10 +33,10 @@ class ExpertiseArea(models.Model):
 
 
 class User(AbstractUser):
-    """A person with an account. Accounts exist only by staff invitation (P1, P2).
+    """A person with an account. Accounts exist only by staff invitation.
 
     Display name and title are what co-members see. Gender, age band, expertise and region are
-    private: only staff see them, for the balance report (P9).
+    private: only staff see them, for the balance report.
     """
 
     display_name = models.CharField(_("display name"), max_length=120)
@@ -84,7 +84,7 @@ class User(AbstractUser):
 
 
 class CodeOfConduct(models.Model):
-    """One version of the code of conduct (P4). The newest published version is the one in force."""
+    """One version of the code of conduct. The newest published version is the one in force."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)

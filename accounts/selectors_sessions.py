@@ -1,12 +1,12 @@
 """Reads of a person's own sessions."""
 
+from allauth.usersessions.models import UserSession
+
 from . import liveness
 
 
 def user_session_get(*, user, session_id):
     """One of `user`'s sessions by id, or None (someone else's looks exactly like a missing one)."""
-    from allauth.usersessions.models import UserSession
-
     return UserSession.objects.filter(user_id=user.pk, pk=session_id).first()
 
 
@@ -15,8 +15,6 @@ def user_sessions_live(*, user):
     (allauth's own list asks the session store about each row): the rows, the stored sessions they
     name (database sessions; other engines load each), and one DELETE for rows whose session is gone,
     expired, or no longer carries the current password's hash."""
-    from allauth.usersessions.models import UserSession
-
     sessions = list(UserSession.objects.filter(user_id=user.pk).order_by("created_at", "pk"))
     stored = liveness.stored_sessions({session.session_key for session in sessions})
     live = [session for session in sessions if liveness.signs_in(stored.get(session.session_key, {}), user)]

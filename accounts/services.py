@@ -48,15 +48,24 @@ def invitation_create(*, actor, email, username, display_name, title="", preferr
 
 def invitation_resend(*, actor, user):
     """Revoke the user's open invitations and send a fresh link. Staff only."""
+    from workgroups.models import OutgoingEmail
+
     with transaction.atomic():
         Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        # A revoked link still waiting in the outbox is not sent.
+        OutgoingEmail.objects.filter(recipient=user, kind=OutgoingEmail.Kind.INVITATION, sent_at__isnull=True).delete()
         return _invitation_issue(actor=actor, user=user)
 
 
 def _invitation_issue(*, actor, user):
-    from .tasks import send_invitation_email
+    """Create the invitation and write its e-mail to the outbox in the caller's transaction: the token
+    goes from here into the e-mail only (the task queue never carries it), and a rollback sends nothing."""
+    from workgroups.models import OutgoingEmail
+    from workgroups.services.outbox import outbox_add, outbox_send_soon
+
+    from .emails import invitation_email
 
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -65,7 +74,8 @@ def _invitation_issue(*, actor, user):
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.CSSR_INVITATION_DAYS),
     )
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    outbox_add([(user, OutgoingEmail.Kind.INVITATION, invitation_email(invitation=invitation, token=token))])
+    outbox_send_soon()
     return invitation, token
 
 
@@ -197,7 +207,6 @@ def user_anonymise(*, actor, user):
     from allauth.usersessions.models import UserSession
 
     from events.services import calendar_feed_revoke
-    from workgroups import access
     from workgroups.models import (
         DigestMute,
         DigestSubscription,
@@ -205,7 +214,7 @@ def user_anonymise(*, actor, user):
         NotificationSetting,
         ThreadFollow,
     )
-    from workgroups.services import membership_leave
+    from workgroups.services import connections, membership_leave
 
     from . import audit
     from .models import AuditEvent, KnownDevice
@@ -249,5 +258,5 @@ def user_anonymise(*, actor, user):
         audit.record(actor=actor, action=AuditEvent.Action.ANONYMISATION, target=user,
                      memberships_ended=len(memberships))
         user_id = user.pk
-        transaction.on_commit(lambda: access.disconnect_users([user_id]))
+        transaction.on_commit(lambda: connections.connections_close([user_id]))
     return user

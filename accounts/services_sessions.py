@@ -8,15 +8,21 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from allauth.usersessions.adapter import get_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cssr.mail import render_email
+from workgroups.models import OutgoingEmail
+from workgroups.services import outbox
 
 from . import useragents
 from .models import AuditEvent, KnownDevice
+from .sessions import DEVICE_COOKIE_AGE, DEVICE_TOKENS_KEPT
 
 NO_ADDRESS = "0.0.0.0"  # noqa: S104 - what a UserSession keeps once its network is forgotten
 
@@ -42,26 +48,17 @@ def known_device_sign_in(*, user, tokens, user_agent, network, at=None):
         if device is not None:
             KnownDevice.objects.filter(pk=device.pk).update(last_seen=at, label=agent.reduced)
             token = hashes[device.token_hash]
-            return [token, *(other for other in tokens if other != token)][:_kept()]
+            return [token, *(other for other in tokens if other != token)][:DEVICE_TOKENS_KEPT]
         first_device = not KnownDevice.objects.filter(user=user).exists()
         token = secrets.token_urlsafe(32)
         KnownDevice.objects.create(user=user, token_hash=_hash(token), label=agent.reduced, first_seen=at,
                                    last_seen=at)
         if not first_device and user.email and user.is_active:
             _write_new_device_email(user=user, agent=agent, network=network, at=at)
-    return [token, *tokens][:_kept()]
-
-
-def _kept():
-    from .sessions import DEVICE_TOKENS_KEPT
-
-    return DEVICE_TOKENS_KEPT
+    return [token, *tokens][:DEVICE_TOKENS_KEPT]
 
 
 def _write_new_device_email(*, user, agent, network, at):
-    from workgroups.models import OutgoingEmail
-    from workgroups.services.outbox import outbox_add
-
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(user.time_zone or settings.CSSR_DEFAULT_TIME_ZONE):
         written = render_email("accounts/email/new_device", {
@@ -74,14 +71,13 @@ def _write_new_device_email(*, user, agent, network, at):
             "password_link": settings.SITE_URL + reverse("account_change_password"),
             "language": language,
         })
-    outbox_add([(user, OutgoingEmail.Kind.OTHER, written)])
+    outbox.outbox_add([(user, OutgoingEmail.Kind.OTHER, written)])
+    outbox.outbox_send_soon()
 
 
 def user_session_touch(*, user, session_key, at, network, user_agent):
     """Move the session's "last activity" (called at most once a minute per session). A session that
     has no row yet (signed in through the invitation page, or before rows were kept) gets one."""
-    from allauth.usersessions.models import UserSession
-
     seen = datetime.fromtimestamp(at, tz=UTC)
     if UserSession.objects.filter(session_key=session_key).update(last_seen_at=seen):
         return
@@ -93,16 +89,12 @@ def user_session_touch(*, user, session_key, at, network, user_agent):
 
 def user_session_forget(*, session_key):
     """Drop the row of a session that has ended (its owner's open sockets close on the delete)."""
-    from allauth.usersessions.models import UserSession
-
     with transaction.atomic():
         UserSession.objects.filter(session_key=session_key).delete()
 
 
 def user_session_end(*, session):
     """End one of a person's sessions: the session itself and its row."""
-    from allauth.usersessions.adapter import get_adapter
-
     with transaction.atomic():
         get_adapter().end_sessions([session])
 
@@ -111,11 +103,6 @@ def metadata_forget_old(*, now=None):
     """Forget addresses older than `CSSR_METADATA_RETENTION_DAYS` wherever one is kept: one UPDATE per
     table, so running it again changes nothing. Also drops sessions past their expiry and known devices
     whose cookie has expired. Returns what changed, per place."""
-    from allauth.usersessions.models import UserSession
-    from django.contrib.sessions.models import Session
-
-    from .sessions import DEVICE_COOKIE_AGE
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CSSR_METADATA_RETENTION_DAYS)
     with transaction.atomic():

@@ -35,6 +35,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from allauth.account.signals import password_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -241,6 +242,4 @@ def _on_password_reset(sender, request, user, **kwargs):
 
 def connect():
     """Connect the receivers (from `AccountsConfig.ready`)."""
-    from allauth.account.signals import password_reset
-
     password_reset.connect(_on_password_reset, dispatch_uid="accounts.throttle.password-reset")

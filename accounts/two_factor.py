@@ -21,9 +21,14 @@ costs no database query per request; the cache entry also lapses after `_FACTS_S
 from types import SimpleNamespace
 
 from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from workgroups.models import Membership
 
 from .liveness import shared_cache
 
@@ -41,8 +46,6 @@ def _factors_key(user_id):
 
 
 def _load_roles(user_id):
-    from workgroups.models import Membership
-
     roles = (
         Membership.objects.filter(user_id=user_id).exclude(state=Membership.State.LEFT)
         .values_list("role", flat=True).distinct()
@@ -120,8 +123,6 @@ def _on_added(sender, request, user, authenticator, **kwargs):
     """Setting up the first authenticator of an account proves the device with a code from it: the
     session counts as having passed the second factor. A further one added later does not (the session
     must already have passed to reach those pages)."""
-    from allauth.account.internal.flows.login import record_authentication
-
     if request is None or authenticator.type not in SECOND_FACTOR_TYPES:
         return
     if Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exclude(pk=authenticator.pk).exists():
@@ -139,11 +140,6 @@ def _on_membership_changed(sender, instance, **kwargs):
 
 def connect():
     """Connect the receivers (from `AccountsConfig.ready`)."""
-    from allauth.mfa.signals import authenticator_added
-    from django.db.models.signals import post_delete, post_save
-
-    from workgroups.models import Membership
-
     authenticator_added.connect(_on_added, dispatch_uid="accounts.two_factor.enrolled")
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
         signal.connect(_on_authenticator_changed, sender=Authenticator, dispatch_uid=f"accounts.two_factor.factors.{name}")

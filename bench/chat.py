@@ -73,7 +73,7 @@ def populate():
 
     from chat import services as chat_services
     from workgroups import services
-    from workgroups.access import role_group_name
+    from workgroups.access.grants import role_group_name
     from workgroups.models import Membership, Role, Space, Theme
 
     User = get_user_model()

@@ -248,7 +248,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Load the user and the conversation again and ask the core whether they may read."""
         user, conversation = self._load(public_id)
         try:
-            access.check_chat(user, ChatAction.READ, conversation, fresh=True)
+            access.check_conversation(user, ChatAction.READ, conversation, fresh=True)
         except (Http404, PermissionDenied) as error:
             raise Refused from error
         return user, conversation
@@ -276,7 +276,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             except (Http404, PermissionDenied) as error:
                 if isinstance(error, PermissionDenied) and not isinstance(error, access.MembershipLocked):
                     try:
-                        access.check_chat(user, ChatAction.READ, conversation, fresh=True)
+                        access.check_conversation(user, ChatAction.READ, conversation, fresh=True)
                     except (Http404, PermissionDenied):
                         raise Refused from error
                     raise ValidationError(str(error), code="read_only") from error

@@ -6,10 +6,10 @@ from django.utils.translation import ngettext_lazy
 
 from workgroups.digests import DigestItem, DigestSource, register
 
+from .models import Conversation, Message
+
 
 def _space_messages(space_ids, since, until):
-    from .models import Conversation, Message
-
     rows = Message.objects.filter(
         conversation__kind=Conversation.Kind.SPACE, conversation__space_id__in=space_ids, deleted_at__isnull=True,
         created_at__gt=since, created_at__lte=until,

@@ -1,4 +1,4 @@
-"""Conversations, their participants, messages and reports (P16).
+"""Conversations, their participants, messages and reports.
 
 A conversation is addressed by an opaque `public_id` (a UUID) in URLs and in channel-layer group names,
 so no name of a space or a person ever travels in a URL or a Redis key.
@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -51,6 +52,9 @@ class Conversation(models.Model):
 
     def __str__(self):
         return self.title or f"{self.get_kind_display()} {self.public_id}"
+
+    def get_absolute_url(self):
+        return reverse("chat:conversation-detail", args=[self.public_id])
 
     @property
     def group_name(self):

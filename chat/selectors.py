@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from documents.models import Document
 from workgroups import access
 
 from .models import Conversation, Message, Participant
@@ -20,7 +21,7 @@ def unread_total(*, user):
     if not (user.is_authenticated and user.is_active):
         return 0
     return _unread_messages(user).filter(
-        conversation__in=access.visible_conversations(user).values("pk")).count()
+        conversation__in=access.filter_conversations(user).values("pk")).count()
 
 
 def conversation_list(*, user):
@@ -33,7 +34,7 @@ def conversation_list(*, user):
     latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-pk")
     taking_part = Participant.objects.filter(conversation=OuterRef("pk"), user=user, left_at__isnull=True)
     return (
-        access.visible_conversations(user)
+        access.filter_conversations(user)
         .filter(Exists(taking_part) | Q(kind=Conversation.Kind.SPACE))
         .select_related("space")
         .annotate(
@@ -82,8 +83,6 @@ def read_markers(*, user, conversation, message_ids):
 
 def attachable_documents(*, conversation, limit=100):
     """The most recent documents of the conversation's space library, to attach to a message."""
-    from documents.models import Document
-
     if conversation.space_id is None:
         return Document.objects.none()
     return Document.objects.filter(space_id=conversation.space_id).order_by("-updated_at", "-pk")[:limit]

@@ -3,16 +3,20 @@ conversation's channel-layer group only after commit (a rolled-back message reac
 
 import logging
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from cssr.text import clean_single_line
+from documents.models import Document
 from workgroups import access
 from workgroups.access import Action, ChatAction
 from workgroups.models import Contribution, Notification, Space
@@ -42,9 +46,6 @@ def broadcast(group, event):
     once and is dropped, so a failed send is tried once more on a new connection; when Redis cannot be
     reached at all the failure is logged and the write stands: pages catch up by id when they reconnect
     (and ignore a message they already hold)."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is None:
         return
@@ -63,16 +64,6 @@ def _broadcast_on_commit(conversation, event):
     transaction.on_commit(lambda: broadcast(group, event))
 
 
-def attachment_url(message):
-    """The library page of the attached document (None until the library's pages exist)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("documents:document-detail", args=[message.attachment.space_id, message.attachment_id])
-    except NoReverseMatch:
-        return None
-
-
 def message_payload(message):
     """What clients receive for one message (the same shape over the socket and the polling endpoint)."""
     deleted = message.deleted_at is not None
@@ -80,7 +71,7 @@ def message_payload(message):
     attachment = None
     if message.attachment_id and not deleted:
         attachment = {"id": message.attachment_id, "title": message.attachment.title,
-                      "url": attachment_url(message)}
+                      "url": message.attachment.get_absolute_url()}
     return {
         "id": message.pk,
         "author_id": message.author_id,
@@ -140,12 +131,12 @@ def space_conversation_get_or_create(*, space):
 def participants_ensure(*, user):
     """Give `user` a participant row in the space conversation of every space they may view, starting
     at the latest message (a newcomer does not inherit months of "unread"). Cheap when nothing is missing."""
-    spaces = access.visible_spaces(user).exclude(conversations__kind=Conversation.Kind.SPACE)
+    spaces = access.filter_spaces(user).exclude(conversations__kind=Conversation.Kind.SPACE)
     if user.is_staff:
         spaces = spaces.none()  # staff read every space chat but are not counted in them
     for space in spaces.filter(status=Space.Status.ACTIVE):
         space_conversation_get_or_create(space=space)
-    conversations = access.visible_conversations(
+    conversations = access.filter_conversations(
         user, Conversation.objects.filter(kind=Conversation.Kind.SPACE)
     ).exclude(participants__user=user)
     if user.is_staff:
@@ -164,7 +155,7 @@ def participants_ensure(*, user):
 def direct_conversation_open(*, actor, other):
     """The one-to-one conversation of `actor` and `other` (opened the first time). PermissionDenied
     unless they share an active space or one of them is operations staff."""
-    if not access.may_message_directly(actor, other):
+    if not access.can_message_directly(actor, other):
         raise PermissionDenied(_("You can write only to members of your groups and to the operations support team."))
     low, high = sorted([actor.pk, other.pk])
     key = f"{low}:{high}"
@@ -186,7 +177,7 @@ def group_conversation_create(*, actor, space, title, members):
     title = clean_single_line(title or "")  # no direction controls or invisible characters
     if not title:
         raise ValidationError(_("Give the conversation a title."), code="title")
-    allowed = set(access.group_chat_candidates(actor, space).filter(
+    allowed = set(access.filter_group_candidates(actor, space).filter(
         pk__in=[member.pk for member in members]).values_list("pk", flat=True))
     if not allowed or len(allowed) != len({member.pk for member in members}):
         raise ValidationError(_("Choose members of this space."), code="members")
@@ -200,10 +191,7 @@ def group_conversation_create(*, actor, space, title, members):
 
 def conversation_leave(*, actor, conversation):
     """Leave a group conversation: its history stays, nothing more reaches `actor`, their sockets on it close."""
-    if conversation.kind != Conversation.Kind.GROUP:
-        raise PermissionDenied(_("Only group conversations can be left."))
-    access.check_chat(actor, ChatAction.READ, conversation)
-    access.check_active_space(actor, conversation)  # not in a space that is not active
+    access.check_leave_conversation(actor, conversation)
     with transaction.atomic():
         Participant.objects.filter(conversation=conversation, user=actor).update(left_at=timezone.now())
         _broadcast_on_commit(conversation, {"type": "chat.participant_left", "user_id": actor.pk})
@@ -212,8 +200,6 @@ def conversation_leave(*, actor, conversation):
 def _attachment(conversation, attachment_id):
     """A document of the conversation's own space library, or ValidationError (one-to-one
     conversations belong to no space, so they take no attachment)."""
-    from documents.models import Document
-
     document = None
     if conversation.space_id is not None:
         document = Document.objects.filter(pk=attachment_id, space_id=conversation.space_id).first()
@@ -231,7 +217,7 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
     """
     body = _clean_body(body)
     with transaction.atomic():
-        access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
+        access.check_conversation(actor, ChatAction.POST, conversation, fresh=True)
         _rate_check(actor)
         reply_to = None
         if reply_to_id:
@@ -255,8 +241,7 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
 
 
 def _own_live_message(actor, message):
-    if message.author_id != actor.pk:
-        raise PermissionDenied(_("You can change only your own messages."))
+    access.check_change_message(actor, message, fresh=True)
     if message.deleted_at is not None:
         raise ValidationError(_("This message was deleted."), code="deleted")
 
@@ -266,7 +251,6 @@ def message_edit(*, actor, message, body):
     body = _clean_body(body)
     conversation = message.conversation
     with transaction.atomic():
-        access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
         _own_live_message(actor, message)
         message.body, message.edited_at = body, timezone.now()
         message.save(update_fields=["body", "edited_at"])
@@ -281,11 +265,9 @@ def message_delete(*, actor, message):
     moderating = message.author_id != actor.pk
     with transaction.atomic():
         if moderating:
-            if conversation.space_id is None:
-                raise PermissionDenied(_("You can change only your own messages."))
-            access.check(actor, Action.MODERATE, conversation.space)
+            access.check_remove_message(actor, message)
         else:
-            access.check_chat(actor, ChatAction.POST, conversation, fresh=True)
+            access.check_change_message(actor, message, fresh=True)
         if message.deleted_at is not None:
             return message
         message.deleted_at = timezone.now()
@@ -328,9 +310,9 @@ def message_report(*, actor, message, reason):
     if not reason:
         raise ValidationError(_("Say why you report this message."), code="reason")
     conversation = message.conversation
-    access.check_chat(actor, ChatAction.READ, conversation)
+    access.check_conversation(actor, ChatAction.READ, conversation)
     if conversation.space_id is not None:  # one-to-one conversations belong to no space
-        access.check_active_space(actor, conversation)
+        access.check_writable(actor, conversation)
     if message.deleted_at is not None:
         raise ValidationError(_("This message was deleted."), code="deleted")
     if message.author_id == actor.pk:
@@ -341,9 +323,7 @@ def message_report(*, actor, message, reason):
         if not created:
             raise ValidationError(_("You have already reported this message."), code="duplicate")
         if conversation.space_id is not None:
-            from django.urls import reverse
-
-            notify(recipients=access.chat_report_recipients(conversation), space=conversation.space,
+            notify(recipients=access.message_report_audience(conversation), space=conversation.space,
                    kind=Notification.Kind.MODERATION, actor=None, title=_("A chat message was reported"),
                    url=reverse("chat:report-list", args=[conversation.space_id]))
     return report

@@ -12,6 +12,9 @@ it is gone, so each of these
 A client whose session still holds reconnects and is authorised afresh.
 """
 
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.sessions.models import Session
@@ -19,12 +22,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
 from accounts import liveness
-from workgroups import access
+from workgroups.services import connections
 
 
 def _close_sockets_of(user_id):
     if user_id is not None:
-        transaction.on_commit(lambda: access.disconnect_users([user_id]))
+        transaction.on_commit(lambda: connections.connections_close([user_id]))
 
 
 def on_signed_out(sender, request=None, user=None, **kwargs):
@@ -72,10 +75,6 @@ def on_user_saved(sender, instance, created=False, **kwargs):
 
 
 def connect():
-    from allauth.account import signals as account_signals
-    from allauth.mfa import signals as mfa_signals
-    from allauth.usersessions.models import UserSession
-
     user_logged_out.connect(on_signed_out, dispatch_uid="chat-close-sockets-signed-out")
     for signal in (account_signals.password_changed, account_signals.password_set,
                    account_signals.password_reset, mfa_signals.authenticator_added,

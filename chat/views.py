@@ -3,6 +3,7 @@ static/js/chat.js adds the websocket, and the JSON "since" endpoint when websock
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -11,35 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cssr.forms import flash_errors
 from cssr.params import int_param
 from workgroups import access
 from workgroups.access import Action, ChatAction
 
 from . import selectors, services
 from .forms import GroupConversationForm, MessageEditForm, MessageForm, ReportForm
-from .models import Conversation, Message, Report
-
-
-def _error_messages(request, error):
-    for message in getattr(error, "messages", [str(error)]):
-        messages.error(request, message)
-
-
-def conversation_for(user, public_id, action=ChatAction.READ):
-    """Load a conversation by its public id and check `action` on it (404 for unknown or hidden)."""
-    conversation = Conversation.objects.select_related("space").filter(public_id=public_id).first()
-    if conversation is None:
-        raise Http404
-    access.check_chat(user, action, conversation)
-    return conversation
-
-
-def _message_or_404(conversation, message_id):
-    message = (Message.objects.filter(conversation=conversation, pk=message_id)
-               .select_related("author", "conversation__space").first())
-    if message is None:
-        raise Http404
-    return message
+from .models import Conversation, Report
 
 
 def conversation_title(conversation, user):
@@ -61,8 +41,8 @@ def conversation_list(request):
         conversation.display_title = (
             partners.get(conversation.pk, "") if conversation.kind == Conversation.Kind.DIRECT
             else conversation.title or conversation.space.name)
-    contacts = access.direct_contacts(request.user).order_by("-is_staff", "display_name", "pk")
-    group_spaces = access.visible_spaces(request.user, Action.CONTRIBUTE).filter(status="active")
+    contacts = access.filter_direct_contacts(request.user).order_by("-is_staff", "display_name", "pk")
+    group_spaces = access.filter_spaces(request.user, Action.CONTRIBUTE).filter(status="active")
     return render(request, "chat/conversation_list.html", {
         "conversations": conversations, "contacts": contacts, "group_spaces": group_spaces,
     })
@@ -71,10 +51,8 @@ def conversation_list(request):
 @require_POST
 def direct_open(request):
     """Open (or find) the one-to-one conversation with the chosen person."""
-    from django.contrib.auth import get_user_model
-
     other = get_user_model().objects.filter(pk=int_param(request.POST, "user")).first()
-    if other is None or not access.may_message_directly(request.user, other):
+    if other is None or not access.can_message_directly(request.user, other):
         raise Http404
     conversation = services.direct_conversation_open(actor=request.user, other=other)
     return redirect("chat:conversation-detail", conversation.public_id)
@@ -83,7 +61,7 @@ def direct_open(request):
 @require_GET
 def space_chat(request, space_id):
     """The space's own conversation (created the first time a member opens it)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     conversation = Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
     if conversation is None:
         conversation = services.space_conversation_get_or_create(space=space)
@@ -93,9 +71,9 @@ def space_chat(request, space_id):
 @require_http_methods(["GET", "POST"])
 def group_create(request, space_id):
     """A member opens a group conversation with chosen members of the space."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    form = GroupConversationForm(request.POST or None, candidates=access.group_chat_candidates(request.user, space))
+    form = GroupConversationForm(request.POST or None, candidates=access.filter_group_candidates(request.user, space))
     if request.method == "POST" and form.is_valid():
         try:
             conversation = services.group_conversation_create(
@@ -126,11 +104,10 @@ def _detail_context(request, conversation, form):
     markers = selectors.read_markers(user=user, conversation=conversation, message_ids=[m.pk for m in page_messages])
     for message in page_messages:
         message.read_by = markers.get(message.pk, [])
-        message.attachment_url = services.attachment_url(message) if message.attachment_id else None
     return {
         "conversation": conversation, "space": conversation.space, "page": page, "chat_messages": page_messages,
         "title": conversation_title(conversation, user), "form": form, "reply_to": reply_to,
-        "may_post": access.can_chat(user, ChatAction.POST, conversation),
+        "may_post": access.can_conversation(user, ChatAction.POST, conversation),
         "may_moderate": conversation.space_id is not None and access.can(user, Action.MODERATE, conversation.space),
         "hide_read_marker": participant.hide_read_marker if participant else False,
         "last_id": page_messages[-1].pk if page_messages and page.number == paginator.num_pages else 0,
@@ -147,10 +124,10 @@ def _detail_context(request, conversation, form):
 @require_http_methods(["GET", "POST"])
 def conversation_detail(request, conversation_id):
     """The conversation's history, newest page first (paginated), and the form to write."""
-    conversation = conversation_for(request.user, conversation_id)
+    conversation = access.access_conversation(request.user, conversation_id)
     form = MessageForm(request.POST or None)
     if request.method == "POST":
-        access.check_chat(request.user, ChatAction.POST, conversation)
+        access.check_conversation(request.user, ChatAction.POST, conversation)
         if form.is_valid():
             try:
                 message = services.message_send(actor=request.user, conversation=conversation,
@@ -169,7 +146,7 @@ def conversation_detail(request, conversation_id):
 @require_GET
 def conversation_since(request, conversation_id):
     """JSON: the messages after `after` (the polling fallback and catch-up), permission-checked."""
-    conversation = conversation_for(request.user, conversation_id)
+    conversation = access.access_conversation(request.user, conversation_id)
     after = int_param(request.GET, "after") if "after" in request.GET else 0
     if after is None:
         return JsonResponse({"error": _("Invalid request.")}, status=400)
@@ -183,7 +160,7 @@ def conversation_since(request, conversation_id):
 @require_POST
 def conversation_read(request, conversation_id):
     """Move the read marker forward (the page sends this when new messages are shown)."""
-    conversation = conversation_for(request.user, conversation_id)
+    conversation = access.access_conversation(request.user, conversation_id)
     message_id = int_param(request.POST, "message")
     if message_id is not None:
         services.conversation_mark_read(actor=request.user, conversation=conversation, message_id=message_id)
@@ -195,7 +172,7 @@ def conversation_read(request, conversation_id):
 @require_POST
 def conversation_preferences(request, conversation_id):
     """Show or hide one's read marker to the others in this conversation."""
-    conversation = conversation_for(request.user, conversation_id)
+    conversation = access.access_conversation(request.user, conversation_id)
     services.participant_set_hide_read_marker(actor=request.user, conversation=conversation,
                                               hide=request.POST.get("hide_read_marker") == "1")
     messages.success(request, _("Your preference is saved."))
@@ -204,11 +181,11 @@ def conversation_preferences(request, conversation_id):
 
 @require_POST
 def conversation_leave(request, conversation_id):
-    conversation = conversation_for(request.user, conversation_id)
+    conversation = access.access_conversation(request.user, conversation_id)
     try:
         services.conversation_leave(actor=request.user, conversation=conversation)
     except PermissionDenied as error:
-        messages.error(request, str(error))
+        flash_errors(request, error)
         return redirect("chat:conversation-detail", conversation.public_id)
     messages.success(request, _("You left the conversation."))
     return redirect("chat:conversation-list")
@@ -216,10 +193,11 @@ def conversation_leave(request, conversation_id):
 
 @require_http_methods(["GET", "POST"])
 def message_edit(request, conversation_id, message_id):
-    conversation = conversation_for(request.user, conversation_id, ChatAction.POST)
-    message = _message_or_404(conversation, message_id)
-    if message.author_id != request.user.pk or message.deleted_at is not None:
-        raise PermissionDenied(_("You can change only your own messages."))
+    conversation = access.access_conversation(request.user, conversation_id, ChatAction.POST)
+    message = access.access_message(conversation, message_id)
+    access.check_change_message(request.user, message)
+    if message.deleted_at is not None:
+        raise PermissionDenied(_("This message was deleted."))
     form = MessageEditForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,8 +205,7 @@ def message_edit(request, conversation_id, message_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect(reverse("chat:conversation-detail", args=[conversation.public_id])
-                            + f"?page=last#message-{message.pk}")
+            return redirect(f"{conversation.get_absolute_url()}?page=last#message-{message.pk}")
     return render(request, "chat/message_edit.html", {
         "conversation": conversation, "message": message, "form": form,
         "title": conversation_title(conversation, request.user)})
@@ -236,12 +213,12 @@ def message_edit(request, conversation_id, message_id):
 
 @require_POST
 def message_delete(request, conversation_id, message_id):
-    conversation = conversation_for(request.user, conversation_id)
-    message = _message_or_404(conversation, message_id)
+    conversation = access.access_conversation(request.user, conversation_id)
+    message = access.access_message(conversation, message_id)
     try:
         services.message_delete(actor=request.user, message=message)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The message was deleted."))
     return redirect("chat:conversation-detail", conversation.public_id)
@@ -249,8 +226,8 @@ def message_delete(request, conversation_id, message_id):
 
 @require_http_methods(["GET", "POST"])
 def message_report(request, conversation_id, message_id):
-    conversation = conversation_for(request.user, conversation_id)
-    message = _message_or_404(conversation, message_id)
+    conversation = access.access_conversation(request.user, conversation_id)
+    message = access.access_message(conversation, message_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,7 +245,7 @@ def message_report(request, conversation_id, message_id):
 @require_http_methods(["GET", "POST"])
 def report_list(request, space_id):
     """The technical officer's queue of reported chat messages in the space."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MODERATE, space)
     reports = Report.objects.filter(message__conversation__space=space).select_related(
         "message__author", "message__conversation", "reporter")

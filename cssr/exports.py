@@ -19,6 +19,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,9 +82,6 @@ def csv_response(*, name, header, rows):
 
 def xlsx_response(*, name, header, rows, sheet_title=""):
     """An XLSX attachment `<name>.xlsx` with one right-to-left sheet; text cells are strings."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
     sheet.sheet_view.rightToLeft = True

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.decorators import conduct_not_required, two_factor_not_required
+from cssr.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ def check_cache():
 
 
 def check_broker():
-    from cssr.celery import app
-
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
 

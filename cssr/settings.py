@@ -333,7 +333,7 @@ CSSR_SIGNIN_HOME_NETWORK_DAYS = int(env("CSSR_SIGNIN_HOME_NETWORK_DAYS", "30"))
 CSSR_SIGNIN_FAILURES_PER_ADDRESS = int(env("CSSR_SIGNIN_FAILURES_PER_ADDRESS", "30"))
 CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS = int(env("CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS", "600"))
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
-# Roles the inactivity lockout leaves alone (P5 applies to participants; officers are staff of the OSE).
+# Roles the inactivity lockout leaves alone (the lockout applies to participants; officers are staff of the OSE).
 CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
 # Display names nobody may take (accounts/names.py), compared as names are (Arabic spelling, case,
 # spaces and punctuation folded): the platform, its team and the roles co-members trust, in both

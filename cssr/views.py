@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from accounts.decorators import conduct_not_required
+from workgroups.access import MembershipLocked
 
 from . import unavailable
 
@@ -21,8 +22,6 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    from workgroups.access import MembershipLocked
-
     if isinstance(exception, MembershipLocked):
         return render(request, "workgroups/space_locked.html", {"space": exception.space}, status=403)
     return render(request, "errors/403.html", {"reason": str(exception) if exception else ""}, status=403)

@@ -6,7 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import filetypes, services_library
+from . import (
+    admin_drafts,  # noqa: F401 - registers the drafts' admin
+    filetypes,
+    services_library,
+)
 from .models import ArchiveEntry, Document, DocumentVersion, TranslationRequest
 
 
@@ -92,7 +96,7 @@ class TranslationRequestForm(forms.ModelForm):
 
 @admin.register(TranslationRequest)
 class TranslationRequestAdmin(admin.ModelAdmin):
-    """The translation queue (P22): open requests first; upload the translation on the request's page."""
+    """The translation queue: open requests first; upload the translation on the request's page."""
 
     form = TranslationRequestForm
     list_display = ["document_title", "space", "source_language", "target_language", "requested_by", "status",
@@ -142,7 +146,7 @@ class ArchiveEntryForm(forms.ModelForm):
 
 @admin.register(ArchiveEntry)
 class ArchiveEntryAdmin(admin.ModelAdmin):
-    """The knowledge archive (P21). Entries are published with the action of Documents (or of final
+    """The knowledge archive. Entries are published with the action of Documents (or of final
     notes); here staff edit their titles and summaries, or remove an entry from the archive."""
 
     form = ArchiveEntryForm
@@ -159,6 +163,3 @@ class ArchiveEntryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services_library.archive_entry_save(actor=request.user, entry=obj)
-
-# drafts
-from . import admin_drafts  # noqa: E402,F401 - registers the drafts' admin

@@ -1,6 +1,6 @@
-"""Admin of drafts and final notes: staff follow them and record the Special Envoy's sharing decision
-(P20). Texts are the participants' own (P19): admin shows them read-only, and to superusers only (each
-reading recorded); staff read submitted notes where they are delivered, in the outputs inbox."""
+"""Admin of drafts and final notes: staff follow them and record the Special Envoy's sharing decision.
+Texts are the participants' own: admin shows them read-only, and to superusers only (each reading
+recorded); staff read submitted notes where they are delivered, in the outputs inbox."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError

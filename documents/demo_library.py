@@ -44,7 +44,7 @@ CIVIC_NOTE = """ملاحظات حول القيود على تسجيل الجمع�
 
 
 def _pdf(title, paragraphs):
-    from weasyprint import HTML
+    from weasyprint import HTML  # slow to load and needs the system's Pango: only when a PDF is made
 
     font = settings.BASE_DIR / "static" / "vendor" / "fonts" / "ibm-plex-sans-arabic-400.woff2"
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)

@@ -6,10 +6,10 @@ from django.utils.translation import ngettext_lazy
 
 from workgroups import digests
 
+from .models import Draft
+
 
 def _notes(space_ids, since, until):
-    from .models import Draft
-
     for pk, space_id, author_id, changed_at, title in Draft.objects.filter(
         space_id__in=space_ids, kind=Draft.Kind.FINAL_NOTE,
         status__in=[Draft.Status.OPEN_FOR_COMMENTS, Draft.Status.SUBMITTED],

@@ -5,10 +5,10 @@ from django.utils.translation import ngettext_lazy
 
 from workgroups.digests import DigestItem, DigestSource
 
+from .models import Document, DocumentVersion
+
 
 def _documents(space_ids, since, until):
-    from .models import Document
-
     for pk, space_id, author_id, created_at, title in Document.objects.filter(
         space_id__in=space_ids, created_at__gt=since, created_at__lte=until
     ).values_list("pk", "space_id", "created_by_id", "created_at", "title").order_by("-created_at"):
@@ -18,8 +18,6 @@ def _documents(space_ids, since, until):
 
 def _versions(space_ids, since, until):
     """Later versions of documents (a document's first version is the new document itself)."""
-    from .models import DocumentVersion
-
     for document_id, space_id, author_id, created_at, title in DocumentVersion.objects.filter(
         document__space_id__in=space_ids, number__gt=1, created_at__gt=since, created_at__lte=until
     ).values_list("document_id", "document__space_id", "uploaded_by_id", "created_at", "document__title"):

@@ -1,6 +1,6 @@
 """Exports of a draft or a final note: PDF (WeasyPrint) and DOCX (python-docx).
 
-Non-attribution (P19): an export holds the title, the space, the sections' titles and texts and,
+Non-attribution: an export holds the title, the space, the sections' titles and texts and,
 for a submitted note, the date of submission. It never names a participant, a revision's author or
 a commenter, and reads no revision or comment at all.
 
@@ -15,11 +15,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import docx
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from cssr import text as markdown_text
 
@@ -101,6 +104,8 @@ def _font_face_css():
 
 def draft_pdf(draft) -> bytes:
     """The draft as a PDF with the Arabic font embedded. ValidationError if the draft is empty."""
+    # Imported here: WeasyPrint takes most of a second to load and needs the system's Pango, which
+    # no other page does.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -129,8 +134,6 @@ blockquote {{ margin-inline-start: 1em; padding-inline-start: .6em; border-inlin
 
 
 def _paragraph_bidi(paragraph):
-    from docx.oxml import OxmlElement
-
     properties = paragraph._p.get_or_add_pPr()
     properties.insert_element_before(
         OxmlElement("w:bidi"), "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
@@ -140,8 +143,6 @@ def _paragraph_bidi(paragraph):
 
 
 def _run(paragraph, value, *, direction, bold=False):
-    from docx.oxml.ns import qn
-
     run = paragraph.add_run(value)
     run.bold = bold or None
     run.font.name = FONT_FAMILY
@@ -169,11 +170,8 @@ def _plain_lines(block):
 
 def draft_docx(draft) -> bytes:
     """The draft as a Word document with right-to-left Arabic paragraphs. ValidationError if empty."""
-    from docx import Document
-    from docx.oxml.ns import qn
-
     context = _context(draft)
-    document = Document()
+    document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.name = FONT_FAMILY
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), FONT_FAMILY)
@@ -198,7 +196,7 @@ def draft_docx(draft) -> bytes:
 
 
 def final_note_for_archive(draft):
-    """A submitted final note as (PDF bytes, title), for publishing it to the knowledge archive (P21).
+    """A submitted final note as (PDF bytes, title), for publishing it to the knowledge archive.
 
     ValidationError if the draft is not a submitted final note, or is empty."""
     if not (draft.is_final_note and draft.is_locked):

@@ -13,6 +13,7 @@ also a zip archive or an HTML page), malformed or truncated images, images large
 control characters, direction overrides, reserved names removed) and keeps Arabic letters.
 """
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 from cssr.text import clean_single_line
 
@@ -142,8 +143,6 @@ def _looks_like_html(data):
 
 def _is_zip(data):
     """True if `data` carries a zip archive anywhere (zip readers look for its directory at the end)."""
-    import io
-
     return zipfile.is_zipfile(io.BytesIO(data))
 
 
@@ -196,14 +195,10 @@ def _check_pdf(data):
 
 
 def _open_image(data):
-    import io
-
     return Image.open(io.BytesIO(data))
 
 
 def _load_strictly(image):
-    from PIL import ImageFile
-
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
@@ -246,8 +241,6 @@ def _check_image(data, key):
 
 
 def _check_zip(data):
-    import io
-
     damaged = UploadRejected(_("The document is damaged or is not an office document."))
     if _looks_like_html(data):
         raise _polyglot()

@@ -1,21 +1,10 @@
 """Reads of the document library and the archive (each list costs the same few queries however long)."""
 
-from django.db import connection
-from django.db.models import Count, FloatField, Prefetch, Q, Value
+from django.db.models import Count, Prefetch
 
-from cssr import arabic
+from cssr.search import query_terms, rank, search_filter
 
 from .models import ArchiveEntry, Document, DocumentTag, DocumentVersion, TranslationRequest
-
-QUERY_MAX_LENGTH = 200
-
-
-def _matching(queryset, query):
-    terms = arabic.terms((query or "")[:QUERY_MAX_LENGTH])
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_text__contains=term)
-    return queryset.filter(condition), terms
 
 
 def document_list(*, space, folder="", tag_id=None, query=""):
@@ -30,7 +19,7 @@ def document_list(*, space, folder="", tag_id=None, query=""):
     if tag_id:
         documents = documents.filter(tags__pk=tag_id)
     if query:
-        documents, _terms = _matching(documents, query)
+        documents = search_filter(documents, query_terms(query))
     return documents.order_by("-updated_at", "-pk")
 
 
@@ -45,10 +34,6 @@ def document_folders(*, space):
 def document_tags(*, space):
     return list(DocumentTag.objects.filter(space=space, documents__isnull=False).annotate(count=Count("documents"))
                 .order_by("name"))
-
-
-def document_get(*, space, document_id):
-    return Document.objects.filter(space=space, pk=document_id).select_related("space").first()
 
 
 def version_list(*, document):
@@ -66,11 +51,6 @@ def version_list(*, document):
     )
 
 
-def version_get(*, space, document_id, version_id):
-    return (DocumentVersion.objects.filter(document__space=space, document_id=document_id, pk=version_id)
-            .select_related("document__space").first())
-
-
 def archive_list(*, query="", theme_id=None):
     """Archive entries, newest first, or the best matches of `query` (Arabic spelling variants meet)."""
     entries = ArchiveEntry.objects.select_related("space", "theme", "version")
@@ -78,26 +58,10 @@ def archive_list(*, query="", theme_id=None):
         entries = entries.filter(theme_id=theme_id)
     if not (query or "").strip():
         return entries.order_by("-published_at", "-pk"), []
-    entries, terms = _matching(entries, query)
+    terms = query_terms(query)
     if not terms:
         return entries.none(), []
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import (
-            SearchQuery,
-            SearchRank,
-            SearchVector,
-            TrigramWordSimilarity,
-        )
-
-        normalized = " ".join(terms)
-        entries = entries.annotate(
-            score=SearchRank(SearchVector("search_text", config="simple"),
-                             SearchQuery(normalized, config="simple", search_type="plain"))
-            + TrigramWordSimilarity(normalized, "search_text")
-        ).order_by("-score", "-published_at", "-pk")
-    else:
-        entries = entries.annotate(score=Value(1.0, output_field=FloatField())).order_by("-published_at", "-pk")
-    return entries, terms
+    return rank(search_filter(entries, terms), terms, order=("-published_at", "-pk")), terms
 
 
 def archive_get(*, entry_id):

@@ -1,4 +1,4 @@
-"""Every write of co-drafting and the final note (P15, P19, P20).
+"""Every write of co-drafting and the final note.
 
 The caller (a view, admin or the demo) has asked the permission core whether the actor may
 contribute or manage outputs in the space; these functions enforce the rules of the drafts
@@ -11,7 +11,7 @@ status) are conditional UPDATEs, so two requests at once never both win.
 import re
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -21,12 +21,14 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from cssr import arabic
 from cssr import text as markdown_text
+from cssr.search import index_text
 from workgroups import access
 from workgroups.models import Concern, Contribution, Membership, Notification, Role
 from workgroups.services import contribution_record
 from workgroups.services.notifications import notify
 
-from .models import Draft, Section, SectionComment, SectionRevision, SharingDecision
+from . import exports
+from .models import ArchiveEntry, Draft, Section, SectionComment, SectionRevision, SharingDecision
 
 User = get_user_model()
 
@@ -35,7 +37,7 @@ SECTION_TEXT_MAX = 50000
 COMMENT_MAX = 5000
 EDITABLE_STATUSES = (Draft.Status.DRAFTING, Draft.Status.OPEN_FOR_COMMENTS, Draft.Status.JOINT_PROPOSAL)
 
-# The final note's workflow (P19), run by the rapporteurs: each status and where it may go next.
+# The final note's workflow, run by the rapporteurs: each status and where it may go next.
 TRANSITIONS = {
     Draft.Status.DRAFTING: (Draft.Status.OPEN_FOR_COMMENTS,),
     Draft.Status.OPEN_FOR_COMMENTS: (Draft.Status.DRAFTING, Draft.Status.JOINT_PROPOSAL),
@@ -62,14 +64,6 @@ def locked_message():
     return _("This note has been submitted to the Office of the Special Envoy and is locked: "
              "it can no longer be changed.")
 
-
-def draft_url(draft):
-    return reverse("documents:draft-detail", args=[draft.space_id, draft.pk])
-
-
-def _ensure_active(space):
-    if not space.is_active:
-        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
 
 
 def _ensure_editable(draft):
@@ -107,7 +101,7 @@ def _clean_comment(body):
 
 def draft_create(*, actor, space, title):
     """Start an ordinary draft in `space` (any contributor). It starts with one empty section."""
-    _ensure_active(space)
+    access.require_active(space)
     title = _clean_title(title)
     now = timezone.now()
     with transaction.atomic():
@@ -121,7 +115,7 @@ def draft_create(*, actor, space, title):
 def final_note_create(*, actor, space, title=""):
     """Start the space's final briefing note (rapporteurs) with its four sections. A space has one
     note in progress at a time: a second one is refused while the first is not submitted."""
-    _ensure_active(space)
+    access.require_active(space)
     title = _clean_title(title or _("Final briefing note: %(space)s") % {"space": space.name})
     now = timezone.now()
     with transaction.atomic():
@@ -141,7 +135,7 @@ def final_note_create(*, actor, space, title=""):
 
 def section_add(*, actor, draft, title):
     """Add an empty section at the end of `draft`."""
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     _ensure_editable(draft)
     title = _clean_title(title)
     now = timezone.now()
@@ -162,7 +156,7 @@ def section_save(*, actor, section, text, base_revision, note=""):
     writes nothing and returns None. Records a contribution.
     """
     draft = section.draft
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     _ensure_editable(draft)
     text = _clean_section_text(text)
     try:
@@ -206,7 +200,7 @@ def comment_create(*, actor, section, body, parent=None):
 
     The authors in the thread are told of a reply. Records a contribution."""
     draft = section.draft
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     _ensure_editable(draft)
     body = _clean_comment(body)
     if parent is not None:
@@ -220,14 +214,14 @@ def comment_create(*, actor, section, body, parent=None):
         if parent is not None:
             thread = Q(pk=parent.author_id) | Q(pk__in=parent.replies.values("author_id"))
             notify(recipients=User.objects.filter(thread), space=draft.space, kind=Notification.Kind.DRAFT,
-                   actor=actor, title=draft.title, url=f"{draft_url(draft)}#comment-{parent.pk}")
+                   actor=actor, title=draft.title, url=f"{draft.get_absolute_url()}#comment-{parent.pk}")
     return comment
 
 
 def comment_set_resolved(*, actor, comment, resolved):
-    """Resolve or reopen a comment thread (the caller checked `access.check_comment_resolve`)."""
+    """Resolve or reopen a comment thread (the caller checked `access.check_resolve_comment`)."""
     draft = comment.section.draft
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     _ensure_editable(draft)
     if comment.parent_id is not None:
         raise ValidationError(_("Only a whole comment thread can be resolved."), code="reply")
@@ -252,7 +246,7 @@ def final_note_pull_concerns(*, actor, draft):
     Returns how many concerns were added; ValidationError when there is nothing to add."""
     if not draft.is_final_note:
         raise ValidationError(_("Concerns can only be pulled into a final note."), code="not_final")
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     _ensure_editable(draft)
     targets = {Section.Key.AGREEMENT: Concern.Status.AGREED, Section.Key.DIVERGENCE: Concern.Status.DIVERGENT}
     concerns = Concern.objects.filter(space=draft.space, status__in=targets.values()).order_by(
@@ -291,7 +285,7 @@ def _member_names(space):
 
 def draft_member_names(draft):
     """The names of the space's members (display name or username) that appear in the draft's text
-    or section titles, for the non-attribution warning before submission (P19). Matching ignores
+    or section titles, for the non-attribution warning before submission. Matching ignores
     Arabic spelling variants and needs whole words."""
     sections = list(draft.sections.values_list("title", "text"))
     haystack = " " + arabic.normalize(" ".join([draft.title, *(f"{t} {x}" for t, x in sections)])) + " "
@@ -314,7 +308,7 @@ def draft_transition(*, actor, draft, to):
     """
     if not draft.is_final_note:
         raise ValidationError(_("Only a final note has a workflow."), code="not_final")
-    _ensure_active(draft.space)
+    access.require_active(draft.space)
     try:
         to = Draft.Status(to)
     except ValueError:
@@ -343,7 +337,7 @@ def draft_transition(*, actor, draft, to):
             setattr(draft, name, value)
         if to == Draft.Status.OPEN_FOR_COMMENTS:
             notify(recipients=access.audience(draft.space, access.Action.CONTRIBUTE), space=draft.space,
-                   kind=Notification.Kind.DRAFT, actor=actor, title=draft.title, url=draft_url(draft))
+                   kind=Notification.Kind.DRAFT, actor=actor, title=draft.title, url=draft.get_absolute_url())
         elif to == Draft.Status.SUBMITTED:
             officers = User.objects.filter(memberships__space=draft.space, memberships__role=Role.POLITICAL_OFFICER,
                                            memberships__state__in=Membership.ENTERING_STATES)
@@ -354,7 +348,7 @@ def draft_transition(*, actor, draft, to):
 
 
 def sharing_decision_record(*, actor, draft, decision, decided_on, note=""):
-    """Record (or correct) the Special Envoy's decision about sharing a submitted note (P20; staff)."""
+    """Record (or correct) the Special Envoy's decision about sharing a submitted note (staff)."""
     if not (draft.is_final_note and draft.is_locked):
         raise ValidationError(_("A decision can only be recorded for a submitted final note."), code="not_submitted")
     if decision not in SharingDecision.Decision.values:
@@ -371,8 +365,6 @@ def sharing_decision_record(*, actor, draft, decision, decided_on, note=""):
 
 def final_note_archive_text(draft):
     """The note as plain text for the knowledge archive: section titles and paragraphs, naming nobody."""
-    from . import exports
-
     parts = []
     for section in exports.export_sections(draft):
         parts.append(section.title)
@@ -383,12 +375,9 @@ def final_note_archive_text(draft):
 
 
 def final_note_publish_to_archive(*, actor, draft):
-    """Publish a submitted final note of a concluded space to the knowledge archive (P21; staff, in
+    """Publish a submitted final note of a concluded space to the knowledge archive (staff, in
     admin). The entry holds the note's text, so every participant reads and finds it there; a note
     is archived once. ValidationError otherwise."""
-    from .exports import direction_of
-    from .models import ArchiveEntry
-
     space = draft.space
     if not (draft.is_final_note and draft.is_locked):
         raise ValidationError(_("Only a submitted final note can be archived."), code="not_submitted")
@@ -396,17 +385,17 @@ def final_note_publish_to_archive(*, actor, draft):
         raise ValidationError(_("Only the notes of concluded spaces are published to the archive."),
                               code="not_concluded")
     text = final_note_archive_text(draft)
-    arabic_title = direction_of(draft.title) == "rtl"
+    arabic_title = exports.direction_of(draft.title) == "rtl"
     entry = ArchiveEntry(
         kind=ArchiveEntry.Kind.FINAL_NOTE, space=space, theme=space.theme, cycle_start=space.cycle_start,
         cycle_end=space.cycle_end, title_ar=draft.title if arabic_title else "",
         title_en="" if arabic_title else draft.title, summary_ar=text if arabic_title else "",
         summary_en="" if arabic_title else text, published_by=actor, final_note=draft,
     )
-    entry.search_text = arabic.normalize(" ".join([
-        entry.title_ar, entry.title_en, text, space.name_ar or "", space.name_en or "",
+    entry.search_text = index_text(
+        entry.title_ar, entry.title_en, text, space.name_ar, space.name_en,
         space.theme.name_ar if space.theme else "", space.theme.name_en if space.theme else "",
-    ]))
+    )
     with transaction.atomic():
         if ArchiveEntry.objects.select_for_update().filter(final_note=draft).exists():
             raise ValidationError(_("This note is already in the archive."), code="duplicate")

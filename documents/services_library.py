@@ -8,22 +8,24 @@ leaves nothing behind: the file is judged before anything is written, and files 
 transaction that fails are removed again.
 """
 
+import datetime
 import hashlib
 import io
 import re
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms
 
-from cssr import arabic
+from cssr.search import index_text
 from cssr.text import clean_single_line
 from workgroups import access
 from workgroups.models import Contribution, Notification, Space
@@ -41,10 +43,6 @@ TAG_MAX = 60
 DESCRIPTION_MAX = 5000
 JPEG_QUALITY = 88
 
-
-def _ensure_active(space):
-    if not space.is_active:
-        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
 
 
 def _required(value, *, limit, empty_message):
@@ -205,8 +203,6 @@ def _checked_upload(upload):
     data = upload.read()
     thumbnail = None
     if kind.key in filetypes.IMAGE_FORMATS:
-        from django.conf import settings
-
         try:
             data = _reencode(data, kind)
             thumbnail = _thumbnail(data, settings.CSSR_THUMBNAIL_PIXELS)
@@ -243,19 +239,15 @@ def _add_version(*, actor, document, upload, checked, note="", language="", tran
     return version
 
 
-def document_url(document):
-    return reverse("documents:document-detail", args=[document.space_id, document.pk])
-
-
 def _search_text(document, tag_names):
-    return arabic.normalize(" ".join([document.title, document.description, document.folder, *tag_names]))
+    return index_text(document.title, document.description, document.folder, *tag_names)
 
 
 def document_create(*, actor, space, title, upload, description="", folder="", tags=(), language=""):
     """Add a document to the space's library with its first version. Counts as a contribution;
     the space's members are notified. Raises ValidationError (bad file or fields), PermissionDenied
     (space not active)."""
-    _ensure_active(space)
+    access.require_active(space)
     title = _required(title, limit=TITLE_MAX, empty_message=_("A title is required."))
     description = _optional(description, limit=DESCRIPTION_MAX)
     folder = clean_folder(folder)
@@ -271,7 +263,7 @@ def document_create(*, actor, space, title, upload, description="", folder="", t
         Document.objects.filter(pk=document.pk).update(search_text=_search_text(document, tag_names))
         contribution_record(user=actor, space=space, kind=Contribution.Kind.DOCUMENT)
         notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_DOCUMENT, actor=actor,
-               title=title, url=document_url(document))
+               title=title, url=document.get_absolute_url())
     return document
 
 
@@ -284,8 +276,6 @@ def document_add_to_concluded_space(*, actor, space, title, upload, description=
     checked = _checked_upload(upload)
     when = timezone.now()
     if uploaded_at is not None:
-        import datetime
-
         if not isinstance(uploaded_at, datetime.datetime):
             uploaded_at = datetime.datetime.combine(uploaded_at, datetime.time(12), tzinfo=datetime.UTC)
         when = uploaded_at
@@ -306,7 +296,7 @@ def document_version_add(*, actor, document, upload, note="", language=""):
     """Upload a new version of a document; earlier versions stay in its history. Counts as a
     contribution; members are notified. Raises ValidationError, PermissionDenied."""
     space = document.space
-    _ensure_active(space)
+    access.require_active(space)
     note = _optional(note, limit=NOTE_MAX)
     checked = _checked_upload(upload)
     with _files_removed_on_failure() as written, transaction.atomic():
@@ -315,13 +305,13 @@ def document_version_add(*, actor, document, upload, note="", language=""):
         contribution_record(user=actor, space=space, kind=Contribution.Kind.DOCUMENT)
         notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_DOCUMENT, actor=actor,
                title=_("%(title)s (version %(number)s)") % {"title": document.title, "number": version.number},
-               url=document_url(document))
+               url=document.get_absolute_url())
     return version
 
 
 def document_update(*, actor, document, title, description="", folder="", tags=()):
     """Change a document's title, description, folder and tags (its versions stay as they are)."""
-    _ensure_active(document.space)
+    access.require_active(document.space)
     title = _required(title, limit=TITLE_MAX, empty_message=_("A title is required."))
     description = _optional(description, limit=DESCRIPTION_MAX)
     tag_names = list(tags)[:TAGS_MAX]
@@ -334,14 +324,14 @@ def document_update(*, actor, document, title, description="", folder="", tags=(
     return document
 
 
-# --- Translation requests (P22) -------------------------------------------------------------------
+# --- Translation requests -------------------------------------------------------------------------
 
 
 def translation_request_create(*, actor, version, target_language, note=""):
     """Ask for a professional translation of a version into the other language. Refused (ValidationError)
     while the same translation is already asked for, and for a version that is itself a translation."""
     space = version.document.space
-    _ensure_active(space)
+    access.require_active(space)
     if target_language not in Language.values:
         raise ValidationError(_("Choose the language of the translation."), code="language")
     source = version.language or (Language.ENGLISH if target_language == Language.ARABIC else Language.ARABIC)
@@ -400,21 +390,19 @@ def translation_request_decline(*, actor, request, staff_note):
 def _notify_requester(request, *, title):
     if request.requested_by_id is None:
         return
-    from django.contrib.auth import get_user_model
 
     document = request.version.document
     notify(recipients=get_user_model().objects.filter(pk=request.requested_by_id), space=document.space,
-           kind=Notification.Kind.TRANSLATION, actor=None, title=title, url=document_url(document))
+           kind=Notification.Kind.TRANSLATION, actor=None, title=title, url=document.get_absolute_url())
 
 
-# --- The knowledge archive (P21) --------------------------------------------------------------------
+# --- The knowledge archive --------------------------------------------------------------------------
 
 
 def _archive_search_text(entry):
-    return arabic.normalize(" ".join([entry.title_ar, entry.title_en, entry.summary_ar, entry.summary_en,
-                                      entry.space.name_ar or "", entry.space.name_en or "",
-                                      entry.theme.name_ar if entry.theme else "",
-                                      entry.theme.name_en if entry.theme else ""]))
+    return index_text(entry.title_ar, entry.title_en, entry.summary_ar, entry.summary_en,
+                      entry.space.name_ar, entry.space.name_en,
+                      entry.theme.name_ar if entry.theme else "", entry.theme.name_en if entry.theme else "")
 
 
 def archive_publish_document(*, actor, document, title_ar=None, title_en="", summary_ar=None, summary_en=""):

@@ -1,4 +1,4 @@
-"""Co-drafting, the final note's workflow, exports and the outputs inbox (P15, P19, P20).
+"""Co-drafting, the final note's workflow, exports and the outputs inbox.
 
 Views parse input, ask the permission core (`workgroups.access`), call a service of
 `services_drafts` and render. A refused write shows its reason as a message and changes nothing.
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
+from cssr.forms import flash_errors
 from cssr.params import parse_id
 from workgroups import access
 from workgroups.access import Action
@@ -30,43 +31,22 @@ from .forms_drafts import (
     SharingDecisionForm,
     TransitionForm,
 )
-from .models import Draft, Section, SectionComment, SectionRevision
+from .models import Draft, SectionComment, SectionRevision
 
 DRAFTS_PER_PAGE = 30
 REVISIONS_PER_PAGE = 30
 OUTPUTS_PER_PAGE = 30
 
 
-def _error_messages(request, error):
-    for message in getattr(error, "messages", [str(error)]):
-        messages.error(request, message)
-
-
-def _draft_or_404(space, draft_id):
-    draft = Draft.objects.filter(space=space, pk=draft_id).first()
-    if draft is None:
-        raise Http404
-    draft.space = space
-    return draft
-
-
-def _section_or_404(draft, section_id):
-    section = Section.objects.filter(draft=draft, pk=section_id).first()
-    if section is None:
-        raise Http404
-    section.draft = draft
-    return section
-
-
 def _detail(draft, anchor=""):
-    url = services.draft_url(draft)
+    url = draft.get_absolute_url()
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @require_http_methods(["GET", "POST"])
 def draft_list(request, space_id):
     """The space's drafts and final notes, and the form to start a draft."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     may_contribute = access.can(request.user, Action.CONTRIBUTE, space)
     form = DraftForm(request.POST or None)
     if request.method == "POST":
@@ -84,19 +64,19 @@ def draft_list(request, space_id):
     return render(request, "documents/draft_list.html", {
         "space": space, "page": page, "form": form if may_contribute else None,
         "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
-        "receives_outputs": access.output_recipient_spaces(request.user).filter(pk=space.pk).exists(),
+        "receives_outputs": access.filter_output_spaces(request.user).filter(pk=space.pk).exists(),
     })
 
 
 @require_POST
 def final_note_create(request, space_id):
     """Rapporteurs start the space's final briefing note."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     try:
         draft = services.final_note_create(actor=request.user, space=space)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
         return redirect("documents:draft-list", space.pk)
     return _detail(draft)
 
@@ -120,20 +100,22 @@ def _comment_threads(draft):
 def draft_detail(request, space_id, draft_id):
     """A draft: its sections with their current text, comments with replies, and the actions the
     user may take (edit, comment, the note's workflow, exports)."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
     sections = list(draft.sections.all())
     threads = _comment_threads(draft)
     for section in sections:
         section.draft = draft
         section.comment_threads = threads.get(section.pk, [])
-    may_edit = access.can(request.user, access.draft_edit_action(draft), space) and not draft.is_locked
+        for comment in section.comment_threads:
+            comment.section = section
+            comment.may_resolve = access.can_resolve_comment(request.user, comment)
+    may_edit = access.can(request.user, access.edit_action(draft), space) and not draft.is_locked
     may_manage = access.can(request.user, Action.MANAGE_OUTPUTS, space)
     return render(request, "documents/draft_detail.html", {
         "space": space, "draft": draft, "sections": sections, "may_edit": may_edit,
         "may_comment": access.can(request.user, Action.CONTRIBUTE, space) and not draft.is_locked,
         "may_manage": may_manage and draft.is_final_note and not draft.is_locked,
-        "may_resolve_any": may_manage,
         "next_steps": [Draft.Status(step) for step in services.TRANSITIONS[draft.status]]
         if draft.is_final_note else [],
         "comment_form": CommentForm(),
@@ -142,9 +124,9 @@ def draft_detail(request, space_id, draft_id):
 
 @require_POST
 def section_create(request, space_id, draft_id):
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    access.check_draft_edit(request.user, draft)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    access.check_edit_draft(request.user, draft)
     form = SectionAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A section needs a title (at most 200 characters)."))
@@ -152,7 +134,7 @@ def section_create(request, space_id, draft_id):
     try:
         section = services.section_add(actor=request.user, draft=draft, title=form.cleaned_data["title"])
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
         return _detail(draft)
     return redirect("documents:section-edit", space.pk, draft.pk, section.pk)
 
@@ -161,10 +143,10 @@ def section_create(request, space_id, draft_id):
 def section_edit(request, space_id, draft_id, section_id):
     """Edit a section. A save against a revision that is no longer the current one writes nothing
     and shows the merge view: the editor's text, the current text and what differs between them."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    access.check_draft_edit(request.user, draft)
-    section = _section_or_404(draft, section_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    access.check_edit_draft(request.user, draft)
+    section = access.access_section(request.user, draft, section_id)
     if draft.is_locked:
         messages.error(request, services.locked_message())
         return _detail(draft)
@@ -188,7 +170,7 @@ def section_edit(request, space_id, draft_id, section_id):
             "based_on": form.cleaned_data["base_revision"], "comparison": diff.diff_html(current.text, theirs),
         }, status=409)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
         return _detail(draft, f"section-{section.pk}")
     if revision is None:
         messages.info(request, _("Nothing changed: the text is the same as the current revision."))
@@ -200,12 +182,12 @@ def section_edit(request, space_id, draft_id, section_id):
 @require_GET
 def section_history(request, space_id, draft_id, section_id):
     """The revisions of a section, newest first, with links to compare and to restore."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    section = _section_or_404(draft, section_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    section = access.access_section(request.user, draft, section_id)
     revisions = SectionRevision.objects.filter(section=section).select_related("author").order_by("-number")
     page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
-    may_edit = access.can(request.user, access.draft_edit_action(draft), space) and not draft.is_locked
+    may_edit = access.can(request.user, access.edit_action(draft), space) and not draft.is_locked
     return render(request, "documents/draft_section_history.html",
                   {"space": space, "draft": draft, "section": section, "page": page, "may_edit": may_edit})
 
@@ -219,9 +201,9 @@ def _number(value, default):
 @require_GET
 def section_diff(request, space_id, draft_id, section_id):
     """What changed between two revisions of a section (?from=&to=; by default the latest change)."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    section = _section_or_404(draft, section_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    section = access.access_section(request.user, draft, section_id)
     newer = _number(request.GET.get("to"), section.revision_number)
     older = _number(request.GET.get("from"), max(newer - 1, 0))
     texts = dict(SectionRevision.objects.filter(section=section, number__in=[older, newer])
@@ -239,17 +221,17 @@ def section_diff(request, space_id, draft_id, section_id):
 @require_POST
 def section_restore(request, space_id, draft_id, section_id):
     """Make an old revision's text current again (as a new revision)."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    access.check_draft_edit(request.user, draft)
-    section = _section_or_404(draft, section_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    access.check_edit_draft(request.user, draft)
+    section = access.access_section(request.user, draft, section_id)
     try:
         revision = services.section_restore(actor=request.user, section=section,
                                             number=_number(request.POST.get("number"), -1))
     except services.StaleRevision:
         messages.error(request, _("Someone saved this section in the meantime; look again."))
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Saved as revision %(number)s.") % {"number": revision.number})
     return redirect("documents:section-history", space.pk, draft.pk, section.pk)
@@ -258,10 +240,10 @@ def section_restore(request, space_id, draft_id, section_id):
 @require_POST
 def comment_create(request, space_id, draft_id, section_id):
     """Comment on a section, or reply to a comment (`parent`)."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    section = _section_or_404(draft, section_id)
+    section = access.access_section(request.user, draft, section_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment first (at most 5000 characters)."))
@@ -276,7 +258,7 @@ def comment_create(request, space_id, draft_id, section_id):
         comment = services.comment_create(actor=request.user, section=section, body=form.cleaned_data["body"],
                                           parent=parent)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
         return _detail(draft, f"section-{section.pk}")
     return _detail(draft, f"comment-{comment.parent_id or comment.pk}")
 
@@ -284,34 +266,30 @@ def comment_create(request, space_id, draft_id, section_id):
 @require_POST
 def comment_resolve(request, space_id, draft_id, comment_id):
     """Rapporteurs or the author resolve or reopen a comment thread."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
-    comment = SectionComment.objects.filter(section__draft=draft, pk=comment_id).select_related("section").first()
-    if comment is None:
-        access.check(request.user, Action.VIEW, space)
-        raise Http404
-    comment.section.draft = draft
-    access.check_comment_resolve(request.user, comment)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
+    comment = access.access_comment(request.user, draft, comment_id)
+    access.check_resolve_comment(request.user, comment)
     try:
         services.comment_set_resolved(actor=request.user, comment=comment,
                                       resolved=request.POST.get("action") != "reopen")
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     return _detail(draft, f"comment-{comment.pk}")
 
 
 @require_POST
 def final_note_pull_concerns(request, space_id, draft_id):
     """Rapporteurs add the agreed and divergent concerns to the note's sections."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     try:
         added = services.final_note_pull_concerns(actor=request.user, draft=draft)
     except services.StaleRevision:
         messages.error(request, _("Someone saved a section in the meantime; try again."))
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("%(count)s concerns added to the note.") % {"count": added})
     return _detail(draft)
@@ -320,9 +298,9 @@ def final_note_pull_concerns(request, space_id, draft_id):
 @require_http_methods(["GET", "POST"])
 def draft_transition(request, space_id, draft_id):
     """Move the final note through its workflow (rapporteurs). Submitting first shows a
-    confirmation step that lists the members' names found in the text (non-attribution, P19)."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
+    confirmation step that lists the members' names found in the text (non-attribution)."""
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     form = TransitionForm(request.POST or request.GET or None)
     if not form.is_valid():
@@ -339,7 +317,7 @@ def draft_transition(request, space_id, draft_id):
     try:
         services.draft_transition(actor=request.user, draft=draft, to=to)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The note is now: %(status)s.") % {"status": draft.get_status_display()})
     return _detail(draft)
@@ -348,8 +326,8 @@ def draft_transition(request, space_id, draft_id):
 @require_GET
 def draft_export(request, space_id, draft_id, export_format):
     """The draft as PDF or DOCX, naming nobody. An empty draft gives a message, not a file."""
-    space = access.get_space_or_404(request.user, space_id)
-    draft = _draft_or_404(space, draft_id)
+    space = access.access_space(request.user, space_id)
+    draft = access.access_draft(request.user, space, draft_id)
     writers = {"pdf": (exports.draft_pdf, "application/pdf"),
                "docx": (exports.draft_docx,
                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
@@ -359,7 +337,7 @@ def draft_export(request, space_id, draft_id, export_format):
     try:
         content = writer(draft)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
         return _detail(draft)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
@@ -373,21 +351,21 @@ def draft_export(request, space_id, draft_id, export_format):
 def outputs_inbox(request):
     """Submitted final notes of the spaces whose outputs the user receives (political officers:
     their spaces; operations staff: every space), with the Special Envoy's decision."""
-    access.check_output_recipient(request.user)
+    access.check_receive_outputs(request.user)
     notes = (Draft.objects.filter(kind=Draft.Kind.FINAL_NOTE, status=Draft.Status.SUBMITTED,
-                                  space__in=access.output_recipient_spaces(request.user))
+                                  space__in=access.filter_output_spaces(request.user))
              .select_related("space", "sharing_decision").order_by("-submitted_at", "-pk"))
     page = Paginator(notes, OUTPUTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "documents/outputs_inbox.html", {
-        "page": page, "may_record": access.is_staff(request.user),
-        "decision_form": SharingDecisionForm() if access.is_staff(request.user) else None,
+        "page": page, "may_record": access.is_operations(request.user),
+        "decision_form": SharingDecisionForm() if access.is_operations(request.user) else None,
     })
 
 
 @require_POST
 def output_decision(request, draft_id):
-    """Staff record the Special Envoy's decision about sharing a submitted note (P20)."""
-    access.check_staff(request.user)
+    """Staff record the Special Envoy's decision about sharing a submitted note."""
+    access.check_operations(request.user)
     draft = Draft.objects.filter(pk=draft_id, kind=Draft.Kind.FINAL_NOTE, status=Draft.Status.SUBMITTED).first()
     if draft is None:
         raise Http404
@@ -398,7 +376,7 @@ def output_decision(request, draft_id):
     try:
         services.sharing_decision_record(actor=request.user, draft=draft, **form.cleaned_data)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The decision is recorded."))
     return redirect(f"{reverse('documents:outputs-inbox')}#note-{draft.pk}")

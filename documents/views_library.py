@@ -1,4 +1,4 @@
-"""The document library of a space (P14), translation requests (P22) and the knowledge archive (P21).
+"""The document library of a space, translation requests and the knowledge archive.
 
 Every view asks the permission core first; every file leaves through `documents.downloads`.
 """
@@ -7,14 +7,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cssr import arabic
+from cssr.forms import add_errors
+from cssr.search import highlight
 from workgroups import access
 from workgroups.access import Action
 from workgroups.models import Theme
@@ -36,31 +37,10 @@ DOCUMENTS_PER_PAGE = 30
 ARCHIVE_PER_PAGE = 20
 
 
-def _document_or_404(space, document_id):
-    document = selectors.document_get(space=space, document_id=document_id)
-    if document is None:
-        raise Http404
-    return document
-
-
-def _version_or_404(request, space_id, document_id, version_id):
-    space = access.get_space_or_404(request.user, space_id)
-    version = selectors.version_get(space=space, document_id=document_id, version_id=version_id)
-    if version is None:
-        raise Http404
-    access.check(request.user, Action.VIEW, version)
-    return version
-
-
-def _add_errors(form, error):
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @require_GET
 def document_list(request, space_id):
     """The library: folders and tags to filter by, a search in titles, the documents with their current version."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     filters = DocumentFilterForm(request.GET or None)
     folder, tag_id, query = "", None, ""
     if filters.is_valid():
@@ -80,7 +60,7 @@ def document_list(request, space_id):
 @require_http_methods(["GET", "POST"])
 def document_create(request, space_id):
     """Upload a new document (its first version)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
     form = DocumentForm(request.POST or None, request.FILES or None, initial={"folder": request.GET.get("folder", "")})
     if request.method == "POST" and form.is_valid():
@@ -91,7 +71,7 @@ def document_create(request, space_id):
                 description=data["description"], folder=data["folder"], tags=data["tags"], language=data["language"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The document was added to the library."))
             return redirect("documents:document-detail", space.pk, document.pk)
@@ -102,11 +82,10 @@ def document_create(request, space_id):
 @require_http_methods(["GET", "POST"])
 def document_edit(request, space_id, document_id):
     """Change a document's title, folder, tags and description (its uploader or a rapporteur)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    document = _document_or_404(space, document_id)
-    if not _may_edit(request.user, document):
-        raise PermissionDenied(_("Only who added the document and the rapporteurs can change its details."))
+    document = access.access_document(request.user, space, document_id)
+    access.check_change_document(request.user, document)
     initial = {"title": document.title, "folder": document.folder, "description": document.description,
                "tags": "، ".join(document.tags.values_list("name", flat=True))}
     form = DocumentEditForm(request.POST or None, initial=initial)
@@ -116,25 +95,20 @@ def document_edit(request, space_id, document_id):
             services.document_update(actor=request.user, document=document, title=data["title"],
                                      description=data["description"], folder=data["folder"], tags=data["tags"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The document's details were saved."))
             return redirect("documents:document-detail", space.pk, document.pk)
     return render(request, "documents/document_edit.html", {"space": space, "document": document, "form": form})
 
 
-def _may_edit(user, document):
-    return access.can(user, Action.CONTRIBUTE, document.space) and (
-        document.created_by_id == user.pk or access.can(user, Action.MANAGE_OUTPUTS, document.space)
-    )
-
 
 @require_GET
 def document_detail(request, space_id, document_id):
     """A document: its details, every version (who, when, size), the forms for a new version and
     for a translation request."""
-    space = access.get_space_or_404(request.user, space_id)
-    document = _document_or_404(space, document_id)
+    space = access.access_space(request.user, space_id)
+    document = access.access_document(request.user, space, document_id)
     may_contribute = access.can(request.user, Action.CONTRIBUTE, space)
     return render(request, "documents/document_detail.html", _detail_context(request, space, document, may_contribute))
 
@@ -143,7 +117,7 @@ def _detail_context(request, space, document, may_contribute, **forms):
     return {
         "space": space, "document": document, "versions": selectors.version_list(document=document),
         "tags": list(document.tags.all()),
-        "may_contribute": may_contribute, "may_edit": _may_edit(request.user, document),
+        "may_contribute": may_contribute, "may_edit": access.can_change_document(request.user, document),
         "version_form": forms.get("version_form") or (VersionForm() if may_contribute else None),
         "translation_form": forms.get("translation_form") or (TranslationRequestForm() if may_contribute else None),
         "translation_for": forms.get("translation_for"),
@@ -153,9 +127,9 @@ def _detail_context(request, space, document, may_contribute, **forms):
 @require_POST
 def version_create(request, space_id, document_id):
     """Upload a new version of a document; the earlier versions stay."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    document = _document_or_404(space, document_id)
+    document = access.access_document(request.user, space, document_id)
     form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -163,7 +137,7 @@ def version_create(request, space_id, document_id):
                                                     note=form.cleaned_data["note"],
                                                     language=form.cleaned_data["language"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Version %(number)s was added.") % {"number": version.number})
             return redirect("documents:document-detail", space.pk, document.pk)
@@ -174,14 +148,16 @@ def version_create(request, space_id, document_id):
 @require_GET
 def version_download(request, space_id, document_id, version_id):
     """The file of a version, as a download (named as it was uploaded, Arabic kept)."""
-    version = _version_or_404(request, space_id, document_id, version_id)
+    space = access.access_space(request.user, space_id)
+    version = access.access_version(request.user, space, document_id, version_id)
     return file_response(version.file, filename=version.original_name, content_type=version.content_type)
 
 
 @require_GET
 def version_view(request, space_id, document_id, version_id):
     """The file of a version opened in the browser (PDF, images, text); other kinds are downloaded."""
-    version = _version_or_404(request, space_id, document_id, version_id)
+    space = access.access_space(request.user, space_id)
+    version = access.access_version(request.user, space, document_id, version_id)
     return file_response(version.file, filename=version.original_name, content_type=version.content_type,
                          inline=version.is_viewable_inline)
 
@@ -189,7 +165,8 @@ def version_view(request, space_id, document_id, version_id):
 @require_GET
 def version_thumbnail(request, space_id, document_id, version_id):
     """The small picture of an image version (made at upload)."""
-    version = _version_or_404(request, space_id, document_id, version_id)
+    space = access.access_space(request.user, space_id)
+    version = access.access_version(request.user, space, document_id, version_id)
     if not version.thumbnail:
         raise Http404
     return file_response(version.thumbnail, filename=f"thumbnail-{version.pk}.webp", content_type="image/webp",
@@ -199,7 +176,8 @@ def version_thumbnail(request, space_id, document_id, version_id):
 @require_POST
 def translation_request(request, space_id, document_id, version_id):
     """Ask for a professional translation of a version (ar ↔ en)."""
-    version = _version_or_404(request, space_id, document_id, version_id)
+    space = access.access_space(request.user, space_id)
+    version = access.access_version(request.user, space, document_id, version_id)
     space = version.document.space
     access.check(request.user, Action.CONTRIBUTE, space)
     form = TranslationRequestForm(request.POST)
@@ -209,7 +187,7 @@ def translation_request(request, space_id, document_id, version_id):
                                                 target_language=form.cleaned_data["target_language"],
                                                 note=form.cleaned_data["note"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Your translation request was sent to the operations support team."))
             return redirect("documents:document-detail", space.pk, version.document_id)
@@ -224,7 +202,7 @@ def translation_request(request, space_id, document_id, version_id):
 @require_GET
 def archive_list(request):
     """The archive of past outputs: newest first, or searched (Arabic spelling variants meet)."""
-    access.check_archive_readable(request.user)
+    access.check_read_archive(request.user)
     form = ArchiveSearchForm(request.GET or None)
     query, theme_id = "", None
     if form.is_valid():
@@ -232,8 +210,8 @@ def archive_list(request):
     entries, terms = selectors.archive_list(query=query, theme_id=theme_id)
     page = Paginator(entries, ARCHIVE_PER_PAGE).get_page(request.GET.get("page"))
     for entry in page:
-        entry.highlighted_title = arabic.highlight(entry.title, query) if terms else entry.title
-        entry.highlighted_summary = arabic.highlight(entry.summary, query) if terms else entry.summary
+        entry.highlighted_title = highlight(entry.title, query) if terms else entry.title
+        entry.highlighted_summary = highlight(entry.summary, query) if terms else entry.summary
     return render(request, "documents/archive_list.html", {
         "page": page, "form": form, "query": query, "theme_id": theme_id,
         "query_string": urlencode({key: value for key, value in (("q", query), ("theme", theme_id or "")) if value}),
@@ -243,7 +221,7 @@ def archive_list(request):
 
 @require_GET
 def archive_detail(request, entry_id):
-    access.check_archive_readable(request.user)
+    access.check_read_archive(request.user)
     entry = selectors.archive_get(entry_id=entry_id)
     if entry is None:
         raise Http404
@@ -254,7 +232,7 @@ def archive_detail(request, entry_id):
 def archive_download(request, entry_id):
     """The archived file, for any participant (the space may have concluded long ago)."""
     entry = selectors.archive_get(entry_id=entry_id)
-    access.check_archived_document(request.user, entry)
+    access.check_read_archived(request.user, entry)
     version = entry.version
     if version is None:  # an archived final note: its PDF, made from the locked text, names nobody
         content, title = exports.final_note_for_archive(entry.final_note)

@@ -2,11 +2,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Event, ExpertInvitation, Response
+from .models import Event, EventAnswer, ExpertInvitation
 
 
-class ResponseInline(admin.TabularInline):
-    model = Response
+class EventAnswerInline(admin.TabularInline):
+    model = EventAnswer
     extra = 0
     readonly_fields = ["user", "answer", "answered_at"]
     can_delete = False
@@ -21,12 +21,12 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["uid", "sequence", "created_by", "created_at", "updated_at"]
     raw_id_fields = ["space"]
     filter_horizontal = ["agenda_items"]
-    inlines = [ResponseInline]
+    inlines = [EventAnswerInline]
 
 
 @admin.register(ExpertInvitation)
 class ExpertInvitationAdmin(admin.ModelAdmin):
-    """Staff decide the groups' requests to invite an expert (P11): accept (the expert is e-mailed the
+    """Staff decide the groups' requests to invite an expert: accept (the expert is e-mailed the
     meeting's details) or decline, with the reason written in "reason for the decision"."""
 
     list_display = ["name", "expertise", "event", "status", "created_at", "emailed_at"]

@@ -7,8 +7,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from workgroups import digests
+        from workgroups import digests, panels
 
         from .digests import SOURCE
+        from .selectors import event_next
 
         digests.register(SOURCE)
+        panels.register(panels.SpacePanel(
+            key="next-events", template="events/partials/space_panel.html",
+            context=lambda *, space, user: {"next_events": event_next(space=space)},
+        ))

@@ -5,10 +5,10 @@ from django.utils.translation import ngettext_lazy
 
 from workgroups.digests import DigestItem, DigestSource
 
+from .models import Event
+
 
 def _events(space_ids, since, until):
-    from .models import Event
-
     for pk, space_id, author_id, updated_at, title in Event.objects.filter(
         space_id__in=space_ids, updated_at__gt=since, updated_at__lte=until
     ).values_list("pk", "space_id", "created_by_id", "updated_at", "title").order_by("-updated_at"):

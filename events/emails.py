@@ -4,7 +4,6 @@ and the invitation an accepted expert receives (in Arabic and English: the exper
 import zoneinfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from cssr.mail import render_email
@@ -26,7 +25,7 @@ def event_reminder(*, user, event, lead_minutes):
     """The reminder of `event` for `user`: their language, times in their time zone."""
     return _render("event_reminder", {
         "user": user, "event": event, "space": event.space, "lead_minutes": lead_minutes,
-        "link": settings.SITE_URL + reverse("events:event-detail", args=[event.space_id, event.pk]),
+        "link": settings.SITE_URL + event.get_absolute_url(),
     }, language=user.preferred_language, zone=_zone(user.time_zone))
 
 

@@ -10,7 +10,7 @@ from accounts.forms import time_zone_choices
 from cssr.params import ModelMultipleChoiceIdField
 from workgroups.models import AgendaItem
 
-from .models import ExpertInvitation, Response
+from .models import EventAnswer, ExpertInvitation
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 LONGEST_EVENT = datetime.timedelta(days=14)
@@ -115,8 +115,8 @@ class EventForm(forms.Form):
         return data
 
 
-class ResponseForm(forms.Form):
-    answer = forms.ChoiceField(choices=Response.Answer.choices,
+class EventAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=EventAnswer.Answer.choices,
                                error_messages={"invalid_choice": _("Choose going, maybe or not going.")})
 
 

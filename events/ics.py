@@ -9,7 +9,6 @@ import datetime
 
 import icalendar
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ def _calendar(name):
 
 def _component(event, *, with_join_link, stamp):
     space = event.space
-    link = settings.SITE_URL + reverse("events:event-detail", args=[event.space_id, event.pk])
+    link = settings.SITE_URL + event.get_absolute_url()
     component = icalendar.Event()
     component.add("uid", event.uid)
     component.add("dtstamp", stamp)

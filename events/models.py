@@ -1,9 +1,10 @@
-"""Events of a space (P17), answers to them, calendar feeds, reminders sent and expert invitations (P11)."""
+"""Events of a space, answers to them, calendar feeds, reminders sent and expert invitations."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -62,6 +63,9 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("events:event-detail", args=[self.space_id, self.pk])
+
     @property
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
@@ -75,7 +79,7 @@ class Event(models.Model):
         return self.ends_at <= timezone.now()
 
 
-class Response(models.Model):
+class EventAnswer(models.Model):
     """One person's answer to an event: going, maybe or not going (changed at will)."""
 
     class Answer(models.TextChoices):
@@ -83,8 +87,8 @@ class Response(models.Model):
         MAYBE = "maybe", pgettext_lazy("rsvp", "Maybe")
         NOT_GOING = "not_going", pgettext_lazy("rsvp", "Not going")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="responses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_responses")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_answers")
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
     answered_at = models.DateTimeField(default=timezone.now)
 
@@ -135,10 +139,10 @@ class ReminderSent(models.Model):
 
 
 class ExpertInvitation(models.Model):
-    """A group's request that the Office of the Special Envoy invite an expert to one meeting (P11).
+    """A group's request that the Office of the Special Envoy invite an expert to one meeting.
 
     Staff decide in admin. An accepted expert is e-mailed that meeting's details only and gets no
-    account on the platform (P1).
+    account on the platform.
     """
 
     class Status(models.TextChoices):

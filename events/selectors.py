@@ -10,14 +10,14 @@ from django.utils.formats import get_format
 
 from workgroups import access
 
-from .models import Event, Response
+from .models import Event, EventAnswer
 
 
 def _with_counts(queryset):
     return queryset.annotate(
-        going_count=Count("responses", filter=Q(responses__answer=Response.Answer.GOING)),
-        maybe_count=Count("responses", filter=Q(responses__answer=Response.Answer.MAYBE)),
-        not_going_count=Count("responses", filter=Q(responses__answer=Response.Answer.NOT_GOING)),
+        going_count=Count("answers", filter=Q(answers__answer=EventAnswer.Answer.GOING)),
+        maybe_count=Count("answers", filter=Q(answers__answer=EventAnswer.Answer.MAYBE)),
+        not_going_count=Count("answers", filter=Q(answers__answer=EventAnswer.Answer.NOT_GOING)),
     )
 
 
@@ -37,18 +37,18 @@ def event_next(*, space, limit=3, now=None):
         "starts_at", "pk")[:limit]
 
 
+def event_detail_queryset():
+    """Events with what their page shows: the answer counts, the organiser, the agenda items."""
+    return _with_counts(Event.objects.all()).select_related("space", "created_by").prefetch_related("agenda_items")
+
+
 def event_get(*, user, space, event_id):
     """An event of `space` (already checked by the caller), or None."""
-    return (
-        _with_counts(Event.objects.filter(space=space, pk=event_id))
-        .select_related("space", "created_by")
-        .prefetch_related("agenda_items")
-        .first()
-    )
+    return event_detail_queryset().filter(space=space, pk=event_id).first()
 
 
-def response_of(*, user, event):
-    return Response.objects.filter(event=event, user=user).values_list("answer", flat=True).first()
+def answer_of(*, user, event):
+    return EventAnswer.objects.filter(event=event, user=user).values_list("answer", flat=True).first()
 
 
 def month_grid(*, space, year, month, zone):
@@ -81,7 +81,7 @@ def feed_events(*, user, now=None):
     now = now or timezone.now()
     since = now - timedelta(days=settings.CSSR_CALENDAR_FEED_PAST_DAYS)
     return (
-        Event.objects.filter(space__in=access.member_spaces(user).values("pk"), ends_at__gte=since)
+        Event.objects.filter(space__in=access.filter_spaces(user).values("pk"), ends_at__gte=since)
         .select_related("space")
         .order_by("starts_at", "pk")
     )
@@ -91,6 +91,6 @@ def upcoming_for_user(*, user, limit=20, now=None):
     """The coming events of every space `user` enters through a membership, for "My calendar"."""
     now = now or timezone.now()
     return (
-        Event.objects.filter(space__in=access.member_spaces(user).values("pk"), ends_at__gt=now)
+        Event.objects.filter(space__in=access.filter_spaces(user).values("pk"), ends_at__gt=now)
         .select_related("space").order_by("starts_at", "pk")[:limit]
     )

@@ -8,20 +8,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.urls import reverse
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workgroups import access
 from workgroups.models import Contribution, Notification, OutgoingEmail, Space
 from workgroups.services.contributions import contribution_record
-from workgroups.services.notifications import notify
-from workgroups.services.outbox import outbox_add, outbox_send
+from workgroups.services.notifications import notify, notify_many
+from workgroups.services.outbox import outbox_add, outbox_send, outbox_send_soon
 
-from .models import CalendarFeed, Event, ExpertInvitation, ReminderSent, Response
+from .models import CalendarFeed, Event, EventAnswer, ExpertInvitation, ReminderSent
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ def event_create(*, actor, space, title, description, starts_at, ends_at, time_z
     with transaction.atomic():
         space = Space.objects.select_for_update().get(pk=space.pk)
         if space.status != Space.Status.ACTIVE:
-            raise ValidationError(_("This space is not active: it can be read but not changed."))
+            raise ValidationError(access.INACTIVE_SPACE)
         event = Event.objects.create(
             space=space, title=title.strip(), description=description.strip(), starts_at=starts_at,
             ends_at=ends_at, time_zone=time_zone, location=location.strip(), created_by=actor,
@@ -61,7 +59,7 @@ def event_create(*, actor, space, title, description, starts_at, ends_at, time_z
 
 def event_update(*, actor, event, agenda_items=None, **changes):
     """Change an event; changes that calendars must see raise its SEQUENCE. Caller checked
-    `access.check_event_change`. Raises ValidationError on bad times or a cancelled event."""
+    `access.check_change_event`. Raises ValidationError on bad times or a cancelled event."""
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("space").get(pk=event.pk)
         if event.is_cancelled:
@@ -83,7 +81,7 @@ def event_update(*, actor, event, agenda_items=None, **changes):
 
 def event_cancel(*, actor, event):
     """Cancel an event (kept, shown as cancelled; calendars receive STATUS:CANCELLED). Idempotent.
-    Caller checked `access.check_event_change`."""
+    Caller checked `access.check_change_event`."""
     with transaction.atomic():
         changed = Event.objects.filter(pk=event.pk, status=Event.Status.SCHEDULED).update(
             status=Event.Status.CANCELLED, sequence=F("sequence") + 1, updated_at=timezone.now())
@@ -98,13 +96,13 @@ def _notify(event, actor, title):
     moment; the notification list shows titles as stored, like every other notice of the platform."""
     notify(recipients=access.audience(event.space), space=event.space, kind=Notification.Kind.EVENT,
            actor=actor, title=title % {"title": event.title},
-           url=reverse("events:event-detail", args=[event.space_id, event.pk]))
+           url=event.get_absolute_url())
 
 
 def event_respond(*, actor, event, answer):
     """Record `actor`'s answer (going, maybe, not going), replacing an earlier one. Caller checked
-    `access.check_event_respond`. Raises ValidationError for a cancelled or finished event."""
-    if answer not in Response.Answer.values:
+    `access.check_respond_event`. Raises ValidationError for a cancelled or finished event."""
+    if answer not in EventAnswer.Answer.values:
         raise ValidationError(_("Choose going, maybe or not going."))
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -112,7 +110,7 @@ def event_respond(*, actor, event, answer):
             raise ValidationError(_("This event is cancelled: answers are closed."))
         if event.is_past:
             raise ValidationError(_("This event is over: answers are closed."))
-        Response.objects.update_or_create(event=event, user=actor,
+        EventAnswer.objects.update_or_create(event=event, user=actor,
                                           defaults={"answer": answer, "answered_at": timezone.now()})
     # Answering is not a contribution (README, "What counts as a contribution").
 
@@ -158,11 +156,11 @@ def calendar_feed_user(*, token):
     return feed.user
 
 
-# --- Expert invitations (P11) ---------------------------------------------------------------------
+# --- Expert invitations ---------------------------------------------------------------------------
 
 def expert_invitation_request(*, actor, event, name, expertise, reason, email):
     """Members and rapporteurs ask the Office to invite an expert to `event` (caller checked
-    `access.check_expert_request`). Staff decide in admin."""
+    `access.check_request_expert`). Staff decide in admin."""
     if event.is_cancelled or event.is_past:
         raise ValidationError(_("Experts can be asked only to upcoming events."))
     return ExpertInvitation.objects.create(
@@ -172,9 +170,10 @@ def expert_invitation_request(*, actor, event, name, expertise, reason, email):
 
 
 def expert_invitation_decide(*, actor, invitation, accept, reason=""):
-    """Staff accept or decline a request (admin). An accepted expert is e-mailed the meeting's details
-    only, after commit; no account is created for them (P1). Deciding twice changes nothing."""
-    if not access.is_staff(actor):
+    """Staff accept or decline a request (admin). An accepted expert's e-mail (the meeting's details
+    only) is written to the outbox in the deciding transaction and sent after commit; no account is
+    created for them. Deciding twice changes nothing."""
+    if not access.is_operations(actor):
         raise access.PermissionDenied
     with transaction.atomic():
         invitation = ExpertInvitation.objects.select_for_update().select_related("event__space").get(pk=invitation.pk)
@@ -185,33 +184,44 @@ def expert_invitation_decide(*, actor, invitation, accept, reason=""):
         invitation.decided_by, invitation.decided_at = actor, timezone.now()
         invitation.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
         if accept:
-            transaction.on_commit(lambda: expert_invitation_send(invitation_id=invitation.pk))
+            _expert_invitation_write(invitation)
     return invitation
 
 
 def expert_invitation_send(*, invitation_id):
-    """E-mail an accepted expert once (marked in the same step; a failing server is logged and the
-    e-mail can be sent again from admin)."""
-    from . import emails
-
+    """Write the e-mail of an accepted expert whose e-mail was never written (admin); once only. A mail
+    server that refuses it is retried by the outbox. Returns whether it was written."""
     with transaction.atomic():
         invitation = (ExpertInvitation.objects.select_for_update().select_related("event__space")
                       .filter(pk=invitation_id, status=ExpertInvitation.Status.ACCEPTED, emailed_at__isnull=True)
                       .first())
         if invitation is None:
             return False
-        written = emails.expert_invitation(invitation=invitation)
-        try:
-            send_mail(written["subject"], written["body"], settings.DEFAULT_FROM_EMAIL, [invitation.email],
-                      html_message=written["html"])
-        except Exception:
-            logger.exception("expert invitation %s could not be e-mailed", invitation.pk)
-            return False
-        ExpertInvitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
+        _expert_invitation_write(invitation)
     return True
 
 
+def _expert_invitation_write(invitation):
+    """The expert's e-mail to the outbox (to their address: they have no account), marked in the same
+    transaction; the sender runs after commit."""
+    from . import emails
+
+    outbox_add([(invitation.email, OutgoingEmail.Kind.EXPERT_INVITATION, emails.expert_invitation(invitation=invitation))])
+    ExpertInvitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
+    outbox_send_soon()
+
+
 # --- Reminders (a Celery beat job) ----------------------------------------------------------------
+
+def _per_recipient(texts):
+    """A text per row naming a user (`user`), from (user id, text) pairs: one branch per distinct text
+    (a reminder's title differs only by language and time zone)."""
+    users_by_text = {}
+    for user_id, text in texts:
+        users_by_text.setdefault(text, []).append(user_id)
+    return Case(*(When(user__in=user_ids, then=Value(text)) for text, user_ids in users_by_text.items()),
+                default=Value(""), output_field=CharField())
+
 
 def _due_for_lead(now, lead, shorter):
     """Scheduled events of active spaces starting within `lead` minutes. Inside the window of a
@@ -251,7 +261,7 @@ def event_reminders_send(*, now=None):
                 recipients = list(
                     access.audience(event.space)
                     .exclude(pk__in=ReminderSent.objects.filter(event=event, lead_minutes=lead).values("user_id"))
-                    .exclude(pk__in=Response.objects.filter(event=event, answer=Response.Answer.NOT_GOING)
+                    .exclude(pk__in=EventAnswer.objects.filter(event=event, answer=EventAnswer.Answer.NOT_GOING)
                              .values("user_id"))
                     .exclude(muted_notifications__kind=Notification.Kind.REMINDER)
                     .order_by("pk")
@@ -260,13 +270,13 @@ def event_reminders_send(*, now=None):
                     continue
                 ReminderSent.objects.bulk_create(
                     ReminderSent(event=event, user=user, lead_minutes=lead, sent_at=now) for user in recipients)
-                url = reverse("events:event-detail", args=[event.space_id, event.pk])
+                url = event.get_absolute_url()
                 written = [(user, emails.event_reminder(user=user, event=event, lead_minutes=lead))
                            for user in recipients]
-                Notification.objects.bulk_create(
-                    Notification(recipient=user, space=event.space, kind=Notification.Kind.REMINDER,
-                                 title=mail["subject"][:255], url=url, created_at=now)
-                    for user, mail in written)
+                notify_many(kind=Notification.Kind.REMINDER, space=Value(event.space_id), url=url, now=now,
+                            targets=ReminderSent.objects.filter(event=event, lead_minutes=lead,
+                                                                user__in=[user.pk for user in recipients]),
+                            title=_per_recipient((user.pk, mail["subject"]) for user, mail in written))
                 outbox_add((user, OutgoingEmail.Kind.EVENT_REMINDER, mail) for user, mail in written if user.email)
                 reminded += len(recipients)
     logger.info("event reminders: %s person(s) reminded", reminded)

@@ -5,6 +5,6 @@ from celery import shared_task
 from . import services
 
 
-@shared_task
+@shared_task(job_name="event-reminders")
 def send_event_reminders():
     return services.event_reminders_send()

@@ -1,4 +1,4 @@
-"""Events of a space, the meeting room, .ics downloads and the personal calendar feed (P11, P17, P18)."""
+"""Events of a space, the meeting room, .ics downloads and the personal calendar feed."""
 
 import zoneinfo
 
@@ -18,23 +18,14 @@ from workgroups import access
 from workgroups.access import Action
 
 from . import ics, selectors, services
-from .forms import EventForm, ExpertInvitationForm, MonthForm, ResponseForm
+from .forms import EventAnswerForm, EventForm, ExpertInvitationForm, MonthForm
 from .models import CalendarFeed
-
-
-def _event_or_404(request, space_id, event_id):
-    """The event with its space, after the space's `view` check (404 for a hidden space or event)."""
-    space = access.get_space_or_404(request.user, space_id)
-    event = selectors.event_get(user=request.user, space=space, event_id=event_id)
-    if event is None:
-        raise Http404
-    return space, event
 
 
 @require_GET
 def event_list(request, space_id):
     """The space's upcoming events with their answer counts (and the past ones below)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     now = timezone.now()
     return render(request, "events/event_list.html", {
         "space": space,
@@ -47,7 +38,7 @@ def event_list(request, space_id):
 @require_GET
 def event_month(request, space_id):
     """A month of the space's events as a grid, in the reader's time zone, weeks as the locale starts them."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
     year, month = MonthForm(request.GET).month_or(today)
@@ -65,7 +56,7 @@ def event_month(request, space_id):
 
 @require_http_methods(["GET", "POST"])
 def event_create(request, space_id):
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
     form = EventForm(request.POST or None, space=space, zone_name=request.user.time_zone)
     if request.method == "POST" and form.is_valid():
@@ -81,23 +72,24 @@ def event_create(request, space_id):
 
 @require_GET
 def event_detail(request, space_id, event_id):
-    space, event = _event_or_404(request, space_id, event_id)
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
     user = request.user
     now = timezone.now()
-    may_join = access.may_join_meeting(user, event, now)
+    may_join = access.can_join_meeting(user, event, now)
     return render(request, "events/event_detail.html", {
         "space": space, "event": event,
         "organiser_zone": zoneinfo.ZoneInfo(event.time_zone),
-        "my_answer": selectors.response_of(user=user, event=event),
-        "answers": ResponseForm.base_fields["answer"].choices,
-        "may_respond": _may(access.check_event_respond, user, event) and not event.is_cancelled and not event.is_past,
-        "may_change": _may(access.check_event_change, user, event) and not event.is_cancelled,
-        "may_ask_expert": _may(access.check_expert_request, user, event) and not event.is_cancelled
+        "my_answer": selectors.answer_of(user=user, event=event),
+        "answers": EventAnswerForm.base_fields["answer"].choices,
+        "may_respond": _may(access.check_respond_event, user, event) and not event.is_cancelled and not event.is_past,
+        "may_change": _may(access.check_change_event, user, event) and not event.is_cancelled,
+        "may_ask_expert": _may(access.check_request_expert, user, event) and not event.is_cancelled
         and not event.is_past,
         "may_join": may_join,
         "meeting_url": space.meeting_url if may_join else "",
         "join_early_minutes": settings.CSSR_EVENT_JOIN_EARLY_MINUTES,
-        "join_opens_later": not may_join and access.is_space_member(user, event) and event.is_online
+        "join_opens_later": not may_join and access.can(user, Action.VIEW, event) and event.is_online
         and bool(space.meeting_url) and not event.is_cancelled and not event.is_past,
     })
 
@@ -112,8 +104,9 @@ def _may(check, user, event):
 
 @require_http_methods(["GET", "POST"])
 def event_edit(request, space_id, event_id):
-    space, event = _event_or_404(request, space_id, event_id)
-    access.check_event_change(request.user, event)
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
+    access.check_change_event(request.user, event)
     if event.is_cancelled:
         messages.error(request, _("This event is cancelled and can no longer be changed."))
         return redirect("events:event-detail", space.pk, event.pk)
@@ -131,8 +124,9 @@ def event_edit(request, space_id, event_id):
 
 @require_POST
 def event_cancel(request, space_id, event_id):
-    space, event = _event_or_404(request, space_id, event_id)
-    access.check_event_change(request.user, event)
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
+    access.check_change_event(request.user, event)
     services.event_cancel(actor=request.user, event=event)
     messages.success(request, _("The event is cancelled. The group's members are notified."))
     return redirect("events:event-detail", space.pk, event.pk)
@@ -140,9 +134,10 @@ def event_cancel(request, space_id, event_id):
 
 @require_POST
 def event_respond(request, space_id, event_id):
-    space, event = _event_or_404(request, space_id, event_id)
-    access.check_event_respond(request.user, event)
-    form = ResponseForm(request.POST)
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
+    access.check_respond_event(request.user, event)
+    form = EventAnswerForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["answer"])
@@ -157,8 +152,9 @@ def event_respond(request, space_id, event_id):
 @require_GET
 def event_ics(request, space_id, event_id):
     """The event as an .ics file; the meeting room's link only for the space's people."""
-    space, event = _event_or_404(request, space_id, event_id)
-    body = ics.event_ics(event, with_join_link=access.is_space_member(request.user, event))
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
+    body = ics.event_ics(event, with_join_link=access.can(request.user, Action.VIEW, event))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
@@ -166,9 +162,10 @@ def event_ics(request, space_id, event_id):
 
 @require_http_methods(["GET", "POST"])
 def expert_request(request, space_id, event_id):
-    """Members and rapporteurs ask the Office of the Special Envoy to invite an expert (P11)."""
-    space, event = _event_or_404(request, space_id, event_id)
-    access.check_expert_request(request.user, event)
+    """Members and rapporteurs ask the Office of the Special Envoy to invite an expert."""
+    space = access.access_space(request.user, space_id)
+    event = access.access_event(request.user, space, event_id, queryset=selectors.event_detail_queryset())
+    access.check_request_expert(request.user, event)
     form = ExpertInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

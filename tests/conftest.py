@@ -1,12 +1,14 @@
 """Role fixtures and clients shared by every test: one user per role around one space."""
 
 import atexit
+import contextlib
 import functools
 import ipaddress
 import os
 import shutil
 import socket
 import tempfile
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
@@ -174,6 +176,28 @@ def pass_second_factor(client, user):
     request.session.save()
 
 
+TOTP_FROZEN_AT = 1_900_000_020  # the instant allauth's code check sees in `frozen_totp`
+
+
+@contextlib.contextmanager
+def frozen_totp(at=TOTP_FROZEN_AT):
+    """Stop the clock allauth's authenticator-app check reads at `at` (a Unix time), so that a code
+    computed with `totp_code` for the same instant is checked in the window it was computed for: with
+    the wall clock, a code computed near the end of its 30 seconds would be refused now and then.
+    A context manager, or a decorator of a test."""
+    with mock.patch("allauth.mfa.totp.internal.auth.time") as clock:
+        clock.time.return_value = at
+        yield
+
+
+def totp_code(secret, at=TOTP_FROZEN_AT):
+    """The authenticator app's code for `secret` at the instant `at` (use under `frozen_totp(at)`)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, at // app_settings.TOTP_PERIOD))
+
+
 class SignedInClients(dict):
     """A signed-in client per role of the world, each made on first use: most tests use one or two
     of the nine, and signing in (a session, the two-factor record) is most of a short test's cost.
@@ -244,7 +268,7 @@ def content(world, django_capture_on_commit_callbacks):
         item = s.agenda_item_propose(actor=member, space=space, title="المبادئ الدستورية")
         s.post_report(actor=world["users"]["rapporteur"], post=post, reason="لغة غير لائقة")
     world = {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}
-    from .matrices import CAPABILITY_MATRICES
+    from .matrix import CAPABILITY_MATRICES
 
     for capability in CAPABILITY_MATRICES:
         with django_capture_on_commit_callbacks(execute=True):

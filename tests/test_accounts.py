@@ -1,13 +1,11 @@
 """Accounts: sign-in, closed sign-up, invitations, two-factor, the code-of-conduct gate."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -19,23 +17,9 @@ from accounts import services
 from accounts.models import CodeOfConduct, ConductAcceptance, Invitation, User
 
 from . import factories
-from .conftest import client_for
+from .conftest import client_for, frozen_totp, totp_code
 
 pytestmark = pytest.mark.django_db
-
-
-FROZEN_AT = 1_900_000_000  # the instant allauth's TOTP check sees: codes never depend on the wall clock
-
-
-@contextmanager
-def _frozen_totp_clock():
-    with mock.patch("allauth.mfa.totp.internal.auth.time") as clock:
-        clock.time.return_value = FROZEN_AT
-        yield
-
-
-def _totp_now(secret):
-    return format_hotp_value(hotp_value(secret, FROZEN_AT // 30))
 
 
 def test_login_by_username_and_by_email_then_logout():
@@ -184,7 +168,7 @@ def test_staff_invite_from_admin_sends_the_email(django_capture_on_commit_callba
     assert "invited" in mail.outbox[0].body  # English, the invitee's language
 
 
-@_frozen_totp_clock()
+@frozen_totp()
 def test_mfa_enrolment_and_login_with_a_totp_code():
     user = factories.UserFactory(username="secure")
     client = Client()
@@ -195,7 +179,7 @@ def test_mfa_enrolment_and_login_with_a_totp_code():
     response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 200
     secret = client.session["mfa.totp.secret"]
-    response = client.post(reverse("mfa_activate_totp"), {"code": _totp_now(secret)})
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -206,7 +190,7 @@ def test_mfa_enrolment_and_login_with_a_totp_code():
     assert "_auth_user_id" not in fresh.session
     assert fresh.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code == 200
     assert "_auth_user_id" not in fresh.session
-    response = fresh.post(reverse("mfa_authenticate"), {"code": _totp_now(secret)})
+    response = fresh.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert fresh.session["_auth_user_id"] == str(user.pk)
 
@@ -225,8 +209,8 @@ def test_staff_without_two_factor_are_sent_to_set_it_up():
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_reauthenticate"))
-    with _frozen_totp_clock():
-        response = client.post(response["Location"], {"code": _totp_now(secret)})
+    with frozen_totp():
+        response = client.post(response["Location"], {"code": totp_code(secret)})
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
 
@@ -342,9 +326,10 @@ def test_time_zone_of_the_user_is_active_on_their_pages():
     assert response.context["TIME_ZONE"] == "Europe/Berlin"
 
 
-def test_password_reset_by_email_sets_a_new_password():
+def test_password_reset_by_email_sets_a_new_password(django_capture_on_commit_callbacks):
     user = factories.UserFactory(email="reset@example.org")
-    response = Client().post(reverse("account_reset_password"), {"email": "reset@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends once the request commits
+        response = Client().post(reverse("account_reset_password"), {"email": "reset@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body).group(1)

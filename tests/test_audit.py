@@ -2,11 +2,9 @@
 which truncated network); a refused act leaves none; nothing changes or deletes a line."""
 
 import datetime
-import types
 
 import pytest
-from allauth.mfa.totp.internal import auth as totp_auth
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -23,7 +21,7 @@ from workgroups import services
 from workgroups.models import Membership, Role
 
 from . import factories
-from .conftest import client_for
+from .conftest import client_for, frozen_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -60,19 +58,17 @@ def _only(before, **filters):
 # --- Sign-ins ----------------------------------------------------------------------------------
 
 
-def test_staff_sign_in_is_recorded_once_after_the_second_factor(monkeypatch):
+def test_staff_sign_in_is_recorded_once_after_the_second_factor():
     staff = factories.StaffFactory(username="ops", totp=False)
     secret = generate_totp_secret()
     TOTP.activate(staff, secret)
-    frozen = 1_900_000_000
-    monkeypatch.setattr(totp_auth, "time", types.SimpleNamespace(time=lambda: frozen))
     before = _last_pk()
     client = Client(REMOTE_ADDR=IPV4)
     response = client.post(reverse("account_login"), {"login": "ops", "password": factories.PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
     assert _new_events(before) == []  # the password alone is not a sign-in
-    code = format_hotp_value(hotp_value(secret, frozen // 30))
-    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    with frozen_totp():
+        assert client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}).status_code == 302
     event = _only(before, actor=staff, action=Action.STAFF_SIGN_IN, target_type="accounts.user",
                   target_id=str(staff.pk), address=IPV4_NETWORK, space_id=None)
     assert event.target_label == "ops"

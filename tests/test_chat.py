@@ -317,11 +317,11 @@ def test_the_since_endpoint_is_permission_checked_json(chat, clients):
 
 def test_direct_conversations_need_a_shared_active_space_or_staff(chat):
     users = chat["users"]
-    assert access.may_message_directly(users["member"], users["rapporteur"])
-    assert not access.may_message_directly(users["member"], users["other_member"])
-    assert not access.may_message_directly(users["member"], users["outsider"])
-    assert access.may_message_directly(users["outsider"], users["staff"])  # P23
-    assert not access.may_message_directly(users["member"], users["member"])
+    assert access.can_message_directly(users["member"], users["rapporteur"])
+    assert not access.can_message_directly(users["member"], users["other_member"])
+    assert not access.can_message_directly(users["member"], users["outsider"])
+    assert access.can_message_directly(users["outsider"], users["staff"])  # operations staff are always reachable
+    assert not access.can_message_directly(users["member"], users["member"])
     with pytest.raises(PermissionDenied):
         services.direct_conversation_open(actor=users["member"], other=users["other_member"])
     direct = services.direct_conversation_open(actor=users["member"], other=users["rapporteur"])
@@ -330,7 +330,7 @@ def test_direct_conversations_need_a_shared_active_space_or_staff(chat):
     # the space concludes: the conversation becomes read-only
     workgroup_services.space_set_status(actor=None, space=chat["space"], status=Space.Status.CONCLUDED)
     member = type(users["member"]).objects.get(pk=users["member"].pk)
-    access.check_chat(member, "read", direct)
+    access.check_conversation(member, "read", direct)
     with pytest.raises(PermissionDenied):
         services.message_send(actor=member, conversation=direct, body="بعد الختام")
 

@@ -479,7 +479,7 @@ async def test_an_attachment_of_another_space_is_refused_on_the_socket(chat):
 
 # --- Liveness: nothing reaches a socket once its session or access changed, with no close signal ---
 #
-# Each change below is made with the close signal (`access.disconnect_users`) suppressed, as when the
+# Each change below is made with the close signal (`connections_close`) suppressed, as when the
 # change happens in another process on the embedded default's in-memory channel layer. The socket
 # must still refuse the next event (the per-event check, with the watchdog held off), and must close
 # within TIMEOUT with no event at all (the watchdog).
@@ -488,10 +488,10 @@ async def test_an_attachment_of_another_space_is_refused_on_the_socket(chat):
 @pytest.fixture
 def no_close_signal(monkeypatch):
     """The close signal is lost: only the liveness store can end the socket."""
-    from workgroups import access
+    from workgroups.services import connections
 
     sent = []
-    monkeypatch.setattr(access, "disconnect_users", lambda user_ids: sent.append(list(user_ids)))
+    monkeypatch.setattr(connections, "connections_close", lambda user_ids: sent.append(list(user_ids)))
     return sent
 
 

@@ -2,7 +2,7 @@
 active space is refused once the space concludes, through the permission core, with its reason, and
 changes nothing.
 
-The writes come from the matrix itself (tests/access_matrix.py and tests/matrix_*.py): every POST row
+The writes come from the matrix itself (the modules of tests/matrix/): every POST row
 on a page of the space, so a write added later is covered the day its row is. The few POSTs that stay
 open are listed below with the reason.
 """
@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from workgroups import services as workgroup_services
 from workgroups.models import Election, Nomination, PostReport, Space, ThreadFollow, Vote
 
-from .test_access_matrix import PLATFORM_NAMESPACES, ROWS
+from .matrix import PLATFORM_NAMESPACES, ROWS
 
 NOT_ACTIVE = "This space is not active: it can be read but not changed."
 VIEWERS = ["member", "rapporteur", "technical_officer", "political_officer"]

@@ -62,7 +62,7 @@ def _questionnaire(world, *, anonymous):
 def _answer(questionnaire, user, text, option=0):
     single, long_text = list(questionnaire.questions.order_by("position"))
     values = {single: list(single.options.order_by("position"))[option], long_text: text}
-    return s.response_save(actor=user, questionnaire=questionnaire, values=values, submit=True)
+    return s.submission_save(actor=user, questionnaire=questionnaire, values=values, submit=True)
 
 
 @pytest.fixture

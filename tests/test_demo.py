@@ -1,9 +1,6 @@
 """`make run`'s demo data: every role present, every capability shown, loading twice changes nothing."""
 
-from unittest import mock
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -11,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
+
+from .conftest import frozen_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +31,14 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
                   "workgroups.Post", "workgroups.Concern", "workgroups.AgendaItem", "workgroups.PostReport",
                   "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification",
                   "workgroups.ReinstatementRequest", "workgroups.OutgoingEmail",
-                  "workgroups.Questionnaire", "workgroups.Response", "workgroups.AnswerTheme", "workgroups.Receipt"):
+                  "workgroups.Questionnaire", "workgroups.Submission", "workgroups.AnswerTheme", "workgroups.Receipt"):
         assert first[label] > 0, label
     client = Client()
     # Layla is a rapporteur: she signs in with her password, then her demo two-factor code (`make totp`).
     response = client.post(reverse("account_login"), {"login": "layla", "password": DEMO_PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
-    with mock.patch("allauth.mfa.totp.internal.auth.time") as clock:
-        clock.time.return_value = 1_900_000_000
-        code = format_hotp_value(hotp_value(DEMO_TOTP_SECRETS["layla"], 1_900_000_000 // 30))
+    with frozen_totp():
+        code = totp_code(DEMO_TOTP_SECRETS["layla"])
         assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     response = client.get(reverse("workgroups:space-list"))
     assert len(response.context["current_spaces"]) == 2
@@ -50,13 +48,13 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
 
     warned = Membership.objects.get(user__username="fadi", state=Membership.State.WARNED)
     # The needs survey: thirty anonymous answers from across Syria and the diaspora, sorted into themes.
-    from workgroups.models import ExpressionOfInterest, Questionnaire, Response
+    from workgroups.models import ExpressionOfInterest, Questionnaire, Submission
 
     survey = Questionnaire.objects.get(title_ar="أولويات المجتمعات المحلية واحتياجاتها")
-    assert survey.is_anonymous and Response.objects.filter(questionnaire=survey, is_submitted=True).count() == 30
-    assert not Response.objects.filter(questionnaire=survey, respondent__isnull=False).exists()
+    assert survey.is_anonymous and Submission.objects.filter(questionnaire=survey, is_submitted=True).count() == 30
+    assert not Submission.objects.filter(questionnaire=survey, respondent__isnull=False).exists()
     assert survey.themes.filter(concern__isnull=False).count() == 1
-    assert ExpressionOfInterest.objects.get(user__username="nour").response is not None
+    assert ExpressionOfInterest.objects.get(user__username="nour").submission is not None
     assert OutgoingEmail.objects.filter(recipient=warned.user, kind="inactivity_warning").count() == 1
 
 

@@ -1,4 +1,4 @@
-"""Discussions, concerns, agenda, notifications, search and moderation inside a space (P4, P11–P13)."""
+"""Discussions, concerns, agenda, notifications, search and moderation inside a space."""
 
 import csv
 import io

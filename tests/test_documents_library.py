@@ -1,4 +1,4 @@
-"""The document library (P14), translation requests (P22) and the knowledge archive (P21)."""
+"""The document library, translation requests and the knowledge archive."""
 
 import datetime
 import hashlib
@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from PIL import Image
 
 from documents import filetypes, pdf_safety
@@ -27,7 +28,7 @@ from . import factories
 from .hostile_corpus import HOSTILE_MARKDOWN
 from .hostile_pdfs import BENIGN_PDFS, HOSTILE_PDFS
 from .hostile_pdfs import document as pdf_document
-from .matrix_documents import png_bytes, text_upload
+from .matrix.documents import png_bytes, text_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -470,10 +471,13 @@ def test_file_names_are_cleaned_and_arabic_is_kept(world, given, kept):
 
 def test_hostile_titles_are_shown_as_text(world, clients):
     space = world["space"]
-    for index, title in enumerate(HOSTILE_MARKDOWN[:12]):
-        services.document_create(actor=world["users"]["member"], space=space, title=title[:200] or f"t{index}",
-                                 upload=text_upload())
+    titles = HOSTILE_MARKDOWN[:12]
+    for title in titles:
+        services.document_create(actor=world["users"]["member"], space=space, title=title, upload=text_upload())
+    assert sorted(Document.objects.filter(space=space).values_list("title", flat=True)) == sorted(titles)
     body = clients["member"].get(reverse("documents:document-list", args=[space.pk])).content.decode()
+    for title in titles:
+        assert escape(title) in body and title not in body, title  # as text, never as markup
     assert "<script>alert(1)" not in body and "onerror=alert" not in body.replace("onerror=alert(1)&gt;", "")
 
 
@@ -987,7 +991,7 @@ def test_uploader_and_rapporteur_edit_details_others_may_not(world, clients):
     assert document.versions.count() == 1
 
 
-# --- Translation requests (P22) ---------------------------------------------------------------------
+# --- Translation requests ---------------------------------------------------------------------------
 
 
 def _request_url(document):
@@ -1035,7 +1039,7 @@ def test_staff_upload_the_translation_and_the_requester_is_notified(world, djang
     request.refresh_from_db()
     translation = request.translation
     assert request.status == TranslationRequest.Status.DONE and request.completed_at
-    assert translation.translation_of == document.current_version.translation_of or translation.translation_of_id
+    assert translation.translation_of == request.version  # linked to the version it translates
     assert translation.translation_of_id != translation.pk and translation.language == "en"
     document.refresh_from_db()
     assert document.current_version == translation and document.version_count == 2
@@ -1077,7 +1081,7 @@ def test_staff_decline_a_request_with_a_reason(world, django_capture_on_commit_c
                                         target_language="en")
 
 
-# --- The knowledge archive (P21) ------------------------------------------------------------------------
+# --- The knowledge archive ------------------------------------------------------------------------------
 
 
 def _concluded_space_with_documents(world, count, *, earlier=None):

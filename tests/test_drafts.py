@@ -1,4 +1,4 @@
-"""Co-drafting, the final briefing note, exports and the outputs inbox (issue 5, P15, P19, P20)."""
+"""Co-drafting, the final briefing note, exports and the outputs inbox."""
 
 import io
 import re

@@ -147,7 +147,7 @@ def _questionnaire_with_hostile_respondents(world):
     questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
     for number, name in enumerate(HOSTILE):
         respondent = factories.add_member(space, username=f"respondent{number}", display_name=name)
-        services.response_save(actor=respondent, questionnaire=questionnaire, submit=True,
+        services.submission_save(actor=respondent, questionnaire=questionnaire, submit=True,
                                values={scale: -1, text: "نحتاج إلى مدارس"})
     return questionnaire
 

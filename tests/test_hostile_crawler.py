@@ -46,8 +46,6 @@ from django.utils import timezone
 
 from cssr.params import IdField, int_param, parse_id
 
-from . import access_matrix
-from .access_matrix import Row
 from .conftest import ROLES
 from .hostile_inputs import (
     HOSTILE_FIELD_NUMBERS,
@@ -56,9 +54,10 @@ from .hostile_inputs import (
     PAST_64_BITS,
     QUERY_PARAMETERS,
 )
-from .matrices import CAPABILITY_MATRICES
+from .matrix import PLATFORM_NAMESPACES
+from .matrix import ROWS as MATRIX_ROWS
+from .matrix.core import Row
 
-PLATFORM_NAMESPACES = ("accounts", "workgroups", "documents", "chat", "events")
 ALLAUTH_PREFIXES = ("account_", "mfa_", "usersessions_")
 NOT_CRAWLED = {"account_logout": "it ends the crawling client's session"}
 # allauth's pages for signed-out visitors; its other pages are for signed-in people.
@@ -82,7 +81,7 @@ OBJECT_PARAMETERS = {
 REFUSED = (403, 404, 405)
 # Signed out, any page sends to the sign-in page; one with a query too long to carry along is refused.
 REFUSED_SIGNED_OUT = (302, 400)
-# Staff run elections in every space (tests/access_matrix.py): the election page answers them there too.
+# Staff run elections in every space (tests/matrix/core.py): the election page answers them there too.
 ANSWERED_IN_ANY_SPACE = {("workgroups:election-detail", "staff")}
 SEARCHES = {"workgroups:search", "documents:archive-list"}
 # Whoever holds the member's calendar link reads the member's calendar: it is the member speaking.
@@ -133,7 +132,6 @@ def _endpoints(resolver, prefix="", namespace=None):
             yield Endpoint(name, "/" + route, tuple(re.findall(r"{(\w+)}", route)))
 
 
-MATRIX_ROWS = [*access_matrix.ROWS, *(row for matrix in CAPABILITY_MATRICES for row in matrix.ROWS)]
 MATRIX_NAMES = {row.name for row in MATRIX_ROWS}
 ENDPOINTS = {}
 for _endpoint in _endpoints(get_resolver()):

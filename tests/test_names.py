@@ -15,7 +15,7 @@ from workgroups.models import Concern, Membership, Thread
 
 from . import factories
 from .conftest import client_for
-from .matrix_documents import text_upload
+from .matrix.documents import text_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Expressions of interest (P8), group proposals (P6), the balance report (P9) and the admin."""
+"""Expressions of interest, group proposals, the balance report and the admin."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Questionnaires and needs data (issue 9): building, answering, anonymity, analysis, exports, the EOI."""
+"""Questionnaires and needs data: building, answering, anonymity, analysis, exports, the EOI."""
 
 import csv
 import io
@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from workgroups import access, analysis, services
 from workgroups.models import (
@@ -24,8 +25,8 @@ from workgroups.models import (
     Question,
     Questionnaire,
     Receipt,
-    Response,
     Role,
+    Submission,
 )
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +96,7 @@ def _values(questionnaire, *, single=0, region="homs", text="نحتاج إلى �
 
 
 def _answer(questionnaire, user, **kwargs):
-    return services.response_save(actor=user, questionnaire=questionnaire, values=_values(questionnaire, **kwargs),
+    return services.submission_save(actor=user, questionnaire=questionnaire, values=_values(questionnaire, **kwargs),
                                   submit=True)
 
 
@@ -232,12 +233,12 @@ def test_member_saves_a_draft_then_submits_once(world, clients):
     questionnaire = _build(world)
     client, url = clients["member"], _respond_url(questionnaire)
     assert client.post(url, _post_data(questionnaire, action="draft")).status_code == 302
-    draft = Response.objects.get(questionnaire=questionnaire)
+    draft = Submission.objects.get(questionnaire=questionnaire)
     assert not draft.is_submitted and draft.respondent == world["users"]["member"]
     page = client.get(url)
     assert page.context["has_draft"] and "نحتاج إلى مدارس" in page.content.decode()
     assert client.post(url, _post_data(questionnaire)).status_code == 302
-    response = Response.objects.get(questionnaire=questionnaire)
+    response = Submission.objects.get(questionnaire=questionnaire)
     assert response.is_submitted and response.region == "homs" and response.role == Role.MEMBER
     assert Receipt.objects.filter(questionnaire=questionnaire, user=world["users"]["member"]).exists()
     ranking = _questions(questionnaire)[Q.RANKING]
@@ -262,9 +263,9 @@ def test_answer_may_be_changed_while_open_when_the_author_allows(world, clients)
     client, url = clients["member"], _respond_url(questionnaire)
     client.post(url, _post_data(questionnaire, single=0))
     assert client.post(url, _post_data(questionnaire, single=2, text="تغيّر رأيي")).status_code == 302
-    response = Response.objects.get(questionnaire=questionnaire)
+    response = Submission.objects.get(questionnaire=questionnaire)
     assert response.answers.get(question__kind=Q.LONG_TEXT).text == "تغيّر رأيي"
-    assert Response.objects.filter(questionnaire=questionnaire).count() == 1
+    assert Submission.objects.filter(questionnaire=questionnaire).count() == 1
 
 
 def test_answer_outside_the_options_is_refused(world, clients):
@@ -274,20 +275,20 @@ def test_answer_outside_the_options_is_refused(world, clients):
     data[f"q{_questions(questionnaire)[Q.SINGLE].pk}"] = foreign.pk
     page = clients["member"].post(_respond_url(questionnaire), data)
     assert page.status_code == 200 and page.context["form"].errors
-    assert not Response.objects.filter(questionnaire=questionnaire).exists()
+    assert not Submission.objects.filter(questionnaire=questionnaire).exists()
     # The service refuses it too, whoever calls it.
     values = _values(questionnaire)
     values[_questions(questionnaire)[Q.SINGLE]] = foreign
     with pytest.raises(ValidationError):
-        services.response_save(actor=world["users"]["member"], questionnaire=questionnaire, values=values, submit=True)
-    assert not Response.objects.filter(questionnaire=questionnaire).exists()
+        services.submission_save(actor=world["users"]["member"], questionnaire=questionnaire, values=values, submit=True)
+    assert not Submission.objects.filter(questionnaire=questionnaire).exists()
 
 
 def test_scale_value_outside_the_scale_is_refused(world, clients):
     questionnaire = _build(world)
     page = clients["member"].post(_respond_url(questionnaire), _post_data(questionnaire, scale=9))
     assert page.status_code == 200 and page.context["form"].errors
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_missing_required_answer_is_refused_on_submit_but_a_draft_may_be_partial(world, clients):
@@ -296,9 +297,9 @@ def test_missing_required_answer_is_refused_on_submit_but_a_draft_may_be_partial
     del data[f"q{_questions(questionnaire)[Q.SINGLE].pk}"]
     page = clients["member"].post(_respond_url(questionnaire), data)
     assert page.status_code == 200 and page.context["form"].errors
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
     assert clients["member"].post(_respond_url(questionnaire), {**data, "action": "draft"}).status_code == 302
-    assert not Response.objects.get().is_submitted
+    assert not Submission.objects.get().is_submitted
 
 
 def test_ranking_with_repeated_ranks_is_refused(world, clients):
@@ -309,7 +310,7 @@ def test_ranking_with_repeated_ranks_is_refused(world, clients):
         data[f"q{ranking.pk}_r{option.pk}"] = 1
     page = clients["member"].post(_respond_url(questionnaire), data)
     assert page.status_code == 200 and page.context["form"].non_field_errors()
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_oversized_text_is_refused(world, clients, settings):
@@ -317,10 +318,10 @@ def test_oversized_text_is_refused(world, clients, settings):
     settings.CSSR_QUESTIONNAIRE_LONG_TEXT_LIMIT = 100
     page = clients["member"].post(_respond_url(questionnaire), _post_data(questionnaire, text="ن" * 101))
     assert page.status_code == 200 and page.context["form"].errors
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
     with pytest.raises(ValidationError):
         _answer(questionnaire, world["users"]["member"], text="ن" * 101)
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_response_after_closing_is_refused(world, clients):
@@ -331,7 +332,7 @@ def test_response_after_closing_is_refused(world, clients):
     page = clients["member"].post(_respond_url(questionnaire), _post_data(questionnaire))
     assert page.status_code == 200
     assert "لا يستقبل هذا الاستبيان إجابات" in page.content.decode()
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
     with refused("closed"):
         _answer(questionnaire, world["users"]["member"])
 
@@ -342,7 +343,7 @@ def test_response_after_the_closing_date_is_refused(world):
                                                              opens_at=timezone.now() - timedelta(days=2))
     with refused("closed"):
         _answer(Questionnaire.objects.get(pk=questionnaire.pk), world["users"]["member"])
-    assert not Response.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_response_records_a_contribution_in_the_space(world):
@@ -356,7 +357,7 @@ def test_platform_questionnaire_records_no_contribution(world):
     questionnaire = _build(world, space=False)
     _answer(questionnaire, world["users"]["outsider"])
     assert not Contribution.objects.filter(kind=Contribution.Kind.RESPONSE).exists()
-    assert Response.objects.get().role == ""
+    assert Submission.objects.get().role == ""
 
 
 def test_list_shows_questionnaires_open_to_me_only(world, clients):
@@ -384,16 +385,16 @@ def test_role_audience_reaches_only_that_role(world, clients):
 def test_anonymous_response_holds_no_link_to_its_respondent(world):
     questionnaire = _build(world, anonymous=True)
     member = world["users"]["member"]
-    services.response_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
-    assert Response.objects.get().respondent == member  # a draft is the member's own, to come back to
+    services.submission_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
+    assert Submission.objects.get().respondent == member  # a draft is the member's own, to come back to
     _answer(questionnaire, member)
-    response = Response.objects.get()
+    response = Submission.objects.get()
     assert response.respondent is None and response.is_submitted
     assert response.submitted_at == response.submitted_at.replace(hour=0, minute=0, second=0, microsecond=0)
     assert [f.name for f in Receipt._meta.get_fields() if f.is_relation] == ["questionnaire", "user"]
     with pytest.raises(ValidationError):
         _answer(Questionnaire.objects.get(pk=questionnaire.pk), member)
-    assert Response.objects.count() == 1
+    assert Submission.objects.count() == 1
 
 
 def _anonymous_with_answers(world):
@@ -431,19 +432,19 @@ def test_author_cannot_reach_an_anonymous_respondent_through_exports(world, clie
 def test_admin_hides_the_respondent_of_anonymous_responses(world, clients):
     questionnaire = _build(world, anonymous=True)
     member = world["users"]["member"]
-    services.response_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
-    draft = Response.objects.get()
+    services.submission_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
+    draft = Submission.objects.get()
     client = clients["staff"]
-    changelist = client.get(reverse("admin:workgroups_response_changelist")).content.decode()
+    changelist = client.get(reverse("admin:workgroups_submission_changelist")).content.decode()
     assert "عمر الخطيب" not in changelist and ">member<" not in changelist
-    change = client.get(reverse("admin:workgroups_response_change", args=[draft.pk])).content.decode()
+    change = client.get(reverse("admin:workgroups_submission_change", args=[draft.pk])).content.decode()
     assert "عمر الخطيب" not in change and "member" not in change.split('id="content"', 1)[1]
-    search = client.get(reverse("admin:workgroups_response_changelist"), {"q": "member"})
+    search = client.get(reverse("admin:workgroups_submission_changelist"), {"q": "member"})
     assert search.status_code == 200 and draft not in search.context["cl"].result_list
     # Named ones show who answered.
     named = _build(world)
     _answer(named, member)
-    changelist = client.get(reverse("admin:workgroups_response_changelist")).content.decode()
+    changelist = client.get(reverse("admin:workgroups_submission_changelist")).content.decode()
     assert "عمر الخطيب" in changelist
 
 
@@ -524,19 +525,19 @@ def _bulk_responses(questionnaire, count, start=0):
     q = _questions(questionnaire)
     singles, multiples = list(q[Q.SINGLE].options.all()), list(q[Q.MULTIPLE].options.all())
     regions = list(q[Q.REGION].options.all()[:5])
-    responses = Response.objects.bulk_create(
-        Response(questionnaire=questionnaire, is_submitted=True, submitted_at=timezone.now(),
-                 region=regions[i % 5].code, role=Role.MEMBER) for i in range(start, start + count))
+    submissions = Submission.objects.bulk_create(
+        Submission(questionnaire=questionnaire, is_submitted=True, submitted_at=timezone.now(),
+                   region=regions[i % 5].code, role=Role.MEMBER) for i in range(start, start + count))
     answers = []
-    for index, response in enumerate(responses):
-        answers += [Answer(response=response, question=q[Q.SINGLE]), Answer(response=response, question=q[Q.MULTIPLE]),
-                    Answer(response=response, question=q[Q.SCALE], number=1 + index % 5),
-                    Answer(response=response, question=q[Q.REGION]),
-                    Answer(response=response, question=q[Q.LONG_TEXT], text=f"حاجة رقم {index}",
+    for index, submission in enumerate(submissions):
+        answers += [Answer(submission=submission, question=q[Q.SINGLE]), Answer(submission=submission, question=q[Q.MULTIPLE]),
+                    Answer(submission=submission, question=q[Q.SCALE], number=1 + index % 5),
+                    Answer(submission=submission, question=q[Q.REGION]),
+                    Answer(submission=submission, question=q[Q.LONG_TEXT], text=f"حاجة رقم {index}",
                            search_text=f"حاجه رقم {index}")]
     answers = Answer.objects.bulk_create(answers)
     choices = []
-    for index in range(len(responses)):
+    for index in range(len(submissions)):
         single, multiple, _scale, region, _text = answers[index * 5:index * 5 + 5]
         choices += [AnswerChoice(answer=single, option=singles[index % 3]),
                     AnswerChoice(answer=multiple, option=multiples[index % 3]),
@@ -553,7 +554,7 @@ def test_results_page_queries_do_not_grow_with_responses(world, clients, by, dja
     _bulk_responses(questionnaire, 10)
     few = _results_queries(clients["rapporteur"], url)
     _bulk_responses(questionnaire, 990, start=10)
-    assert Response.objects.filter(questionnaire=questionnaire, is_submitted=True).count() == 1000
+    assert Submission.objects.filter(questionnaire=questionnaire, is_submitted=True).count() == 1000
     with django_assert_num_queries(few):
         page = clients["rapporteur"].get(url)
     assert page.context["results"]["total"]["count"] == 1000
@@ -611,7 +612,7 @@ def test_tagging_without_a_name_or_answers_is_refused(world, clients):
     clients["rapporteur"].post(themes_url, {"action": "tag", "name": "موضوع"})
     foreign = _build(world)
     _answer(foreign, world["users"]["political_officer"])
-    other_answer = Answer.objects.get(response__questionnaire=foreign, question__kind=Q.LONG_TEXT)
+    other_answer = Answer.objects.get(submission__questionnaire=foreign, question__kind=Q.LONG_TEXT)
     clients["rapporteur"].post(themes_url, {"action": "tag", "name": "موضوع", "answers": [other_answer.pk]})
     assert not answer.themes.exists() and not other_answer.themes.exists()
 
@@ -669,7 +670,7 @@ def test_staff_add_an_interest_question_without_a_code_change(world, clients):
             f"q{question.pk}": "العربية والإنجليزية"}
     assert clients["outsider"].post(reverse("workgroups:interest-list"), data).status_code == 302
     interest = ExpressionOfInterest.objects.get()
-    assert interest.expertise == "قانون" and interest.response.answers.get(question=question).text == "العربية والإنجليزية"
+    assert interest.expertise == "قانون" and interest.submission.answers.get(question=question).text == "العربية والإنجليزية"
     # The staff's review in admin shows the new answer beside the former fields.
     page = clients["staff"].get(reverse("admin:workgroups_expressionofinterest_change", args=[interest.pk]))
     assert "العربية والإنجليزية" in page.content.decode()
@@ -683,10 +684,10 @@ def test_interest_questionnaire_cannot_be_closed(world):
 
 def test_staff_cannot_author_a_space_questionnaire_and_participants_cannot_author_platform_ones(world):
     questionnaire = _build(world, publish=False)
-    assert not access.may_manage_questionnaire(world["users"]["staff"], questionnaire)
-    assert access.may_manage_questionnaire(world["users"]["rapporteur"], questionnaire)
-    assert not access.may_manage_questionnaire(world["users"]["member"], questionnaire)
-    assert not access.may_manage_questionnaire(world["users"]["rapporteur"], space=None)
+    assert not access.can_manage_questionnaire(world["users"]["staff"], questionnaire)
+    assert access.can_manage_questionnaire(world["users"]["rapporteur"], questionnaire)
+    assert not access.can_manage_questionnaire(world["users"]["member"], questionnaire)
+    assert not access.can_manage_questionnaire(world["users"]["rapporteur"], space=None)
 
 
 def test_draft_questionnaire_is_hidden_from_its_audience(world, clients):
@@ -700,8 +701,11 @@ def test_hostile_text_is_escaped_on_the_results_page(world, clients):
 
     questionnaire = _build(world, allow_changes=True)
     url = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
-    for payload in [p for p in HOSTILE_MARKDOWN if "<" in p and len(p) < 2000][:10]:
+    payloads = [p for p in HOSTILE_MARKDOWN if "<" in p and len(p) < 2000][:10]
+    assert len(payloads) == 10
+    for payload in payloads:
         _answer(Questionnaire.objects.get(pk=questionnaire.pk), world["users"]["member"], text=payload)
         page = clients["rapporteur"].get(url).content.decode().split('id="main"', 1)[1]
+        assert escape(payload) in page, payload  # the answer is on the page, as text
         assert payload not in page and "<script" not in page.lower()
 

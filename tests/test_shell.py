@@ -18,7 +18,7 @@ from . import factories
 pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
 
-# The only pages a signed-out visitor may open (P1: nothing else is public).
+# The only pages a signed-out visitor may open (nothing else is public).
 PUBLIC_PREFIXES = (
     "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/invitation/",
     "/accounts/language/", "/accounts/logout/", "/accounts/2fa/authenticate/", "/accounts/confirm-email/",
@@ -27,7 +27,7 @@ PUBLIC_PREFIXES = (
     # The containers' health checks: "ok", or which check failed, and nothing else (tests/test_health.py).
     "/healthz", "/readyz",
     # Personal calendar feeds: fetched by calendar applications with no session; the secret token in the
-    # URL is the key, and anything else gets 404 (tests/test_events.py, tests/matrix_events.py).
+    # URL is the key, and anything else gets 404 (tests/test_events.py, tests/matrix/events.py).
     "/calendar/feed/",
 )
 

@@ -4,13 +4,12 @@ read only from what the trusted proxy wrote."""
 
 import logging
 import re
-from contextlib import contextmanager
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.usersessions.models import UserSession
 from django.core.management import call_command
 from django.test import Client, RequestFactory
@@ -23,26 +22,14 @@ from workgroups import services as workgroup_services
 from workgroups.models import Membership, Role
 
 from . import factories
-from .conftest import client_for
+from .conftest import TOTP_FROZEN_AT, client_for, frozen_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
-FROZEN_AT = 1_900_000_020  # the instant allauth's TOTP check sees: codes never depend on the wall clock
 HOME, ELSEWHERE, ATTACKER = "203.0.113.5", "192.0.2.44", "198.51.100.9"
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-@contextmanager
-def frozen_totp(at=FROZEN_AT):
-    with mock.patch("allauth.mfa.totp.internal.auth.time") as clock:
-        clock.time.return_value = at
-        yield
-
-
-def totp_code(secret, at=FROZEN_AT):
-    return format_hotp_value(hotp_value(secret, at // 30))
-
 
 @pytest.fixture
 def clock(monkeypatch):
@@ -127,7 +114,7 @@ def test_a_staff_session_that_did_not_use_the_second_factor_is_asked_for_it():
     response = client.get(reverse("admin:index"))
     assert response["Location"] == reverse("mfa_reauthenticate") + "?next=%2Fadmin%2F"
     with frozen_totp():
-        refused = client.post(response["Location"], {"code": totp_code(secret, FROZEN_AT - 90)})  # expired
+        refused = client.post(response["Location"], {"code": totp_code(secret, TOTP_FROZEN_AT - 90)})  # expired
         assert refused.status_code == 200 and refused.context["form"].errors
         assert client.get(reverse("admin:index")).status_code == 302
         response = client.post(response["Location"], {"code": totp_code(secret)})
@@ -311,7 +298,8 @@ def test_wrong_replayed_and_expired_codes_are_refused_and_sign_nobody_in():
 
     with frozen_totp():
         # Wrong, expired, not yet valid, in Arabic-Indic digits (fewer than the five a window allows).
-        for code in ("000000", totp_code(secret, FROZEN_AT - 60), totp_code(secret, FROZEN_AT + 60), "١٢٣٤٥٦"):
+        expired, not_yet = totp_code(secret, TOTP_FROZEN_AT - 60), totp_code(secret, TOTP_FROZEN_AT + 60)
+        for code in ("000000", expired, not_yet, "١٢٣٤٥٦"):
             assert refused(code), code
         first = Client()
         sign_in(first, "layla")
@@ -340,9 +328,10 @@ def test_a_code_typed_in_arabic_indic_digits_is_the_same_code_everywhere_it_is_a
         sign_in(replay, "layla")
         response = replay.post(reverse("mfa_authenticate"), {"code": totp_code(secret).translate(EASTERN_ARABIC_INDIC)})
         assert response.status_code == 200 and response.context["form"].errors and not signed_in(replay)
-    with frozen_totp(FROZEN_AT + 90):
+    later = TOTP_FROZEN_AT + 90
+    with frozen_totp(later):
         response = client.post(reverse("mfa_reauthenticate"),
-                               {"code": f" {totp_code(secret, FROZEN_AT + 90).translate(EASTERN_ARABIC_INDIC)} "})
+                               {"code": f" {totp_code(secret, later).translate(EASTERN_ARABIC_INDIC)} "})
         assert response.status_code == 302, response.context["form"].errors
     rapporteur = world["users"]["rapporteur"]
     Authenticator.objects.filter(user=rapporteur).delete()
@@ -444,7 +433,8 @@ def test_failing_on_purpose_does_not_keep_a_person_out(clock):
 
 
 @pytest.mark.parametrize("renewal", ["reset link", "staff in admin"])
-def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mailoutbox):
+def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mailoutbox,
+                                                             django_capture_on_commit_callbacks):
     """Someone fails on purpose until she waits five minutes; she resets her password by the e-mailed
     link from a network she never used (or staff set one for her), and signs in with it at once."""
     huda = factories.UserFactory(username="huda", email="huda@example.org")
@@ -457,7 +447,8 @@ def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mai
     assert any(account_wait(seconds) in page for seconds in range(1, 301)) and not signed_in(travelling)
     new_password = "Reset-secret-2254!"
     if renewal == "reset link":
-        assert travelling.post(reverse("account_reset_password"), {"email": huda.email}).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):  # the outbox sends once the request commits
+            assert travelling.post(reverse("account_reset_password"), {"email": huda.email}).status_code == 302
         link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mailoutbox[-1].body).group(1)
         response = travelling.get(link, follow=True)
         form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
@@ -593,7 +584,7 @@ def test_demo_officers_and_rapporteurs_have_an_authenticator_and_make_totp_print
     assert required == set(accounts_demo.DEMO_TOTP_SECRETS)
     users = accounts_demo.load()
     with mock.patch("accounts.management.commands.demo_totp.time") as wall:
-        wall.time.return_value = FROZEN_AT
+        wall.time.return_value = TOTP_FROZEN_AT
         call_command("demo_totp")
     printed = dict(line.split() for line in capsys.readouterr().out.splitlines() if not line.startswith("("))
     with frozen_totp():

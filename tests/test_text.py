@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cssr import arabic, text
+from cssr import arabic, search, text
 
 from .hostile_corpus import HOSTILE_MARKDOWN
 
@@ -300,10 +300,10 @@ def test_normalised_forms():
 
 
 def test_terms_are_distinct_normalised_words_limited_in_number_and_length():
-    assert arabic.terms("الإنتخابات، البلدية! Hello hello HELLO") == ["الانتخابات", "البلديه", "hello"]
-    assert arabic.terms("  ...  ") == []
-    assert arabic.terms(" ".join(f"w{number}" for number in range(30))) == [f"w{number}" for number in range(20)]
-    assert arabic.terms("س" * 10_000) == ["س" * 64]
+    assert search.terms("الإنتخابات، البلدية! Hello hello HELLO") == ["الانتخابات", "البلديه", "hello"]
+    assert search.terms("  ...  ") == []
+    assert search.terms(" ".join(f"w{number}" for number in range(30))) == [f"w{number}" for number in range(20)]
+    assert search.terms("س" * 10_000) == ["س" * 64]
 
 
 def test_normalize_is_idempotent_on_every_single_code_point():
@@ -328,7 +328,7 @@ LETTER = st.one_of(
     st.characters(min_codepoint=0x0620, max_codepoint=0x06FF, categories=["Lo"]),
     st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF, categories=["Lo"]),
     st.characters(min_codepoint=0x0041, max_codepoint=0x024F, categories=["Lu", "Ll"]),
-).filter(lambda letter: arabic.terms(letter))  # not the few "letters" that are only marks, like U+FC5E
+).filter(lambda letter: search.terms(letter))  # not the few "letters" that are only marks, like U+FC5E
 MARKS_ON_A_LETTER = st.text(
     alphabet=st.one_of(st.characters(min_codepoint=0x064B, max_codepoint=0x065F), st.just("\u0670"),
                        st.characters(min_codepoint=0x0300, max_codepoint=0x036F), st.just("\u0640")),
@@ -347,7 +347,7 @@ def test_normalize_is_idempotent(value):
 @fast
 @given(WORD, ANY_TEXT, ANY_TEXT)
 def test_any_normalised_word_finds_itself(word, before, after):
-    found = arabic.terms(word)
+    found = search.terms(word)
     assert found
     assert all(term in arabic.normalize(word) for term in found)
     # What search does: every term of the query is in the normalised indexed text.
@@ -371,26 +371,26 @@ def is_excerpt_of(shown, original):
 
 
 def test_highlight_matches_the_normalised_form_and_shows_the_original():
-    assert arabic.highlight("الانتخابات البلدية", "الإنتخابات") == "<mark>الانتخابات</mark> البلدية"
-    assert arabic.highlight("العَدَالة الانتقالية", "العدالة") == "<mark>العَدَالة</mark> الانتقالية"
-    assert arabic.highlight("مسؤولية الدولة", "مسئولية") == "<mark>مسؤولية</mark> الدولة"
-    assert arabic.highlight("عـــربي", "عربي") == "<mark>عـــربي</mark>"
-    assert arabic.highlight("ﻻ بأس", "لا") == "<mark>ﻻ</mark> بأس"
-    assert arabic.highlight("سنة ٢٠٢٦", "2026") == "سنة <mark>٢٠٢٦</mark>"
-    assert arabic.highlight("Mark mark MARK", "mark") == "<mark>Mark</mark> <mark>mark</mark> <mark>MARK</mark>"
-    assert arabic.highlight("café", "CAFE\u0301") == "<mark>café</mark>"
+    assert search.highlight("الانتخابات البلدية", "الإنتخابات") == "<mark>الانتخابات</mark> البلدية"
+    assert search.highlight("العَدَالة الانتقالية", "العدالة") == "<mark>العَدَالة</mark> الانتقالية"
+    assert search.highlight("مسؤولية الدولة", "مسئولية") == "<mark>مسؤولية</mark> الدولة"
+    assert search.highlight("عـــربي", "عربي") == "<mark>عـــربي</mark>"
+    assert search.highlight("ﻻ بأس", "لا") == "<mark>ﻻ</mark> بأس"
+    assert search.highlight("سنة ٢٠٢٦", "2026") == "سنة <mark>٢٠٢٦</mark>"
+    assert search.highlight("Mark mark MARK", "mark") == "<mark>Mark</mark> <mark>mark</mark> <mark>MARK</mark>"
+    assert search.highlight("café", "CAFE\u0301") == "<mark>café</mark>"
 
 
 def test_highlight_escapes_everything():
-    excerpt = arabic.highlight('<b onmouseover="x">حمص</b> & \'y\'', "<script>حمص</script>")
+    excerpt = search.highlight('<b onmouseover="x">حمص</b> & \'y\'', "<script>حمص</script>")
     assert isinstance(excerpt, SafeString)
     assert excerpt == "&lt;b onmouseover=&quot;x&quot;&gt;<mark>حمص</mark>&lt;/b&gt; &amp; &#x27;y&#x27;"
-    assert arabic.highlight("a <script> b", "<script>") == "a &lt;<mark>script</mark>&gt; b"
+    assert search.highlight("a <script> b", "<script>") == "a &lt;<mark>script</mark>&gt; b"
 
 
 def test_highlight_cuts_long_text_around_the_first_match():
     original = "كلمة " * 200 + "الهدف " + "كلمة " * 200 + "الهدف"
-    excerpt = arabic.highlight(original, "هدف")
+    excerpt = search.highlight(original, "هدف")
     assert excerpt.startswith("…") and excerpt.endswith("…")
     assert excerpt.count("<mark>") == 1 and "ال<mark>هدف</mark>" in excerpt
     assert len(shown_text(excerpt)) <= 240 + 2
@@ -400,15 +400,15 @@ def test_highlight_cuts_long_text_around_the_first_match():
 
 
 def test_highlight_without_a_match_shows_the_beginning():
-    assert arabic.highlight("x" * 500, "y") == "x" * 240 + "…"
-    assert arabic.highlight("short text", "") == "short text"
-    assert arabic.highlight("", "query") == ""
+    assert search.highlight("x" * 500, "y") == "x" * 240 + "…"
+    assert search.highlight("short text", "") == "short text"
+    assert search.highlight("", "query") == ""
 
 
 @fast
 @given(ANY_TEXT, ANY_TEXT, st.integers(min_value=1, max_value=300))
 def test_highlight_never_raises_and_shows_escaped_original_text(original, query, max_length):
-    excerpt = arabic.highlight(original, query, max_length=max_length)
+    excerpt = search.highlight(original, query, max_length=max_length)
     assert isinstance(excerpt, SafeString)
     markup_free = MARK_TAGS.sub("", excerpt)
     assert "<" not in markup_free and ">" not in markup_free and '"' not in markup_free
@@ -423,6 +423,6 @@ def test_highlight_marks_any_word_of_the_text(words, data):
     separator = data.draw(st.sampled_from([" ", "، ", ". ", "\n", " — "]))
     original = separator.join(words)
     query = data.draw(st.sampled_from(words))
-    excerpt = arabic.highlight(original, query)
+    excerpt = search.highlight(original, query)
     assert "<mark>" in excerpt
     assert is_excerpt_of(shown_text(excerpt), original)

@@ -1,4 +1,4 @@
-"""Spaces, memberships and the permission core (P1, P3, P5–P11)."""
+"""Spaces, memberships and the permission core."""
 
 from datetime import timedelta
 
@@ -63,18 +63,18 @@ def test_a_concluded_space_is_read_only_for_every_role(world):
         assert {a for a in Action if access.can(user, a, space)} == allowed & {Action.VIEW}, role
     with pytest.raises(PermissionDenied) as refusal:
         access.check(world["users"]["rapporteur"], Action.CONTRIBUTE, space)
-    assert str(refusal.value) == str(access._("This space is not active: it can be read but not changed."))
+    assert str(refusal.value) == str(access.INACTIVE_SPACE)
 
 
 def test_visible_spaces_and_audience_come_from_the_same_permissions(world):
     space, other = world["space"], world["other_space"]
     users = world["users"]
-    assert set(access.visible_spaces(users["member"])) == {space}
-    assert set(access.visible_spaces(users["other_member"])) == {other}
-    assert set(access.visible_spaces(users["outsider"])) == set()
-    assert set(access.visible_spaces(users["locked_member"])) == set()
-    assert set(access.visible_spaces(users["staff"])) == set()
-    assert set(access.visible_spaces(users["rapporteur"], Action.MANAGE_OUTPUTS)) == {space}
+    assert set(access.filter_spaces(users["member"])) == {space}
+    assert set(access.filter_spaces(users["other_member"])) == {other}
+    assert set(access.filter_spaces(users["outsider"])) == set()
+    assert set(access.filter_spaces(users["locked_member"])) == set()
+    assert set(access.filter_spaces(users["staff"])) == set()
+    assert set(access.filter_spaces(users["rapporteur"], Action.MANAGE_OUTPUTS)) == {space}
     viewers = set(access.audience(space))
     assert viewers == {users[r] for r in ("member", "rapporteur", "technical_officer", "political_officer")}
     assert set(access.audience(space, Action.MODERATE)) == {users["technical_officer"]}

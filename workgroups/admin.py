@@ -24,9 +24,10 @@ from modeltranslation.admin import TranslationAdmin
 
 from accounts.admin_content import ParticipantTextAdmin, ParticipantTextMixin, SuperuserOnlyAdmin
 
-from . import selectors, services
+from . import access, selectors, services
 from .models import (
     AgendaItem,
+    Answer,
     Concern,
     Contribution,
     Election,
@@ -36,13 +37,17 @@ from .models import (
     MembershipEvent,
     ModerationAction,
     Nomination,
+    Option,
     OutgoingEmail,
     Post,
     PostReport,
     PostRevision,
+    Question,
+    Questionnaire,
     ReinstatementRequest,
     Role,
     Space,
+    Submission,
     Theme,
     Thread,
 )
@@ -350,14 +355,14 @@ class ExpressionOfInterestAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("response")
+        return super().get_queryset(request).select_related("submission")
 
     @admin.display(description=_("questionnaire answers"))
     def answers(self, interest):
         """Every answer to the expression-of-interest questionnaire, as staff set its questions."""
-        if interest.response is None:
+        if interest.submission is None:
             return "—"
-        answers = interest.response.answers.select_related("question").prefetch_related("choices__option")
+        answers = interest.submission.answers.select_related("question").prefetch_related("choices__option")
         return format_html_join("", "<p><strong>{}</strong><br>{}</p>",
                                 ((answer.question.text, answer_display(answer)) for answer in answers))
 
@@ -414,7 +419,7 @@ class ElectionForm(forms.ModelForm):
         space = cleaned.get("space")
         if self.instance.pk is None and space is not None:
             if not space.is_active:
-                raise ValidationError(_("This space is not active: it can be read but not changed."))
+                raise ValidationError(access.INACTIVE_SPACE)
             if Election.objects.filter(space=space, confirmed_at__isnull=True).exists():
                 raise ValidationError(_("This space already has an election under way."))
         return cleaned
@@ -548,12 +553,20 @@ class ModerationActionAdmin(ReadOnlyAdmin):
 class OutgoingEmailAdmin(ReadOnlyAdmin):
     """The outbox: what the jobs wrote, what went out, and what the mail server refused."""
 
-    list_display = ["created_at", "kind", "recipient", "sent_at", "attempts", "last_error"]
+    list_display = ["created_at", "kind", "recipient", "address", "sent_at", "attempts", "last_error"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter), "attempts"]
     list_select_related = ["recipient"]
-    search_fields = ["recipient__username", "recipient__email", "last_error"]
+    search_fields = ["recipient__username", "recipient__email", "address", "last_error"]
     actions = ["retry"]
     content_fields = ("body", "html")  # digests and notices quote participants' texts
+
+    def get_fields(self, request, obj=None):
+        # An invitation or an account e-mail holds a working link or code: nobody reads it here.
+        fields = super().get_fields(request, obj)
+        return [name for name in fields if name not in self.content_fields] if obj and obj.holds_secret else fields
+
+    def shows_participant_text(self, request, obj):
+        return not obj.holds_secret and super().shows_participant_text(request, obj)
 
     @admin.action(description=_("Try the selected unsent e-mails again at the next run"))
     def retry(self, request, queryset):
@@ -657,8 +670,6 @@ class ReinstatementRequestAdmin(ReadOnlyAdmin):
 # anonymous questionnaire's response is never shown, listed or searchable here (a draft still holds
 # it until it is sent, so its author can come back to it).
 
-from .models import Answer, Option, Question, Questionnaire, Response  # noqa: E402
-
 
 class QuestionInline(admin.TabularInline):
     model = Question
@@ -737,8 +748,8 @@ def answer_display(answer):
     return answer.text or ("" if answer.number is None else str(answer.number))
 
 
-@admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["pk", "questionnaire", "who", "is_submitted", "region", "role"]
     list_filter = ["questionnaire", "is_submitted"]
     fields = ["questionnaire", "who", "is_submitted", "submitted_at", "region", "role"]
@@ -757,10 +768,10 @@ class ResponseAdmin(admin.ModelAdmin):
     search_fields = ["respondent__username"]
 
     @admin.display(description=_("respondent"))
-    def who(self, response):
-        if response.questionnaire.is_anonymous:
+    def who(self, submission):
+        if submission.questionnaire.is_anonymous:
             return _("anonymous")
-        return response.respondent.public_name if response.respondent else "—"
+        return submission.respondent.public_name if submission.respondent else "—"
 
     def has_add_permission(self, request):
         return False

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Country, Region
-from cssr import arabic
 from cssr.params import parse_id
+from cssr.search import query_terms, search_filter
 
-from .models import Answer, AnswerChoice, AnswerTheme, Question, Questionnaire, Response, Role
+from .models import Answer, AnswerChoice, AnswerTheme, Question, Questionnaire, Role, Submission
 
 SMALL_COUNT = 3
 TEXT_PAGE_SIZE = 50
@@ -50,7 +50,7 @@ def dimensions(questionnaire, questions):
 
 
 def _dimension(by, questions):
-    """(ORM expression on a Response path, label function, the question used) for `by`."""
+    """(ORM expression on a Submission path, label function, the question used) for `by`."""
     if by == "region":
         labels = _region_labels()
         return "region", lambda value: labels.get(value) or _("Not recorded"), None
@@ -71,29 +71,29 @@ def questionnaire_results(*, questionnaire, by=None):
     with `by` ("region", "role" or "q<id>" of a single-choice question) each row is also split into
     columns. Five queries whatever the number of responses."""
     anonymous = questionnaire.is_anonymous
-    submitted = Response.objects.filter(questionnaire=questionnaire, is_submitted=True)
+    submitted = Submission.objects.filter(questionnaire=questionnaire, is_submitted=True)
     total = submitted.count()
     questions = list(questionnaire.questions.prefetch_related("options"))
     dimension, label_of, by_question = _dimension(by, questions)
 
-    def split(queryset, response_path):
+    def split(queryset, submission_path):
         if dimension is None:
             return queryset, None
         if isinstance(dimension, Question):
             chosen = AnswerChoice.objects.filter(
-                answer__response=OuterRef(response_path), option__question=dimension
+                answer__submission=OuterRef(submission_path), option__question=dimension
             ).values("option_id")[:1]
             return queryset.annotate(column=Subquery(chosen, output_field=IntegerField())), "column"
-        return queryset, f"{response_path}__{dimension}"
+        return queryset, f"{submission_path}__{dimension}"
 
-    choices = AnswerChoice.objects.filter(answer__response__in=submitted)
-    choices, column = split(choices, "answer__response")
+    choices = AnswerChoice.objects.filter(answer__submission__in=submitted)
+    choices, column = split(choices, "answer__submission")
     group = ["option_id", *([column] if column else [])]
     choice_rows = list(choices.values(*group).annotate(
         n=Count("pk"), firsts=Count("pk", filter=Q(rank=1)), mean_rank=Avg("rank")).order_by())
 
-    answers = Answer.objects.filter(response__in=submitted)
-    answers, answer_column = split(answers, "response")
+    answers = Answer.objects.filter(submission__in=submitted)
+    answers, answer_column = split(answers, "submission")
     group = ["question_id", "number", *([answer_column] if answer_column else [])]
     answer_rows = list(answers.values(*group).annotate(n=Count("pk")).order_by())
 
@@ -166,19 +166,18 @@ def text_answers(*, questionnaire, question=None, query="", theme=None, page=1):
     """The free-text answers of `questionnaire` (one question, or all), newest first, searched with
     the Arabic normaliser (every term must match) and filtered by theme; a page of them. Named
     questionnaires give the respondent's public name; anonymous ones have none to give."""
-    answers = Answer.objects.filter(response__questionnaire=questionnaire, response__is_submitted=True,
+    answers = Answer.objects.filter(submission__questionnaire=questionnaire, submission__is_submitted=True,
                                     question__kind__in=Question.TEXT_KINDS)
     if question is not None:
         answers = answers.filter(question=question)
-    for term in arabic.terms(query or "")[:arabic.MAX_TERMS]:
-        answers = answers.filter(search_text__contains=term)
+    answers = search_filter(answers, query_terms(query))
     if theme is not None:
         answers = answers.filter(themes=theme)
     answers = answers.select_related("question").prefetch_related("themes")
     if questionnaire.is_anonymous:
         answers = answers.order_by("question__position", "search_text", "pk")  # no order of arrival to read
     else:
-        answers = answers.select_related("response__respondent").order_by("-response__submitted_at", "-pk")
+        answers = answers.select_related("submission__respondent").order_by("-submission__submitted_at", "-pk")
     return Paginator(answers, TEXT_PAGE_SIZE).get_page(page)
 
 
@@ -195,7 +194,7 @@ def citation(questionnaire, question=None):
     """A stable reference to a questionnaire's results that a draft can quote: text and URL."""
     path = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
     url = f"{settings.SITE_URL}{path}" + (f"#question-{question.pk}" if question is not None else "")
-    count = Response.objects.filter(questionnaire=questionnaire, is_submitted=True).count()
+    count = Submission.objects.filter(questionnaire=questionnaire, is_submitted=True).count()
     shown = f"<{SMALL_COUNT}" if questionnaire.is_anonymous and 0 < count < SMALL_COUNT else str(count)
     date = timezone.localtime(questionnaire.closes_at if questionnaire.status == Questionnaire.Status.CLOSED
                               else timezone.now()).date().isoformat()
@@ -210,7 +209,7 @@ def citation(questionnaire, question=None):
 
 
 def export_rows(*, questionnaire):
-    """The header and one row per submitted response: one column per question. Named
+    """The header and one row per submission (sent): one column per question. Named
     questionnaires start with the respondent's name; anonymous ones name nobody and their rows are
     in no order of arrival. Three queries whatever the number of responses. The cells are raw:
     `cssr.exports` writes them, with spreadsheet formulas neutralised."""
@@ -218,28 +217,28 @@ def export_rows(*, questionnaire):
     anonymous = questionnaire.is_anonymous
     header = ([] if anonymous else [_("Respondent"), _("Submitted")]) + [_("Region"), _("Role")]
     header += [question.text for question in questions]
-    responses = Response.objects.filter(questionnaire=questionnaire, is_submitted=True)
-    responses = responses.order_by("region", "role", "pk") if anonymous else responses.select_related(
+    submissions = Submission.objects.filter(questionnaire=questionnaire, is_submitted=True)
+    submissions = submissions.order_by("region", "role", "pk") if anonymous else submissions.select_related(
         "respondent").order_by("submitted_at", "pk")
     answers = defaultdict(dict)
     choice_text = defaultdict(list)
     for answer_id, option_text, rank in AnswerChoice.objects.filter(
-        answer__response__questionnaire=questionnaire, answer__response__is_submitted=True
+        answer__submission__questionnaire=questionnaire, answer__submission__is_submitted=True
     ).order_by("answer_id", "rank", "option__position").values_list("answer_id", "option__text", "rank"):
         choice_text[answer_id].append(f"{rank}. {option_text}" if rank else option_text)
-    for answer in Answer.objects.filter(response__questionnaire=questionnaire, response__is_submitted=True).only(
-            "pk", "response_id", "question_id", "text", "number"):
-        answers[answer.response_id][answer.question_id] = answer
+    for answer in Answer.objects.filter(submission__questionnaire=questionnaire, submission__is_submitted=True).only(
+            "pk", "submission_id", "question_id", "text", "number"):
+        answers[answer.submission_id][answer.question_id] = answer
     regions, roles = _region_labels(), dict(Role.choices)
     rows = []
-    for response in responses:
+    for submission in submissions:
         row = [] if anonymous else [
-            response.respondent.public_name if response.respondent else "",
-            timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M") if response.submitted_at else "",
+            submission.respondent.public_name if submission.respondent else "",
+            timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M") if submission.submitted_at else "",
         ]
-        row += [str(regions.get(response.region, response.region)), str(roles.get(response.role, response.role))]
+        row += [str(regions.get(submission.region, submission.region)), str(roles.get(submission.role, submission.role))]
         for question in questions:
-            answer = answers[response.pk].get(question.pk)
+            answer = answers[submission.pk].get(question.pk)
             if answer is None:
                 row.append("")
             elif question.is_text:

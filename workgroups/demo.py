@@ -15,6 +15,7 @@ from .models import (
     Role,
     Space,
     Theme,
+    Thread,
     Vote,
 )
 
@@ -157,8 +158,6 @@ def _load_requests(users):
 
 def _load_discussions(space, users):
     """The legal group at work: discussions, concerns with endorsements, its agenda, one report."""
-    from .models import Thread
-
     if Thread.objects.filter(space=space).exists():
         return
     layla, khaled, omar, rania, huda, fadi, salma = (

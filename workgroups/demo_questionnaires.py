@@ -169,7 +169,7 @@ def _load_needs_survey(space, users):
     ranking_options = list(ranking.options.all())
     for user, (most_urgent, blocked, feeling, order, text) in zip(respondents, ANSWERS, strict=False):
         place = user.region if user.region and user.region != "abroad" else (user.country_of_residence or "damascus")
-        services.response_save(actor=user, questionnaire=survey, submit=True, values={
+        services.submission_save(actor=user, questionnaire=survey, submit=True, values={
             region: regions[place], urgent: urgent_options[most_urgent],
             obstacles: [obstacle_options[i] for i in blocked], heard: feeling,
             ranking: [ranking_options[i] for i in order], need: text,

@@ -11,8 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import ngettext_lazy
+
+from cssr import text
+
+from .models import Concern, Post, Thread
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,6 @@ def register(source):
 
 
 def _threads(space_ids, since, until):
-    from django.conf import settings
-
-    from cssr import text
-
-    from .models import Post, Thread
-
     threads = list(
         Thread.objects.filter(space_id__in=space_ids, concern__isnull=True, created_at__gt=since,
                               created_at__lte=until)
@@ -78,8 +77,6 @@ def _threads(space_ids, since, until):
 
 
 def _replies(space_ids, since, until):
-    from .models import Post
-
     for thread_id, space_id, author_id, created_at, title, thread_created_at in Post.objects.filter(
         thread__space_id__in=space_ids, deleted_at__isnull=True, hidden_at__isnull=True,
         created_at__gt=since, created_at__lte=until,
@@ -90,8 +87,6 @@ def _replies(space_ids, since, until):
 
 
 def _concerns(space_ids, since, until):
-    from .models import Concern
-
     for pk, space_id, author_id, created_at, title in Concern.objects.filter(
         space_id__in=space_ids, created_at__gt=since, created_at__lte=until
     ).values_list("pk", "space_id", "author_id", "created_at", "title").order_by("-created_at"):

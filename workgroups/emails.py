@@ -24,7 +24,7 @@ class InactivityWarnings:
         space = membership.space
         return self.frames.write(user=membership.user, key=space.pk, context=lambda: {
             "space": space, "days": space.warning_days,
-            "link": settings.SITE_URL + reverse("workgroups:space-detail", args=[space.pk]),
+            "link": settings.SITE_URL + space.get_absolute_url(),
         })
 
 

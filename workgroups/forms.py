@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Region
 from cssr.params import IdField, ModelChoiceIdField, ModelMultipleChoiceIdField
+from cssr.text import MAX_BODY_LENGTH
 
-from .models import GroupProposal
+from .models import AgendaItem, Concern, DigestSubscription, GroupProposal, Notification, Thread
 
 
 class ProposalForm(forms.ModelForm):
@@ -51,16 +53,10 @@ class ConfirmElectionForm(forms.Form):
 
 # --- Inside a space: discussions, concerns, agenda, moderation, notifications -------------------
 
-from accounts.choices import Region  # noqa: E402
-
-from .models import AgendaItem, Concern, Notification  # noqa: E402
-
 BODY_WIDGET = forms.Textarea(attrs={"rows": 5, "dir": "auto"})
 
 
 def _body_field(label):
-    from cssr.text import MAX_BODY_LENGTH
-
     return forms.CharField(label=label, widget=BODY_WIDGET, max_length=MAX_BODY_LENGTH, strip=True)
 
 
@@ -123,7 +119,6 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args, space, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Thread
 
         self.fields["threads"].queryset = Thread.objects.filter(space=space, concern__isnull=True)
         self.fields["concerns"].queryset = Concern.objects.filter(space=space)
@@ -136,8 +131,10 @@ class AgendaUpdateForm(forms.Form):
 
 
 class NotificationSettingsForm(forms.Form):
-    kinds = forms.MultipleChoiceField(label=_("Notify me about"), required=False, choices=Notification.Kind.choices,
-                                      widget=forms.CheckboxSelectMultiple)
+    kinds = forms.MultipleChoiceField(
+        label=_("Notify me about"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(kind, label) for kind, label in Notification.Kind.choices if kind not in Notification.PERSONAL_KINDS],
+    )
 
 
 class SearchForm(forms.Form):
@@ -152,8 +149,6 @@ class DigestSettingsForm(forms.Form):
                                                queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, spaces, threads, **kwargs):
-        from .models import DigestSubscription
-
         super().__init__(*args, **kwargs)
         self.fields["frequency"].choices = DigestSubscription.Frequency.choices
         self.fields["muted_spaces"].queryset = spaces

@@ -98,16 +98,16 @@ def field_name(question):
     return question.key or f"q{question.pk}"
 
 
-class ResponseForm(forms.Form):
+class SubmissionForm(forms.Form):
     """One field per question. `submit` makes required questions required (a draft may be partial).
 
     `values()` gives the service its answers: {Question: Option | [Option] | int | str | True}."""
 
-    def __init__(self, *args, questions, submit=True, response=None, **kwargs):
+    def __init__(self, *args, questions, submit=True, submission=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.submit = submit
-        saved = _saved_values(response) if response is not None else {}
+        saved = _saved_values(submission) if submission is not None else {}
         for question in self.questions:
             name = field_name(question)
             required = submit and question.is_required
@@ -196,9 +196,9 @@ class ResponseForm(forms.Form):
         return [self[name]]
 
 
-def _saved_values(response):
+def _saved_values(submission):
     saved = {}
-    for answer in response.answers.all():
+    for answer in submission.answers.all():
         question = answer.question
         name = field_name(question)
         chosen = sorted(answer.choices.all(), key=lambda choice: choice.rank or 0)
@@ -218,8 +218,8 @@ def _saved_values(response):
     return saved
 
 
-class InterestForm(ResponseForm):
-    """The expression-of-interest questionnaire (P8): the theme, then the questions staff set."""
+class InterestForm(SubmissionForm):
+    """The expression-of-interest questionnaire: the theme, then the questions staff set."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, submit=True, **kwargs)

@@ -3,6 +3,9 @@
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
+from accounts.choices import AgeBand, Gender, Region
+from accounts.models import ExpertiseArea, User
+
 from . import access
 from .models import (
     AgendaItem,
@@ -94,7 +97,7 @@ def electors(*, space):
     )
 
 
-# --- Balance report (P9) ----------------------------------------------------------------------
+# --- Balance report ---------------------------------------------------------------------------
 
 SMALL_COUNT = 3  # counts under this are shown as "<3" so that no individual can be singled out
 
@@ -126,9 +129,6 @@ def _balance_row(label, count, total):
 def balance_report(*, spaces):
     """Counts and shares of the participants (members and rapporteurs) of `spaces` by gender, age
     band, region and expertise. A constant number of queries whatever the number of members."""
-    from accounts.choices import AgeBand, Gender, Region
-    from accounts.models import ExpertiseArea, User
-
     users = User.objects.filter(
         memberships__space__in=spaces,
         memberships__state__in=Membership.ENTERING_STATES,
@@ -156,12 +156,6 @@ def balance_report(*, spaces):
 
 
 # --- Discussions and concerns -----------------------------------------------------------------
-
-
-def thread_url(thread):
-    from django.urls import reverse
-
-    return reverse("workgroups:thread-detail", args=[thread.space_id, thread.pk])
 
 
 def thread_list(*, space):

@@ -1,9 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from events import selectors as event_selectors
-
-from . import access, selectors
+from . import access, panels, selectors
 from .models import Space
 
 
@@ -25,7 +23,7 @@ def space_list(request):
 @require_GET
 def space_detail(request, space_id):
     """A space's home page: theme, work period, people, and the meeting room for members."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     memberships = selectors.membership_list_for_space(space=space)
     return render(
         request,
@@ -41,6 +39,6 @@ def space_detail(request, space_id):
             "may_moderate": access.can(request.user, access.Action.MODERATE, space),
             "agenda": selectors.agenda_current(space=space),
             "recent_threads": selectors.recent_threads(space=space),
-            "next_events": event_selectors.event_next(space=space),
+            "panels": panels.panels_for(space=space, user=request.user),
         },
     )

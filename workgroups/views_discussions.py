@@ -1,18 +1,17 @@
-"""Discussions, concerns, the agenda and moderation inside a space (P4, P11–P13)."""
+"""Discussions, concerns, the agenda and moderation inside a space."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
 from cssr import exports, text
+from cssr.forms import flash_errors
 from cssr.params import int_param
 
 from . import access, selectors, services
@@ -36,29 +35,10 @@ THREADS_PER_PAGE = 30
 CONCERNS_PER_PAGE = 30
 
 
-def _error_messages(request, error):
-    for message in getattr(error, "messages", [str(error)]):
-        messages.error(request, message)
-
-
-def _thread_or_404(space, thread_id):
-    thread = Thread.objects.filter(space=space, pk=thread_id).select_related("space").first()
-    if thread is None:
-        raise Http404
-    return thread
-
-
-def _post_or_404(space, post_id):
-    post = Post.objects.filter(thread__space=space, pk=post_id).select_related("thread__space", "author").first()
-    if post is None:
-        raise Http404
-    return post
-
-
 @require_http_methods(["GET", "POST"])
 def thread_list(request, space_id):
     """The space's discussions (pinned first, then by activity) and the form to start one."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     may_post = access.can(request.user, Action.CONTRIBUTE, space)
     form = ThreadForm(request.POST or None)
     if request.method == "POST":
@@ -79,8 +59,8 @@ def thread_list(request, space_id):
 @require_http_methods(["GET", "POST"])
 def thread_detail(request, space_id, thread_id):
     """A discussion, paginated, with the reply form (quoting a post with ?quote=<id>)."""
-    space = access.get_space_or_404(request.user, space_id)
-    thread = _thread_or_404(space, thread_id)
+    space = access.access_space(request.user, space_id)
+    thread = access.access_thread(request.user, space, thread_id)
     form = PostForm(request.POST or None, initial={"quote_of": int_param(request.GET, "quote")})
     if request.method == "POST":
         access.check(request.user, Action.CONTRIBUTE, space)
@@ -89,6 +69,7 @@ def thread_detail(request, space_id, thread_id):
             if form.cleaned_data.get("quote_of"):
                 quote = Post.objects.filter(thread=thread, pk=form.cleaned_data["quote_of"]).first()
             try:
+                access.check_reply_thread(request.user, thread)
                 post = services.post_create(actor=request.user, thread=thread, body=form.cleaned_data["body"],
                                             quote_of=quote)
             except ValidationError as error:
@@ -102,13 +83,15 @@ def thread_detail(request, space_id, thread_id):
     if post_id is not None:
         page_number = selectors.post_page(thread=thread, post_id=post_id, per_page=POSTS_PER_PAGE)
     page = paginator.get_page(page_number)
+    for post in page:  # the permission core reaches the space through the post's discussion
+        post.thread = thread
     quote = None
     if quote_id is not None:
         quote = Post.objects.filter(thread=thread, pk=quote_id, deleted_at__isnull=True,
                                     hidden_at__isnull=True).select_related("author").first()
     return render(request, "workgroups/thread_detail.html", {
         "space": space, "thread": thread, "page": page, "form": form, "quote": quote,
-        "may_post": access.can(request.user, Action.CONTRIBUTE, space) and not thread.is_closed,
+        "may_post": access.can_reply_thread(request.user, thread),
         "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
         "may_moderate": access.can(request.user, Action.MODERATE, space),
         "following": thread.follows.filter(user=request.user).exists(),
@@ -119,9 +102,9 @@ def thread_detail(request, space_id, thread_id):
 @require_POST
 def thread_manage(request, space_id, thread_id):
     """Rapporteurs pin/unpin and close/reopen a discussion."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
-    thread = _thread_or_404(space, thread_id)
+    thread = access.access_thread(request.user, space, thread_id)
     action = request.POST.get("action")
     if action in ("pin", "unpin"):
         services.thread_set_pinned(actor=request.user, thread=thread, pinned=action == "pin")
@@ -134,9 +117,9 @@ def thread_manage(request, space_id, thread_id):
 
 @require_POST
 def thread_follow(request, space_id, thread_id):
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_active_space(request.user, space)
-    thread = _thread_or_404(space, thread_id)
+    space = access.access_space(request.user, space_id)
+    access.check_writable(request.user, space)
+    thread = access.access_thread(request.user, space, thread_id)
     services.thread_follow(actor=request.user, thread=thread, follow=request.POST.get("follow") == "1")
     return redirect("workgroups:thread-detail", space.pk, thread.pk)
 
@@ -144,11 +127,10 @@ def thread_follow(request, space_id, thread_id):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, space_id, post_id):
     """Edit one's own post (the previous text is kept for moderators)."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    post = _post_or_404(space, post_id)
-    if post.author_id != request.user.pk:
-        raise PermissionDenied(_("You can only change your own posts."))
+    post = access.access_post(request.user, space, post_id)
+    access.check_change_post(request.user, post)
     form = PostEditForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,30 +138,30 @@ def post_edit(request, space_id, post_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect(f"{selectors.thread_url(post.thread)}?post={post.pk}#post-{post.pk}")
+            return redirect(post.get_absolute_url())
     return render(request, "workgroups/post_edit.html", {"space": space, "post": post, "form": form})
 
 
 @require_POST
 def post_delete(request, space_id, post_id):
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    post = _post_or_404(space, post_id)
+    post = access.access_post(request.user, space, post_id)
     try:
         services.post_delete(actor=request.user, post=post)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("Your post was deleted."))
-    return redirect(f"{selectors.thread_url(post.thread)}?post={post.pk}#post-{post.pk}")
+    return redirect(post.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
 def post_report(request, space_id, post_id):
     """Report a post to the technical officer, with a reason."""
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_active_space(request.user, space)
-    post = _post_or_404(space, post_id)
+    space = access.access_space(request.user, space_id)
+    post = access.access_post(request.user, space, post_id)
+    access.check_report_post(request.user, post)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,16 +170,16 @@ def post_report(request, space_id, post_id):
             form.add_error(None, error)
         else:
             messages.success(request, _("Thank you. The technical officer will look at this post."))
-            return redirect(f"{selectors.thread_url(post.thread)}?post={post.pk}#post-{post.pk}")
+            return redirect(post.get_absolute_url())
     return render(request, "workgroups/post_report.html", {"space": space, "post": post, "form": form})
 
 
 @require_GET
 def post_history(request, space_id, post_id):
     """Earlier versions of an edited post, for moderators."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MODERATE, space)
-    post = _post_or_404(space, post_id)
+    post = access.access_post(request.user, space, post_id)
     return render(request, "workgroups/post_history.html",
                   {"space": space, "post": post, "revisions": post.revisions.all()})
 
@@ -205,12 +187,12 @@ def post_history(request, space_id, post_id):
 @require_http_methods(["GET", "POST"])
 def moderation_queue(request, space_id):
     """The technical officer's queue: reported posts; hide, restore or warn with a recorded reason."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MODERATE, space)
     form = ModerationForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            post = _post_or_404(space, form.cleaned_data["post"])
+            post = access.access_post(request.user, space, form.cleaned_data["post"])
             action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
             try:
                 if action == "hide":
@@ -220,7 +202,7 @@ def moderation_queue(request, space_id):
                 else:
                     services.user_warn(actor=request.user, post=post, message=reason)
             except ValidationError as error:
-                _error_messages(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("Done. The action and its reason are recorded."))
                 return redirect("workgroups:moderation-queue", space.pk)
@@ -236,16 +218,6 @@ def moderation_queue(request, space_id):
 
 
 # --- Concerns ---------------------------------------------------------------------------------
-
-
-def _concern_or_404(space, concern_id):
-    concern = (
-        Concern.objects.filter(space=space, pk=concern_id)
-        .select_related("space", "thread").prefetch_related("tags", "regions").first()
-    )
-    if concern is None:
-        raise Http404
-    return concern
 
 
 def _filtered_concerns(space, data):
@@ -271,7 +243,7 @@ def _filtered_concerns(space, data):
 @require_GET
 def concern_list(request, space_id):
     """Concerns, filterable by status, tag, region and date, sortable by endorsements, date, priority."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     form, concerns = _filtered_concerns(space, request.GET)
     concerns = concerns.prefetch_related("tags", "regions").annotate(
         endorsed_by_me=Count("endorsements", filter=Q(endorsements__user=request.user))
@@ -294,7 +266,7 @@ def _without_page(query):
 
 @require_http_methods(["GET", "POST"])
 def concern_create(request, space_id):
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -309,8 +281,8 @@ def concern_create(request, space_id):
 
 @require_GET
 def concern_detail(request, space_id, concern_id):
-    space = access.get_space_or_404(request.user, space_id)
-    concern = _concern_or_404(space, concern_id)
+    space = access.access_space(request.user, space_id)
+    concern = access.access_concern(request.user, space, concern_id)
     return render(request, "workgroups/concern_detail.html", {
         "space": space, "concern": concern,
         "endorsed": concern.endorsements.filter(user=request.user).exists(),
@@ -322,13 +294,13 @@ def concern_detail(request, space_id, concern_id):
 
 @require_POST
 def concern_endorse(request, space_id, concern_id):
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    concern = _concern_or_404(space, concern_id)
+    concern = access.access_concern(request.user, space, concern_id)
     try:
         services.concern_endorse(actor=request.user, concern=concern)
     except ValidationError as error:
-        _error_messages(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("You endorsed this concern."))
     return redirect("workgroups:concern-detail", space.pk, concern.pk)
@@ -337,9 +309,9 @@ def concern_endorse(request, space_id, concern_id):
 @require_POST
 def concern_status(request, space_id, concern_id):
     """Rapporteurs set a concern's status and priority."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
-    concern = _concern_or_404(space, concern_id)
+    concern = access.access_concern(request.user, space, concern_id)
     form = ConcernStatusForm(request.POST)
     if form.is_valid():
         services.concern_set_status(actor=request.user, concern=concern, **form.cleaned_data)
@@ -352,15 +324,15 @@ def concern_status(request, space_id, concern_id):
 @require_GET
 def concern_summary(request, space_id):
     """Counts of concerns per status and per tag, drawn as bars on the server."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     return render(request, "workgroups/concern_summary.html",
                   {"space": space, **selectors.concern_summary(space=space)})
 
 
 @require_GET
 def concern_export(request, space_id):
-    """CSV of the concerns for the rapporteurs, without author names (non-attribution, P19)."""
-    space = access.get_space_or_404(request.user, space_id)
+    """CSV of the concerns for the rapporteurs, without author names (non-attribution)."""
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     _form, concerns = _filtered_concerns(space, request.GET)
     concerns = concerns.prefetch_related("tags", "regions")
@@ -385,7 +357,7 @@ def concern_export(request, space_id):
 @require_http_methods(["GET", "POST"])
 def agenda(request, space_id):
     """The group's agenda; members propose items, rapporteurs accept, order and close them."""
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     may_contribute = access.can(request.user, Action.CONTRIBUTE, space)
     form = AgendaItemForm(request.POST or None, space=space)
     if request.method == "POST":
@@ -411,20 +383,18 @@ def agenda(request, space_id):
 
 @require_POST
 def agenda_update(request, space_id):
-    space = access.get_space_or_404(request.user, space_id)
+    space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
     form = AgendaUpdateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown agenda item."))
         return redirect("workgroups:agenda", space.pk)
-    item = AgendaItem.objects.filter(space=space, pk=form.cleaned_data["item"]).select_related("space").first()
-    if item is None:
-        raise Http404
+    item = access.access_agenda_item(request.user, space, form.cleaned_data["item"])
     try:
         if form.cleaned_data["move"]:
             services.agenda_reorder(actor=request.user, space=space, item_id=item.pk, direction=form.cleaned_data["move"])
         elif form.cleaned_data["status"]:
             services.agenda_item_update(actor=request.user, item=item, status=form.cleaned_data["status"])
     except ValidationError as error:
-        _error_messages(request, error)
-    return redirect(reverse("workgroups:agenda", args=[space.pk]) + f"#item-{item.pk}")
+        flash_errors(request, error)
+    return redirect(item.get_absolute_url())

@@ -2,21 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
+from cssr.forms import flash_errors
+
 from . import access, selectors, services
 from .forms import ChoiceOfNominationForm, ConfirmElectionForm, NominateForm
 from .models import Election, Nomination
-
-
-def _election_or_404(space):
-    election = selectors.election_current(space=space)
-    if election is None:
-        raise Http404
-    return election
 
 
 def _back(space):
@@ -24,8 +19,7 @@ def _back(space):
 
 
 def _refuse(request, space, error):
-    for message in error.messages:
-        messages.error(request, message)
+    flash_errors(request, error)
     return _back(space)
 
 
@@ -33,12 +27,12 @@ def _refuse(request, space, error):
 def election_detail(request, space_id):
     """The election page: phase, nominees, the member's ballot, results once voting closed; staff
     confirm the results here."""
-    space = access.get_space_for_operations_or_404(request.user, space_id)
+    space = access.access_space_for_operations(request.user, space_id)
     election = selectors.election_current(space=space)
     context = {"space": space, "election": election}
     if election is not None:
         results = list(selectors.election_results(election=election))
-        elector = access.is_elector(request.user, space)
+        elector = access.can_elect(request.user, space)
         context.update({
             "results": results,
             "pending": list(selectors.election_pending_nominations(election=election)),
@@ -48,23 +42,21 @@ def election_detail(request, space_id):
             "nominate_form": NominateForm(electors=_elector_users(space)) if elector else None,
             "confirm_form": (
                 ConfirmElectionForm(results=selectors.election_results(election=election))
-                if access.is_staff(request.user) and election.phase == Election.Phase.COUNTING else None
+                if access.is_operations(request.user) and election.phase == Election.Phase.COUNTING else None
             ),
         })
     return render(request, "workgroups/election_detail.html", context)
 
 
 def _elector_users(space):
-    from accounts.models import User
-
     return User.objects.filter(pk__in=selectors.electors(space=space).values("user_id")).order_by("display_name")
 
 
 @require_POST
 def election_nominate(request, space_id):
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_elector(request.user, space)
-    election = _election_or_404(space)
+    space = access.access_space(request.user, space_id)
+    access.check_elect(request.user, space)
+    election = access.access_election(space)
     form = NominateForm(request.POST, electors=_elector_users(space))
     if not form.is_valid():
         messages.error(request, _("Choose a member of the group to nominate."))
@@ -90,9 +82,9 @@ def _nomination_from(request, election):
 @require_POST
 def election_respond(request, space_id):
     """The nominee accepts (`accept=1`) or declines their nomination."""
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_elector(request.user, space)
-    election = _election_or_404(space)
+    space = access.access_space(request.user, space_id)
+    access.check_elect(request.user, space)
+    election = access.access_election(space)
     nomination = _nomination_from(request, election)
     if nomination is None or nomination.nominee_id != request.user.pk:
         messages.error(request, _("Only the nominee can answer this nomination."))
@@ -108,9 +100,9 @@ def election_respond(request, space_id):
 
 @require_POST
 def election_vote(request, space_id):
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_elector(request.user, space)
-    election = _election_or_404(space)
+    space = access.access_space(request.user, space_id)
+    access.check_elect(request.user, space)
+    election = access.access_election(space)
     nomination = _nomination_from(request, election)
     if nomination is None:
         messages.error(request, _("This member is not on the ballot."))
@@ -126,9 +118,9 @@ def election_vote(request, space_id):
 @require_POST
 def election_confirm(request, space_id):
     """Staff confirm the elected rapporteurs (after voting closed)."""
-    space = access.get_space_for_operations_or_404(request.user, space_id)
-    access.check_staff_in_space(request.user, space)
-    election = _election_or_404(space)
+    space = access.access_space_for_operations(request.user, space_id)
+    access.check_operate_space(request.user, space)
+    election = access.access_election(space)
     form = ConfirmElectionForm(request.POST, results=selectors.election_results(election=election))
     if not form.is_valid():
         messages.error(request, _("Choose one or two rapporteurs."))

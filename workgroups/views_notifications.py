@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cssr.params import int_param
 
+from . import access, selectors, services
 from . import search as search_module
-from . import selectors, services
 from .forms import DigestSettingsForm, NotificationSettingsForm, SearchForm
-from .models import Notification
+from .models import DigestMute, Notification, Thread
 
 
 @require_GET
@@ -72,10 +72,7 @@ def search(request):
 @require_http_methods(["GET", "POST"])
 def digest_settings(request):
     """How often the e-mail digest comes, and which spaces and followed discussions it leaves out."""
-    from . import access
-    from .models import DigestMute, Thread
-
-    spaces = access.visible_spaces(request.user).order_by("name")
+    spaces = access.filter_spaces(request.user).order_by("name")
     threads = Thread.objects.filter(follows__user=request.user, space__in=spaces.values("pk")).order_by("title")
     subscription = services.digest_subscription(request.user)
     mutes = DigestMute.objects.filter(user=request.user)
@@ -95,9 +92,7 @@ def digest_settings(request):
 @require_POST
 def reinstatement_request(request, space_id):
     """From the lock page: a locked member asks the operations support team to let them back in."""
-    from . import access
-
-    space, membership = access.get_space_for_locked_member_or_404(request.user, space_id)
+    space, membership = access.access_locked_membership(request.user, space_id)
     services.reinstatement_request(actor=request.user, membership=membership,
                                    message=request.POST.get("message", "").replace("\x00", "")[:2000])
     messages.success(request, _("Your request was sent to the operations support team."))

@@ -1,4 +1,4 @@
-"""Pages where a participant asks to join a group or proposes a new one (P6, P8)."""
+"""Pages where a participant asks to join a group or proposes a new one."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from cssr.forms import add_errors
 
 from . import access, services
 from .forms import ProposalForm
@@ -25,15 +27,14 @@ def interest_list(request):
         try:
             services.interest_submit_answers(actor=request.user, theme=form.cleaned_data["theme"], values=form.values())
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Thank you. The operations support team will review your expression of interest."))
             return redirect("workgroups:interest-list")
     interests = ExpressionOfInterest.objects.filter(user=request.user).select_related("theme", "space")
     return render(request, "workgroups/interest_list.html", {
         "form": form, "interests": interests, "questionnaire": questionnaire,
-        "may_edit": access.may_manage_questionnaire(request.user, questionnaire),
+        "may_edit": access.can_manage_questionnaire(request.user, questionnaire),
     })
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import audit
 from cssr import exports
+from cssr.forms import add_errors, flash_errors
 from cssr.params import int_param, parse_id
 
 from . import access, analysis, services
@@ -19,29 +20,17 @@ from .forms_questionnaires import (
     OptionForm,
     QuestionForm,
     QuestionnaireSettingsForm,
-    ResponseForm,
+    SubmissionForm,
     ThemeTagForm,
 )
-from .models import AnswerTheme, Option, Question, Questionnaire, Receipt, Response
-from .services.questionnaires import DECLARATION_KEYS, response_get_draft
-
-
-def _questionnaire_or_404(request, pk, action):
-    questionnaire = Questionnaire.objects.select_related("space", "audience_space").filter(pk=pk).first()
-    if questionnaire is None:
-        raise Http404
-    access.check_questionnaire(request.user, action, questionnaire)
-    return questionnaire
-
-
-def _messages_of(error):
-    return error.messages if hasattr(error, "messages") else [str(error)]
+from .models import AnswerTheme, Option, Question, Questionnaire, Receipt, Submission
+from .services.questionnaires import DECLARATION_KEYS, submission_get_draft
 
 
 def _with_status(queryset, user):
     return queryset.annotate(
         answered=Exists(Receipt.objects.filter(questionnaire=OuterRef("pk"), user=user)),
-        drafted=Exists(Response.objects.filter(questionnaire=OuterRef("pk"), respondent=user, is_submitted=False)),
+        drafted=Exists(Submission.objects.filter(questionnaire=OuterRef("pk"), respondent=user, is_submitted=False)),
     )
 
 
@@ -50,31 +39,31 @@ def questionnaire_list(request):
     """The questionnaires addressed to me (open ones first), and those I build."""
     user = request.user
     addressed = _with_status(
-        Questionnaire.objects.filter(access.questionnaire_audience_condition(user))
+        access.filter_questionnaires(user, Questionnaire.objects.all())
         .exclude(status=Questionnaire.Status.DRAFT).exclude(purpose=Questionnaire.Purpose.INTEREST)
         .select_related("space"), user,
     )
     now = timezone.now()
-    open_now = [q for q in addressed if q.is_open and (q.space is None or q.space.is_active)]
+    open_now = [q for q in addressed if access.is_accepting_answers(q)]
     past = [q for q in addressed if q not in open_now and q.opens_at <= now][:20]
     managed = []
-    if access.is_staff(user):
+    if access.is_operations(user):
         managed = list(Questionnaire.objects.filter(space__isnull=True).select_related("space"))
-    spaces = access.visible_spaces(user, access.Action.MANAGE_OUTPUTS)
+    spaces = access.filter_spaces(user, access.Action.MANAGE_OUTPUTS)
     managed += list(Questionnaire.objects.filter(space__in=spaces).select_related("space"))
     return render(request, "workgroups/questionnaire_list.html", {
-        "open_now": open_now, "past": past, "managed": managed, "may_create": access.is_staff(user),
+        "open_now": open_now, "past": past, "managed": managed, "may_create": access.is_operations(user),
     })
 
 
 @require_GET
 def space_questionnaire_list(request, space_id):
     """A space's questionnaires: those addressed to me, and all of them for the rapporteurs."""
-    space = access.get_space_or_404(request.user, space_id)
-    may_manage = access.may_manage_questionnaire(request.user, space=space)
+    space = access.access_space(request.user, space_id)
+    may_manage = access.can_manage_questionnaire(request.user, space=space)
     questionnaires = Questionnaire.objects.filter(space=space)
     if not may_manage:
-        questionnaires = questionnaires.filter(access.questionnaire_audience_condition(request.user)).exclude(
+        questionnaires = access.filter_questionnaires(request.user, questionnaires).exclude(
             status=Questionnaire.Status.DRAFT)
     return render(request, "workgroups/questionnaire_space_list.html", {
         "space": space, "questionnaires": _with_status(questionnaires, request.user), "may_manage": may_manage,
@@ -88,8 +77,7 @@ def _create(request, space):
         try:
             questionnaire = services.questionnaire_create(actor=request.user, space=space, **form.cleaned_data)
         except ValidationError as error:
-            for message in _messages_of(error):
-                form.add_error(None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("The questionnaire is created. Add its questions, then publish it."))
             return redirect("workgroups:questionnaire-build", questionnaire.pk)
@@ -99,15 +87,15 @@ def _create(request, space):
 @require_http_methods(["GET", "POST"])
 def questionnaire_create(request):
     """Staff create a platform-wide questionnaire."""
-    access.check_questionnaire_create(request.user)
+    access.check_create_questionnaire(request.user)
     return _create(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 def space_questionnaire_create(request, space_id):
     """A space's rapporteurs create a questionnaire for the space."""
-    space = access.get_space_or_404(request.user, space_id)
-    access.check_questionnaire_create(request.user, space)
+    space = access.access_space(request.user, space_id)
+    access.check_create_questionnaire(request.user, space)
     return _create(request, space)
 
 
@@ -187,7 +175,7 @@ def _build_action(request, questionnaire, action):
 @require_http_methods(["GET", "POST"])
 def questionnaire_build(request, pk):
     """The builder: settings, questions and options, publish and close (authors only)."""
-    questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
     error_form = None
     if request.method == "POST":
         if questionnaire.space_id:
@@ -195,8 +183,7 @@ def questionnaire_build(request, pk):
         try:
             error_form = _build_action(request, questionnaire, request.POST.get("action", ""))
         except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(request, message)
+            flash_errors(request, error)
         if error_form is None:
             return redirect("workgroups:questionnaire-build", questionnaire.pk)
         messages.error(request, _("Correct the fields marked below."))
@@ -210,7 +197,7 @@ def questionnaire_build(request, pk):
             initial=_settings_initial(questionnaire), space=questionnaire.space),
         "question_form": error_form if isinstance(error_form, QuestionForm) else QuestionForm(),
         "option_form": OptionForm(),
-        "response_count": Response.objects.filter(questionnaire=questionnaire, is_submitted=True).count(),
+        "response_count": Submission.objects.filter(questionnaire=questionnaire, is_submitted=True).count(),
         "audience_count": access.questionnaire_audience(questionnaire).count(),
     })
 
@@ -218,21 +205,21 @@ def questionnaire_build(request, pk):
 @require_http_methods(["GET", "POST"])
 def questionnaire_respond(request, pk):
     """Answer a questionnaire: save a draft, send once (or again, if the author allows changes)."""
-    questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.RESPOND)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.RESPOND)
     if questionnaire.purpose == Questionnaire.Purpose.INTEREST:
         return redirect("workgroups:interest-list")
     questions = questionnaire.questions.prefetch_related("options")
-    response = response_get_draft(user=request.user, questionnaire=questionnaire)
+    submission = submission_get_draft(user=request.user, questionnaire=questionnaire)
     sent = Receipt.objects.filter(questionnaire=questionnaire, user=request.user).exists()
     may_change = questionnaire.allow_changes and not questionnaire.is_anonymous
     submit = request.POST.get("action") != "draft"
-    form = ResponseForm(request.POST or None, questions=questions, submit=submit, response=response)
+    form = SubmissionForm(request.POST or None, questions=questions, submit=submit, submission=submission)
     if request.method == "POST":
         if not access.is_questionnaire_audience(request.user, questionnaire):
             raise PermissionDenied(_("This questionnaire is not addressed to you: you can preview it only."))
         if form.is_valid():
             try:
-                services.response_save(actor=request.user, questionnaire=questionnaire, values=form.values(),
+                services.submission_save(actor=request.user, questionnaire=questionnaire, values=form.values(),
                                        submit=submit)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
@@ -242,8 +229,7 @@ def questionnaire_respond(request, pk):
                         for message in errors:
                             form.add_error(None, f"{question.text}: {message}" if question else message)
                 else:
-                    for message in error.messages:
-                        form.add_error(None, message)
+                    add_errors(form, error)
             else:
                 if submit:
                     messages.success(request, _("Thank you: your answers are sent."))
@@ -253,16 +239,16 @@ def questionnaire_respond(request, pk):
     return render(request, "workgroups/questionnaire_respond.html", {
         "questionnaire": questionnaire, "space": questionnaire.space, "form": form,
         "sent": sent, "may_change": may_change, "is_addressed": access.is_questionnaire_audience(request.user, questionnaire),
-        "may_manage": access.may_manage_questionnaire(request.user, questionnaire),
-        "accepting": questionnaire.is_open and (questionnaire.space is None or questionnaire.space.is_active),
-        "has_draft": response is not None and not response.is_submitted,
+        "may_manage": access.can_manage_questionnaire(request.user, questionnaire),
+        "accepting": access.is_accepting_answers(questionnaire),
+        "has_draft": submission is not None and not submission.is_submitted,
     })
 
 
 @require_GET
 def questionnaire_results(request, pk):
     """The author's analysis: counts and shares as bars, a breakdown, the free-text answers and themes."""
-    questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
     results = analysis.questionnaire_results(questionnaire=questionnaire, by=request.GET.get("by", ""))
     text_questions = [s["question"] for s in results["sections"] if s["question"].is_text]
     chosen = request.GET.get("text", "")
@@ -283,7 +269,7 @@ def questionnaire_results(request, pk):
 @require_POST
 def questionnaire_themes(request, pk):
     """Sort free-text answers into themes, or turn a theme into a concern of the space."""
-    questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
     action = request.POST.get("action", "")
     try:
         if action == "concern":
@@ -312,15 +298,14 @@ def questionnaire_themes(request, pk):
                                       answer_ids=form.cleaned_data["answers"], name=form.cleaned_data["name"])
             messages.success(request, _("The answers are sorted into the theme."))
     except ValidationError as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
+        flash_errors(request, error)
     results_url = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
     back = request.POST.get("next", "")
     return redirect(back if back.startswith(results_url + "?") else results_url)
 
 
 def _export(request, pk, kind):
-    questionnaire = _questionnaire_or_404(request, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
     header, rows = analysis.export_rows(questionnaire=questionnaire)
     name = f"questionnaire-{questionnaire.pk}-{timezone.localdate():%Y%m%d}"
     if kind == "csv":

@@ -1,4 +1,4 @@
-"""Pages for operations staff on the site (besides admin): the balance report (P9)."""
+"""Pages for operations staff on the site (besides admin): the balance report."""
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,11 +15,11 @@ from .models import Space
 
 def _scope(request):
     """The spaces the report covers: one space (?space=<id>) or every active space."""
-    access.check_staff(request.user)
+    access.check_operations(request.user)
     space_id = int_param(request.GET, "space")
     spaces = Space.objects.filter(status=Space.Status.ACTIVE)
     if space_id is not None:
-        space = access.get_space_for_operations_or_404(request.user, space_id)
+        space = access.access_space_for_operations(request.user, space_id)
         return space, Space.objects.filter(pk=space.pk)
     return None, spaces
 

@@ -1,4 +1,4 @@
-"""Co-drafting (P15) and the final briefing note (P19, P20).
+"""Co-drafting and the final briefing note.
 
 A draft is an ordered list of sections. A section keeps its current text and revision number on
 its own row (so a draft page reads no revisions) and every save adds a `SectionRevision`. A save
@@ -6,11 +6,12 @@ is written only if the section is still at the revision the editor started from 
 UPDATE): two members saving the same section never overwrite each other silently.
 
 Authors of revisions and comments are kept for the space's own pages; exports never name them
-(non-attribution, P19).
+(non-attribution).
 """
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -60,6 +61,9 @@ class Draft(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("documents:draft-detail", args=[self.space_id, self.pk])
+
     @property
     def is_final_note(self):
         return self.kind == self.Kind.FINAL_NOTE
@@ -71,7 +75,7 @@ class Draft(models.Model):
 
 class Section(models.Model):
     class Key(models.TextChoices):
-        """The fixed sections of a final note (P19); ordinary drafts' sections have no key."""
+        """The fixed sections of a final note; ordinary drafts' sections have no key."""
 
         NONE = "", _("free section")
         INTRODUCTION = "introduction", _("Introduction")
@@ -150,7 +154,7 @@ class SectionComment(models.Model):
 
 
 class SharingDecision(models.Model):
-    """The Special Envoy's decision about sharing a submitted final note (P20), recorded by staff."""
+    """The Special Envoy's decision about sharing a submitted final note, recorded by staff."""
 
     class Decision(models.TextChoices):
         PUBLIC = "public", _("Shared publicly")
@@ -176,17 +180,3 @@ class SharingDecision(models.Model):
     def __str__(self):
         return f"{self.draft} · {self.get_decision_display()}"
 
-
-def _link_archive_to_final_notes():
-    """The knowledge archive (library.py) links an entry of kind "final note" to its note here, so that
-    the library module does not depend on the drafts (see `ArchiveEntry`)."""
-    from .library import ArchiveEntry
-
-    if not hasattr(ArchiveEntry, "final_note"):
-        ArchiveEntry.add_to_class("final_note", models.OneToOneField(
-            Draft, on_delete=models.PROTECT, null=True, blank=True, related_name="archive_entry",
-            verbose_name=_("final note"),
-        ))
-
-
-_link_archive_to_final_notes()

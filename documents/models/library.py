@@ -1,4 +1,4 @@
-"""The document library of each space (P14), translation requests (P22) and the knowledge archive (P21).
+"""The document library of each space, translation requests and the knowledge archive.
 
 Files are never public: they are stored under random names in private storage and served only by
 the permission-checked views of `documents.downloads`.
@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,9 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("documents:document-detail", args=[self.space_id, self.pk])
+
 
 class DocumentVersion(models.Model):
     """One uploaded file of a document. Versions are never changed or deleted by members: a new
@@ -136,7 +140,7 @@ INLINE_KINDS = IMAGE_KINDS | {"pdf", "txt"}
 
 
 class TranslationRequest(models.Model):
-    """A member asks for a professional translation of a version (P22); staff upload it in admin."""
+    """A member asks for a professional translation of a version; staff upload it in admin."""
 
     access_space_path = "version__document__space"
 
@@ -185,13 +189,11 @@ class TranslationRequest(models.Model):
 
 
 class ArchiveEntry(models.Model):
-    """An output of a concluded space published by staff to the knowledge archive (P21), readable
+    """An output of a concluded space published by staff to the knowledge archive, readable
     and searchable by every participant.
 
     Kind "document": a chosen version of a library document (`version`, fixed at publication).
-    Kind "final_note": a submitted final briefing note; its link to the note is a nullable foreign
-    key added to this model by the drafting capability in its own migration (this module does not
-    refer to the drafts models).
+    Kind "final_note": a submitted final briefing note (`final_note`).
     """
 
     class Kind(models.TextChoices):
@@ -211,6 +213,8 @@ class ArchiveEntry(models.Model):
     summary_en = models.TextField(_("summary (English)"), blank=True)
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="archive_entries", verbose_name=_("document version"))
+    final_note = models.OneToOneField("documents.Draft", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="archive_entry", verbose_name=_("final note"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
         verbose_name=_("published by"),
@@ -229,6 +233,9 @@ class ArchiveEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("documents:archive-detail", args=[self.pk])
 
     def _in_language(self, arabic, english):
         if (get_language() or "").startswith("en"):

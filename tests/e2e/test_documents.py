@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from documents.models import Document
 from tests import factories
-from tests.matrix_documents import png_bytes
+from tests.matrix.documents import png_bytes
 from tests.test_documents_library import minimal_pdf
 
 from .conftest import html_lang_dir, login

@@ -4,7 +4,7 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from events.models import Event, Response
+from events.models import Event, EventAnswer
 from tests import factories
 
 from .conftest import html_lang_dir, login, path_of
@@ -45,7 +45,7 @@ def test_plan_answer_and_download_an_event(new_page, live_server, space, artifac
     omar.locator("button[name=answer][value=going]").click()
     assert omar.locator(".alert", has_text="حُفظ ردك.").count() == 1
     assert omar.locator("button[name=answer][value=going][aria-pressed=true]").count() == 1
-    assert Response.objects.get(event=event).answer == "going"
+    assert EventAnswer.objects.get(event=event).answer == "going"
 
     with omar.expect_download() as download_info:
         omar.locator("a", has_text="إضافة إلى تقويمي").click()

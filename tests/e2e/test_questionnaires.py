@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests import factories
 from workgroups import services
-from workgroups.models import Question, Questionnaire, Response, Role
+from workgroups.models import Question, Questionnaire, Role, Submission
 
 from .conftest import PHONE, html_lang_dir, login, path_of, sideways_overflow
 
@@ -51,7 +51,7 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
     phone.get_by_role("button", name="إرسال إجاباتي").click()
     assert path_of(phone) == reverse("workgroups:questionnaire-list")
     assert phone.locator(".alert-success").count() == 1
-    response = Response.objects.get(questionnaire=questionnaire)
+    response = Submission.objects.get(questionnaire=questionnaire)
     assert response.is_submitted and response.respondent is None and response.region == "homs"
 
     # Two more members answer the same, so the count is no longer suppressed.
@@ -62,7 +62,7 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
             code="TR"), questions[Question.Kind.LONG_TEXT]: "تجديد جوازات السفر في دول الجوار.",
     }
     for username in ("omar", "layla"):
-        services.response_save(actor=factories.User.objects.get(username=username), questionnaire=questionnaire,
+        services.submission_save(actor=factories.User.objects.get(username=username), questionnaire=questionnaire,
                                values=values, submit=True)
 
     author = new_page(viewport={"width": 1280, "height": 900})

@@ -1,4 +1,4 @@
-"""The default expression-of-interest questionnaire (P8): the questions the former fixed form asked,
+"""The default expression-of-interest questionnaire: the questions the former fixed form asked,
 now editable by staff on the site. The three eligibility declarations stay mandatory (see
 `services.questionnaires`)."""
 

@@ -25,12 +25,12 @@ from .questionnaires import (
     Question,
     Questionnaire,
     Receipt,
-    Response,
+    Submission,
 )
 from .spaces import Membership, MembershipEvent, Role, Space, Theme
 
 __all__ = [
-    "Answer", "AnswerChoice", "AnswerTheme", "Option", "Question", "Questionnaire", "Receipt", "Response",
+    "Answer", "AnswerChoice", "AnswerTheme", "Option", "Question", "Questionnaire", "Receipt", "Submission",
     "AgendaItem", "Concern", "ConcernRegion", "Contribution", "DigestMute", "DigestSubscription", "Election", "Endorsement", "ExpressionOfInterest",
     "GroupProposal", "Membership", "MembershipEvent", "ModerationAction", "Nomination", "Notification",
     "NotificationSetting", "OutgoingEmail", "Post", "PostReport", "PostRevision", "ReinstatementRequest", "Role", "Space", "Tag", "Theme", "Thread",

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -42,7 +43,7 @@ class Contribution(models.Model):
 
 
 class Thread(models.Model):
-    """A discussion on a topic (P12). Its opening text is its first post."""
+    """A discussion on a topic. Its opening text is its first post."""
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads", verbose_name=_("space"))
     title = models.CharField(_("topic"), max_length=200)
@@ -63,6 +64,9 @@ class Thread(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("workgroups:thread-detail", args=[self.space_id, self.pk])
 
 
 class Post(models.Model):
@@ -91,6 +95,10 @@ class Post(models.Model):
 
     def __str__(self):
         return f"{self.thread} #{self.pk}"
+
+    def get_absolute_url(self):
+        """The post on its page of the discussion."""
+        return f"{self.thread.get_absolute_url()}?post={self.pk}#post-{self.pk}"
 
     @property
     def is_visible(self):
@@ -139,7 +147,7 @@ class Tag(models.Model):
 
 
 class Concern(models.Model):
-    """A concern or issue the members identify, endorse, discuss and sort (P13, seed 000)."""
+    """A concern or issue the members identify, endorse, discuss and sort."""
 
     class Status(models.TextChoices):
         NEW = "new", pgettext_lazy("concern status", "New")
@@ -175,6 +183,9 @@ class Concern(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("workgroups:concern-detail", args=[self.space_id, self.pk])
+
 
 class ConcernRegion(models.Model):
     """A region a concern affects."""
@@ -202,7 +213,7 @@ class Endorsement(models.Model):
 
 
 class AgendaItem(models.Model):
-    """An item of the group's own agenda (P11): members propose, rapporteurs order, accept and close."""
+    """An item of the group's own agenda: members propose, rapporteurs order, accept and close."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", pgettext_lazy("agenda status", "Proposed")
@@ -230,9 +241,13 @@ class AgendaItem(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        """The item on its space's agenda page."""
+        return f"{reverse('workgroups:agenda', args=[self.space_id])}#item-{self.pk}"
+
 
 class PostReport(models.Model):
-    """A member reports a post to the group's technical officer (P4)."""
+    """A member reports a post to the group's technical officer."""
 
     class Outcome(models.TextChoices):
         OPEN = "open", pgettext_lazy("report outcome", "Open")
@@ -306,6 +321,12 @@ class Notification(models.Model):
         EVENT = "event", _("New, changed and cancelled events in my groups")
         REMINDER = "reminder", _("Reminders before events")
         QUESTIONNAIRE = "questionnaire", _("Questionnaires open to me")
+        INACTIVITY_WARNING = "inactivity_warning", _("Warnings that my access will be locked for inactivity")
+        LOCKOUT = "lockout", _("My access locked for inactivity")
+
+    # Notices about the recipient's own membership (the inactivity lockout): addressed to the member
+    # whatever they may still see, always written (they cannot be muted). See `services.notify_many`.
+    PERSONAL_KINDS = frozenset({Kind.INACTIVITY_WARNING, Kind.LOCKOUT})
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,4 @@
-"""Inactivity lockout (P5) and e-mail digests: what the scheduled jobs read and write."""
+"""Inactivity lockout and e-mail digests: what the scheduled jobs read and write."""
 
 from django.conf import settings
 from django.db import models

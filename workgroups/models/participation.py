@@ -19,7 +19,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class ExpressionOfInterest(models.Model):
-    """A participant's request to join a working group on a theme (P8), reviewed by staff."""
+    """A participant's request to join a working group on a theme, reviewed by staff."""
 
     Status = ReviewStatus
 
@@ -32,8 +32,8 @@ class ExpressionOfInterest(models.Model):
     motivation = models.TextField(_("motivation"), max_length=2000, blank=True)
     civic_activity = models.TextField(_("civic activity"), max_length=2000, blank=True)
     # The full questionnaire as answered (its questions are edited by staff on the site).
-    response = models.OneToOneField(
-        "workgroups.Response", on_delete=models.SET_NULL, null=True, blank=True, related_name="interest",
+    submission = models.OneToOneField(
+        "workgroups.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="interest",
         verbose_name=_("questionnaire answers"),
     )
     declares_syrian = models.BooleanField(_("declares being Syrian"))
@@ -73,7 +73,7 @@ class ExpressionOfInterest(models.Model):
 
 
 class GroupProposal(models.Model):
-    """A participant's proposal for a new working group (P6), reviewed by staff."""
+    """A participant's proposal for a new working group, reviewed by staff."""
 
     Status = ReviewStatus
 

@@ -1,13 +1,14 @@
-"""Questionnaires and needs data (P8, seed 000): questions built on the site, answers, analysis themes.
+"""Questionnaires and needs data: questions built on the site, answers, analysis themes.
 
 A questionnaire is platform-wide (built by staff: the expression-of-interest questionnaire, a needs
 survey of all participants) or belongs to a space (built by its rapporteurs). An anonymous
-questionnaire stores submitted responses with no respondent: a separate `Receipt` row records that a
-user has answered (so a second submission is refused) and holds no link to the response.
+questionnaire stores submitted responses (`Submission`) with no respondent: a separate `Receipt` row
+records that a user has answered (so a second submission is refused) and holds no link to the submission.
 """
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -79,6 +80,10 @@ class Questionnaire(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """The page where the questionnaire is answered."""
+        return reverse("workgroups:questionnaire-respond", args=[self.pk])
 
     @property
     def is_open(self):
@@ -166,13 +171,14 @@ class Option(models.Model):
         return self.text
 
 
-class Response(models.Model):
-    """One respondent's answers. For an anonymous questionnaire the respondent is cleared when the
-    response is submitted (a draft keeps it, so its author can come back to it)."""
+class Submission(models.Model):
+    """One respondent's answers to a questionnaire (a response), a draft until it is sent. For an
+    anonymous questionnaire the respondent is cleared when it is sent (a draft keeps it, so its author
+    can come back to it)."""
 
     access_space_path = "questionnaire__space"
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="responses")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="submissions")
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("respondent"),
@@ -236,9 +242,9 @@ class AnswerTheme(models.Model):
 
 
 class Answer(models.Model):
-    access_space_path = "response__questionnaire__space"
+    access_space_path = "submission__questionnaire__space"
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True)
     number = models.SmallIntegerField(null=True, blank=True)
@@ -247,10 +253,10 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["question__position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["response", "question"], name="workgroups_answer_once")]
+        constraints = [models.UniqueConstraint(fields=["submission", "question"], name="workgroups_answer_once")]
 
     def __str__(self):
-        return f"{self.response} · {self.question_id}"
+        return f"{self.submission} · {self.question_id}"
 
 
 class AnswerChoice(models.Model):

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
 class Theme(models.Model):
-    """A theme proposed by the Office of the Special Envoy (P6); staff may add more."""
+    """A theme proposed by the Office of the Special Envoy; staff may add more."""
 
     slug = models.SlugField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -24,7 +25,7 @@ class Theme(models.Model):
 
 
 class Space(models.Model):
-    """A private area: a working group for one work period, or a shared space (e.g. with the WAB, P10)."""
+    """A private area: a working group for one work period, or a shared space (e.g. with the WAB)."""
 
     class Kind(models.TextChoices):
         WORKING_GROUP = "working_group", _("Thematic working group")
@@ -83,6 +84,9 @@ class Space(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("workgroups:space-detail", args=[self.pk])
+
     def clean(self):
         errors = {}
         if self.cycle_start and self.cycle_end and self.cycle_end <= self.cycle_start:
@@ -118,7 +122,7 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A user's place in a space. Only staff change memberships (P3), through workgroups.services."""
+    """A user's place in a space. Only staff change memberships, through workgroups.services."""
 
     class State(models.TextChoices):
         ACTIVE = "active", pgettext_lazy("membership state", "Active")

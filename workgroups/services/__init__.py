@@ -44,7 +44,7 @@ from .questionnaires import (
     questionnaire_create,
     questionnaire_publish,
     questionnaire_update,
-    response_save,
+    submission_save,
 )
 from .spaces import (
     election_confirm,
@@ -83,7 +83,7 @@ __all__ = [
     "questionnaire_create",
     "questionnaire_publish",
     "questionnaire_update",
-    "response_save",
+    "submission_save",
     "digest_settings_save",
     "digest_subscription",
     "digests_run",

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import access
+from ..digests import SOURCES
+from ..emails import Digests
 from ..models import DigestMute, DigestSubscription, OutgoingEmail, Space
 from .outbox import outbox_add, outbox_send
 
@@ -75,8 +77,6 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
     the e-mails are written to the outbox and the period is spent (`last_sent_at`). A worker killed
     midway rolls the batch back, so the next run writes it again: nothing lost, nothing doubled.
     """
-    from ..emails import Digests
-
     now = now or timezone.now()
     _subscribe_everyone_unsubscribed()
     written, writer = 0, Digests()
@@ -103,9 +103,7 @@ def digest_build_batch(*, since, until):
     something is new; users with nothing new are left out. One query per digest source, whatever
     the number of users and items.
     """
-    from ..digests import SOURCES
-
-    spaces_by_user = access.visible_space_ids_by_user(since)
+    spaces_by_user = access.space_ids_by_user(since)
     muted_spaces, muted_threads = defaultdict(set), defaultdict(set)
     for user_id, space_id, thread_id in DigestMute.objects.filter(user_id__any_of=list(spaces_by_user)).values_list(
         "user_id", "space_id", "thread_id"

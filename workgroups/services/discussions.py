@@ -6,7 +6,7 @@ discussion, one's own post, one endorsement each) and raise ValidationError or P
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from cssr import arabic, text
+from cssr import text
+from cssr.search import index_text
 
-from .. import access, selectors
+from .. import access
 from ..models import (
     AgendaItem,
     Concern,
@@ -60,10 +61,6 @@ def _clean_title(title):
     return title
 
 
-def _ensure_active(space):
-    if not space.is_active:
-        raise PermissionDenied(_("This space is not active: it can be read but not changed."))
-
 
 def _notify_mentions(*, actor, space, body, title, url):
     usernames = text.mentions(body)[:20]
@@ -77,15 +74,15 @@ def _notify_mentions(*, actor, space, body, title, url):
 
 def thread_create(*, actor, space, title, body):
     """Start a discussion: the thread and its opening post. The author follows it."""
-    _ensure_active(space)
+    access.require_active(space)
     title, body = _clean_title(title), _clean_body(body)
     with transaction.atomic():
         thread = Thread.objects.create(space=space, title=title, author=actor,
-                                       search_text=arabic.normalize(title))
-        Post.objects.create(thread=thread, author=actor, body=body, search_text=arabic.normalize(text.plain_text(body)))
+                                       search_text=index_text(title))
+        Post.objects.create(thread=thread, author=actor, body=body, search_text=index_text(text.plain_text(body)))
         ThreadFollow.objects.create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.THREAD)
-        url = selectors.thread_url(thread)
+        url = thread.get_absolute_url()
         notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_THREAD, actor=actor,
                title=title, url=url)
         _notify_mentions(actor=actor, space=space, body=body, title=title, url=url)
@@ -95,7 +92,7 @@ def thread_create(*, actor, space, title, body):
 def post_create(*, actor, thread, body, quote_of=None):
     """Reply in a discussion (optionally quoting a post of it). Followers are notified."""
     space = thread.space
-    _ensure_active(space)
+    access.require_active(space)
     if thread.is_closed:
         raise ValidationError(_("This discussion is closed."), code="closed")
     body = _clean_body(body)
@@ -103,11 +100,11 @@ def post_create(*, actor, thread, body, quote_of=None):
         quote_of = None
     with transaction.atomic():
         post = Post.objects.create(thread=thread, author=actor, body=body, quote_of=quote_of,
-                                   search_text=arabic.normalize(text.plain_text(body)))
+                                   search_text=index_text(text.plain_text(body)))
         Thread.objects.filter(pk=thread.pk).update(last_activity_at=post.created_at)
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.POST)
-        url = f"{selectors.thread_url(thread)}?post={post.pk}#post-{post.pk}"
+        url = post.get_absolute_url()
         notify(recipients=User.objects.filter(thread_follows__thread=thread), space=space,
                kind=Notification.Kind.REPLY, actor=actor, title=thread.title, url=url)
         _notify_mentions(actor=actor, space=space, body=body, title=thread.title, url=url)
@@ -115,11 +112,10 @@ def post_create(*, actor, thread, body, quote_of=None):
 
 
 def _own_live_post(actor, post):
-    if post.author_id != actor.pk:
-        raise PermissionDenied(_("You can only change your own posts."))
+    access.check_change_post(actor, post)
     if post.deleted_at or post.hidden_at:
         raise ValidationError(_("This post can no longer be changed."), code="gone")
-    _ensure_active(post.thread.space)
+    access.require_active(post.thread.space)
 
 
 def post_edit(*, actor, post, body):
@@ -131,7 +127,7 @@ def post_edit(*, actor, post, body):
     with transaction.atomic():
         PostRevision.objects.create(post=post, body=post.body)
         post.body, post.edited_at = body, timezone.now()
-        post.search_text = arabic.normalize(text.plain_text(body))
+        post.search_text = index_text(text.plain_text(body))
         post.save(update_fields=["body", "edited_at", "search_text"])
     return post
 
@@ -146,19 +142,19 @@ def post_delete(*, actor, post):
 
 def thread_set_pinned(*, actor, thread, pinned):
     """Rapporteurs pin a discussion to the top of the list."""
-    _ensure_active(thread.space)
+    access.require_active(thread.space)
     Thread.objects.filter(pk=thread.pk).update(is_pinned=bool(pinned))
 
 
 def thread_set_closed(*, actor, thread, closed):
     """Rapporteurs close a discussion (no more replies) or open it again."""
-    _ensure_active(thread.space)
+    access.require_active(thread.space)
     Thread.objects.filter(pk=thread.pk).update(is_closed=bool(closed))
 
 
 def thread_follow(*, actor, thread, follow):
     """Follow a discussion (replies are notified) or stop following it; not in a space that is not active."""
-    _ensure_active(thread.space)
+    access.require_active(thread.space)
     if follow:
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
     else:
@@ -170,17 +166,17 @@ def thread_follow(*, actor, thread, follow):
 
 def concern_propose(*, actor, space, title, description, tags=(), regions=()):
     """Propose a concern; it gets its own discussion. Members are notified."""
-    _ensure_active(space)
+    access.require_active(space)
     title, description = _clean_title(title), _clean_body(description)
     names = sorted({name.strip()[:60] for name in tags if name and name.strip()})[:10]
     with transaction.atomic():
-        thread = Thread.objects.create(space=space, title=title, author=actor, search_text=arabic.normalize(title))
+        thread = Thread.objects.create(space=space, title=title, author=actor, search_text=index_text(title))
         Post.objects.create(thread=thread, author=actor, body=description,
-                            search_text=arabic.normalize(text.plain_text(description)))
+                            search_text=index_text(text.plain_text(description)))
         ThreadFollow.objects.create(thread=thread, user=actor)
         concern = Concern.objects.create(
             space=space, title=title, description=description, author=actor, thread=thread,
-            search_text=arabic.normalize(f"{title} {text.plain_text(description)}"),
+            search_text=index_text(title, text.plain_text(description)),
         )
         for name in names:
             tag, _created = Tag.objects.get_or_create(space=space, name=name)
@@ -188,13 +184,13 @@ def concern_propose(*, actor, space, title, description, tags=(), regions=()):
         ConcernRegion.objects.bulk_create(ConcernRegion(concern=concern, region=region) for region in set(regions))
         contribution_record(user=actor, space=space, kind=Contribution.Kind.CONCERN)
         notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_CONCERN, actor=actor,
-               title=title, url=reverse("workgroups:concern-detail", args=[space.pk, concern.pk]))
+               title=title, url=concern.get_absolute_url())
     return concern
 
 
 def concern_endorse(*, actor, concern):
     """Endorse a concern, once per member."""
-    _ensure_active(concern.space)
+    access.require_active(concern.space)
     try:
         with transaction.atomic():
             Endorsement.objects.create(concern=concern, user=actor)
@@ -206,7 +202,7 @@ def concern_endorse(*, actor, concern):
 
 def concern_set_status(*, actor, concern, status, priority):
     """Rapporteurs sort concerns: status (agreed, divergent, ...) and priority."""
-    _ensure_active(concern.space)
+    access.require_active(concern.space)
     if status not in Concern.Status.values or int(priority) not in Concern.Priority.values:
         raise ValidationError(_("Unknown status or priority."), code="invalid")
     Concern.objects.filter(pk=concern.pk).update(status=status, priority=int(priority))
@@ -217,7 +213,7 @@ def concern_set_status(*, actor, concern, status, priority):
 
 def agenda_item_propose(*, actor, space, title, description="", threads=(), concerns=()):
     """A member proposes an agenda item, optionally linked to discussions and concerns of the space."""
-    _ensure_active(space)
+    access.require_active(space)
     title = _clean_title(title)
     if len(description or "") > text.MAX_BODY_LENGTH:
         raise ValidationError(_("This text is too long."), code="too_long")
@@ -225,7 +221,7 @@ def agenda_item_propose(*, actor, space, title, description="", threads=(), conc
         last = AgendaItem.objects.filter(space=space).order_by("-position").values_list("position", flat=True).first()
         item = AgendaItem.objects.create(
             space=space, title=title, description=(description or "").strip(), proposed_by=actor,
-            position=(last or 0) + 1, search_text=arabic.normalize(f"{title} {description or ''}"),
+            position=(last or 0) + 1, search_text=index_text(title, description),
         )
         item.threads.set([t for t in threads if t.space_id == space.pk])
         item.concerns.set([c for c in concerns if c.space_id == space.pk])
@@ -238,7 +234,7 @@ def agenda_item_propose(*, actor, space, title, description="", threads=(), conc
 
 def agenda_item_update(*, actor, item, status):
     """Rapporteurs accept, start, close or decline an agenda item; members are told."""
-    _ensure_active(item.space)
+    access.require_active(item.space)
     if status not in AgendaItem.Status.values:
         raise ValidationError(_("Unknown status."), code="invalid")
     if item.status == status:
@@ -252,7 +248,7 @@ def agenda_item_update(*, actor, item, status):
 
 def agenda_reorder(*, actor, space, item_id, direction):
     """Move an agenda item one place up or down (rapporteurs)."""
-    _ensure_active(space)
+    access.require_active(space)
     items = list(AgendaItem.objects.filter(space=space).order_by("position", "pk"))
     index = next((i for i, item in enumerate(items) if item.pk == item_id), None)
     if index is None:
@@ -266,7 +262,7 @@ def agenda_reorder(*, actor, space, item_id, direction):
                 AgendaItem.objects.filter(pk=item.pk).update(position=position)
 
 
-# --- Moderation (P4) --------------------------------------------------------------------------
+# --- Moderation -------------------------------------------------------------------------------
 
 
 def _clean_reason(reason):
@@ -282,7 +278,7 @@ def _clean_reason(reason):
 def post_report(*, actor, post, reason):
     """Report a post to the group's technical officer (once per member while the report is open)."""
     space = post.thread.space
-    _ensure_active(space)
+    access.require_active(space)
     reason = _clean_reason(reason)
     try:
         with transaction.atomic():
@@ -339,6 +335,6 @@ def user_warn(*, actor, post, message):
         ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.WARN, reason=message)
         _audit_moderation(actor, post, ModerationAction.Kind.WARN)
         notify(recipients=User.objects.filter(pk=post.author_id), space=space, kind=Notification.Kind.MODERATION,
-               actor=None, title=message, url=f"{selectors.thread_url(post.thread)}#post-{post.pk}")
+               actor=None, title=message, url=f"{post.thread.get_absolute_url()}#post-{post.pk}")
 
 

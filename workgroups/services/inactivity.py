@@ -1,4 +1,4 @@
-"""The inactivity lockout (P5): warn, then lock, members who stopped contributing.
+"""The inactivity lockout: warn, then lock, members who stopped contributing.
 
 Each space has its own period and warning lead. The job is a handful of set-based statements over
 the whole platform (no loop over spaces or memberships in Python); state changes are conditional
@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from accounts.models import AuditEvent
 
 from .. import access
 from ..models import Membership, MembershipEvent, Notification, OutgoingEmail, ReinstatementRequest, Space
+from . import connections
+from .notifications import notify_many
 from .outbox import outbox_add, outbox_send
 
 logger = logging.getLogger(__name__)
@@ -61,56 +63,53 @@ def inactivity_run(*, now=None):
         if locked:
             stamped = Membership.objects.filter(state=Membership.State.LOCKED, state_changed_at=now)
             access.revoke_entry(stamped)
-            _record_and_tell(stamped, MembershipEvent.Action.LOCKED, now, gettext_noop(
+            _record_and_tell(stamped, MembershipEvent.Action.LOCKED, now, Notification.Kind.LOCKOUT, gettext_noop(
                 "Your access to %(space)s is locked after a period without contributions."))
             _audit_locked(stamped, now)
             user_ids = list(stamped.values_list("user_id", flat=True))
             liveness.users_changed(user_ids)
-            transaction.on_commit(lambda: access.disconnect_users(user_ids))
+            transaction.on_commit(lambda: connections.connections_close(user_ids))
     with transaction.atomic():
         warned = _due([Membership.State.ACTIVE], now, lambda period, lead: period - lead).update(
             state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None)
         if warned:
             _record_and_tell(
                 Membership.objects.filter(state=Membership.State.WARNED, state_changed_at=now),
-                MembershipEvent.Action.WARNED, now, gettext_noop(
+                MembershipEvent.Action.WARNED, now, Notification.Kind.INACTIVITY_WARNING, gettext_noop(
                     "You have not contributed to %(space)s for a while. Take part to keep your access."))
     logger.info("inactivity: locked %s and warned %s membership(s)", locked, warned)
     transaction.on_commit(_queue_warning_emails)
     return {"warned": warned, "locked": locked}
 
 
-def _record_and_tell(stamped, action, now, message):
-    """The audit trail and an in-app notice for each stamped membership, in two INSERT ... SELECT.
+def _record_and_tell(stamped, action, now, kind, message):
+    """The audit trail and an in-app notice (`kind`, one of the personal kinds: addressed to the
+    member whatever they may still see, see `notify_many`) for each stamped membership, in two
+    INSERT ... SELECT.
 
     The notice is written in its recipient's language with the space's name in that language: the
     database picks the text per row (`message` is translated here once per language).
     """
     events, memberships = MembershipEvent._meta.db_table, Membership._meta.db_table
-    notices, spaces = Notification._meta.db_table, Space._meta.db_table
-    users = get_user_model()._meta.db_table
     where, params = stamped.values("pk").query.sql_with_params()
-    title_by_language, title_params = [], []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            before, _placeholder, after = _(message).partition("%(space)s")
-        title_by_language.append(
-            f"WHEN u.preferred_language = %s THEN %s || COALESCE(NULLIF(s.name_{code}, ''), s.name) || %s")
-        title_params += [code, before, after]
-    title = f"SUBSTR(CASE {' '.join(title_by_language)} ELSE s.name END, 1, 255)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {events} (membership_id, actor_id, action, detail, created_at) "  # noqa: S608
             f"SELECT m.id, NULL, %s, %s, %s FROM {memberships} m WHERE m.id IN ({where})",
             [action, "inactivity", now, *params],
         )
-        cursor.execute(
-            f"INSERT INTO {notices} (recipient_id, space_id, kind, actor_id, title, url, created_at, read_at) "  # noqa: S608
-            f"SELECT m.user_id, m.space_id, %s, NULL, {title}, %s || m.space_id || '/', %s, NULL "
-            f"FROM {memberships} m JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
-            f"WHERE m.id IN ({where})",
-            [Notification.Kind.MODERATION, *title_params, _space_url_prefix(), now, *params],
-        )
+    title_by_language = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            before, _placeholder, after = _(message).partition("%(space)s")
+        space_name = Coalesce(NullIf(f"space__name_{code}", Value("")), "space__name")
+        title_by_language.append(When(user__preferred_language=code, then=Concat(
+            Value(before), space_name, Value(after), output_field=CharField())))
+    notify_many(
+        kind=kind, targets=stamped, now=now,
+        title=Case(*title_by_language, default="space__name", output_field=CharField()),
+        url=Concat(Value(_space_url_prefix()), Cast("space_id", CharField()), Value("/"), output_field=CharField()),
+    )
 
 
 def _audit_locked(stamped, now):

@@ -9,13 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cssr import arabic
+from cssr.search import index_text
 
-from .. import access
+from .. import access, analysis
 from ..models import (
     Answer,
     AnswerChoice,
@@ -27,12 +26,14 @@ from ..models import (
     Question,
     Questionnaire,
     Receipt,
-    Response,
     Role,
+    Submission,
 )
 from ..models.questionnaires import region_choices
 from .contributions import contribution_record
+from .discussions import concern_propose
 from .notifications import notify
+from .spaces import interest_submit
 
 # The questions the expression-of-interest flow reads: they cannot be removed, made optional or retyped.
 DECLARATION_KEYS = ("declares_syrian", "declares_civic_work", "declares_no_affiliation")
@@ -47,8 +48,8 @@ def text_limit(kind):
     return settings.CSSR_QUESTIONNAIRE_LONG_TEXT_LIMIT
 
 
-def _has_responses(questionnaire):
-    return Response.objects.filter(questionnaire=questionnaire).exists()
+def _has_submissions(questionnaire):
+    return Submission.objects.filter(questionnaire=questionnaire).exists()
 
 
 def _clean(instance):
@@ -102,7 +103,7 @@ def questionnaire_update(*, actor, questionnaire, **fields):
         current = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         published = current.status != Questionnaire.Status.DRAFT
         if "is_anonymous" in fields and fields["is_anonymous"] != current.is_anonymous and (
-            published or _has_responses(current)
+            published or _has_submissions(current)
         ):
             raise ValidationError(
                 _("Anonymity is fixed once the questionnaire is published: respondents answered under it."),
@@ -277,7 +278,7 @@ def questionnaire_publish(*, actor, questionnaire):
         if current.closes_at and current.closes_at <= timezone.now():
             raise ValidationError(_("The closing date has passed: choose a later one first."), code="window")
         if current.space_id and not current.space.is_active:
-            raise ValidationError(_("This space is not active: it can be read but not changed."), code="inactive")
+            raise ValidationError(access.INACTIVE_SPACE, code="inactive")
         if current.is_anonymous and access.questionnaire_audience(current).count() < SMALL_AUDIENCE:
             raise ValidationError(
                 _("An anonymous questionnaire needs an audience of at least three people, or its answers "
@@ -289,7 +290,7 @@ def questionnaire_publish(*, actor, questionnaire):
         if space is not None:
             notify(recipients=access.questionnaire_audience(current), space=space,
                    kind=Notification.Kind.QUESTIONNAIRE, actor=actor, title=current.title_ar,
-                   url=reverse("workgroups:questionnaire-respond", args=[current.pk]))
+                   url=current.get_absolute_url())
     return current
 
 
@@ -315,7 +316,7 @@ def questionnaire_close(*, actor, questionnaire):
 
 
 def _ensure_open(questionnaire):
-    if not questionnaire.is_open or (questionnaire.space_id and not questionnaire.space.is_active):
+    if not access.is_accepting_answers(questionnaire):
         if questionnaire.status == Questionnaire.Status.OPEN and timezone.now() < questionnaire.opens_at:
             raise ValidationError(_("This questionnaire is not open yet."), code="not_yet")
         raise ValidationError(_("This questionnaire is closed: answers are no longer accepted."), code="closed")
@@ -342,15 +343,15 @@ def _region_of(user, values):
     return user.country_of_residence or ""
 
 
-def _store_answers(response, values):
-    Answer.objects.filter(response=response).delete()
+def _store_answers(submission, values):
+    Answer.objects.filter(submission=submission).delete()
     for question, value in values.items():
         if value in (None, "", [], False):
             continue
-        answer = Answer(response=response, question=question)
+        answer = Answer(submission=submission, question=question)
         if question.is_text:
             answer.text = value
-            answer.search_text = arabic.normalize(value)
+            answer.search_text = index_text(value)
         elif question.kind == Question.Kind.SCALE:
             answer.number = int(value)
         elif question.kind == Question.Kind.DECLARATION:
@@ -395,24 +396,24 @@ def _validate_values(questionnaire, values, submit):
         raise ValidationError(errors)
 
 
-def response_get_draft(*, user, questionnaire):
-    """The user's response to continue: their draft, or (when changes are allowed) their sent response."""
+def submission_get_draft(*, user, questionnaire):
+    """The user's submission to continue: their draft, or (when changes are allowed) their sent submission."""
     if not user.is_authenticated:
         return None
-    responses = Response.objects.filter(questionnaire=questionnaire, respondent=user).order_by("is_submitted")
-    return responses.prefetch_related("answers__choices").first()
+    submissions = Submission.objects.filter(questionnaire=questionnaire, respondent=user).order_by("is_submitted")
+    return submissions.prefetch_related("answers__choices").first()
 
 
-def response_has_submitted(*, user, questionnaire):
+def submission_sent(*, user, questionnaire):
     return Receipt.objects.filter(questionnaire=questionnaire, user=user).exists()
 
 
-def response_save(*, actor, questionnaire, values, submit):
+def submission_save(*, actor, questionnaire, values, submit):
     """Save the actor's answers as a draft, or send them (`submit`).
 
     `values` maps each Question to its answer (an Option, a list of Options in order, a number, a
     text, True for a declaration). Refused when closed, when already sent (unless the author allows
-    changes), or when an answer breaks the questionnaire's rules. Sending an anonymous response
+    changes), or when an answer breaks the questionnaire's rules. Sending an anonymous submission
     clears its link to the respondent; a separate receipt remembers only that they answered.
     """
     with transaction.atomic():
@@ -422,32 +423,32 @@ def response_save(*, actor, questionnaire, values, submit):
         already_sent = Receipt.objects.filter(questionnaire=questionnaire, user=actor).exists()
         if already_sent and not (questionnaire.allow_changes and not questionnaire.is_anonymous):
             raise ValidationError(_("You have already sent your answers to this questionnaire."), code="sent")
-        response = Response.objects.filter(questionnaire=questionnaire, respondent=actor).order_by(
+        submission = Submission.objects.filter(questionnaire=questionnaire, respondent=actor).order_by(
             "is_submitted").first()
         if already_sent and not submit:
             raise ValidationError(_("Your answers are already sent: send them again to change them."), code="sent")
-        if response is None:
-            response = Response.objects.create(questionnaire=questionnaire, respondent=actor)
-        _store_answers(response, values)
-        response.updated_at = timezone.now()
+        if submission is None:
+            submission = Submission.objects.create(questionnaire=questionnaire, respondent=actor)
+        _store_answers(submission, values)
+        submission.updated_at = timezone.now()
         if submit:
-            _submit(response, actor, questionnaire, values, first_time=not already_sent)
-        response.save()
-    return response
+            _submit(submission, actor, questionnaire, values, first_time=not already_sent)
+        submission.save()
+    return submission
 
 
-def _submit(response, actor, questionnaire, values, *, first_time):
+def _submit(submission, actor, questionnaire, values, *, first_time):
     now = timezone.now()
-    response.is_submitted = True
-    response.region = _region_of(actor, values)[:16]
-    response.role = _role_of(actor, questionnaire)
+    submission.is_submitted = True
+    submission.region = _region_of(actor, values)[:16]
+    submission.role = _role_of(actor, questionnaire)
     if questionnaire.is_anonymous:
         # No link and no precise time: a time could be matched with the receipt's contribution.
-        response.respondent = None
-        response.submitted_at = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        response.updated_at = response.submitted_at
+        submission.respondent = None
+        submission.submitted_at = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        submission.updated_at = submission.submitted_at
     else:
-        response.submitted_at = now
+        submission.submitted_at = now
     if first_time and questionnaire.purpose != Questionnaire.Purpose.INTEREST:
         try:
             with transaction.atomic():
@@ -467,18 +468,16 @@ def interest_submit_answers(*, actor, theme, values):
     """A participant expresses interest in a theme by answering the expression-of-interest
     questionnaire. The declarations must be confirmed; the answers stay linked to the expression
     of interest for the staff's review. Raises ValidationError."""
-    from .spaces import interest_submit
-
     by_key = {question.key: value for question, value in values.items() if question.key}
     with transaction.atomic():
         questionnaire = Questionnaire.objects.select_for_update().get(purpose=Questionnaire.Purpose.INTEREST)
         _validate_values(questionnaire, values, submit=True)
-        response = Response.objects.create(questionnaire=questionnaire, respondent=actor)
-        _store_answers(response, values)
-        _submit(response, actor, questionnaire, values, first_time=True)
-        response.save()
+        submission = Submission.objects.create(questionnaire=questionnaire, respondent=actor)
+        _store_answers(submission, values)
+        _submit(submission, actor, questionnaire, values, first_time=True)
+        submission.save()
         interest = interest_submit(
-            actor=actor, theme=theme, response=response,
+            actor=actor, theme=theme, submission=submission,
             **{key: by_key.get(key) or "" for key in INTEREST_TEXT_KEYS},
             **{key: bool(by_key.get(key)) for key in DECLARATION_KEYS},
         )
@@ -493,8 +492,8 @@ def answer_theme_tag(*, actor, questionnaire, answer_ids, name):
     name = " ".join((name or "").split())[:80]
     if not name:
         raise ValidationError(_("Name the theme."), code="empty")
-    answers = list(Answer.objects.filter(pk__in=answer_ids, response__questionnaire=questionnaire,
-                                         response__is_submitted=True, question__kind__in=Question.TEXT_KINDS))
+    answers = list(Answer.objects.filter(pk__in=answer_ids, submission__questionnaire=questionnaire,
+                                         submission__is_submitted=True, question__kind__in=Question.TEXT_KINDS))
     if not answers:
         raise ValidationError(_("Choose at least one answer."), code="none")
     with transaction.atomic():
@@ -504,13 +503,11 @@ def answer_theme_tag(*, actor, questionnaire, answer_ids, name):
 
 
 def answer_theme_untag(*, actor, theme, answer_ids):
-    theme.answers.remove(*Answer.objects.filter(pk__in=answer_ids, response__questionnaire=theme.questionnaire_id))
+    theme.answers.remove(*Answer.objects.filter(pk__in=answer_ids, submission__questionnaire=theme.questionnaire_id))
 
 
 def questionnaire_citation(questionnaire, question=None):
     """A stable citation of a questionnaire's results (for a draft or a concern): text and URL."""
-    from .. import analysis
-
     return analysis.citation(questionnaire, question)
 
 
@@ -518,8 +515,6 @@ def answer_theme_to_concern(*, actor, theme):
     """Turn an answer theme into a concern of the questionnaire's space, citing the results.
 
     Only a space's questionnaire has a space to put the concern in. A theme becomes one concern."""
-    from .discussions import concern_propose
-
     questionnaire = theme.questionnaire
     if questionnaire.space_id is None:
         raise ValidationError(_("Only a space's questionnaire can feed the space's concerns."), code="no_space")

@@ -23,6 +23,7 @@ from ..models import (
     Space,
     Vote,
 )
+from . import connections
 
 
 def space_create(*, actor, **fields):
@@ -164,7 +165,7 @@ def _set_state(*, actor, membership, state, action, detail=""):
         if not membership.grants_entry:
             user_id = membership.user_id
             liveness.users_changed([user_id])
-            transaction.on_commit(lambda: access.disconnect_users([user_id]))
+            transaction.on_commit(lambda: connections.connections_close([user_id]))
     return membership
 
 
@@ -195,7 +196,7 @@ def membership_leave(*, actor, membership, reason=""):
 
 
 def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycle_end, continuity_users=()):
-    """Create the successor of `space` on the same theme (P7), carrying the continuity members staff
+    """Create the successor of `space` on the same theme, carrying the continuity members staff
     picked (as members: the new cohort elects its own rapporteurs). Staff only."""
     with transaction.atomic():
         successor = space_create(
@@ -215,8 +216,8 @@ def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycl
 
 
 def interest_submit(*, actor, theme, expertise, motivation, civic_activity, declares_syrian,
-                    declares_civic_work, declares_no_affiliation, response=None):
-    """A participant expresses interest in a theme's working group (P8). The three eligibility
+                    declares_civic_work, declares_no_affiliation, submission=None):
+    """A participant expresses interest in a theme's working group. The three eligibility
     declarations are mandatory. Raises ValidationError."""
     if not (declares_syrian and declares_civic_work and declares_no_affiliation):
         raise ValidationError(_("All three eligibility declarations are required."), code="declarations")
@@ -226,7 +227,7 @@ def interest_submit(*, actor, theme, expertise, motivation, civic_activity, decl
         )
     return ExpressionOfInterest.objects.create(
         user=actor, theme=theme, expertise=expertise, motivation=motivation, civic_activity=civic_activity,
-        declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True, response=response,
+        declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True, submission=submission,
     )
 
 
@@ -262,7 +263,7 @@ def interest_decline(*, actor, interest, reason):
 
 
 def proposal_submit(*, actor, title, rationale, theme=None):
-    """A participant proposes a new working group (P6)."""
+    """A participant proposes a new working group."""
     return GroupProposal.objects.create(proposer=actor, title=title.strip(), rationale=rationale.strip(), theme=theme)
 
 
@@ -287,7 +288,7 @@ def proposal_decide(*, actor, proposal, accept, reason=""):
 def election_open(*, actor, space, voting_opens_at, voting_closes_at):
     """Staff open a rapporteur election in an active space (nominations open until voting opens)."""
     if not space.is_active:
-        raise ValidationError(_("This space is not active: it can be read but not changed."), code="inactive")
+        raise ValidationError(access.INACTIVE_SPACE, code="inactive")
     if Election.objects.filter(space=space, confirmed_at__isnull=True).exists():
         raise ValidationError(_("This space already has an election under way."), code="duplicate")
     election = Election(space=space, voting_opens_at=voting_opens_at, voting_closes_at=voting_closes_at)

@@ -5,7 +5,7 @@ register = template.Library()
 
 @register.filter
 def questionnaire_fields_of(form, question):
-    """The bound fields of one question of a ResponseForm (a ranking has one per option)."""
+    """The bound fields of one question of a SubmissionForm (a ranking has one per option)."""
     return form.fields_of(question)
 
 

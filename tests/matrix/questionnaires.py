@@ -1,4 +1,5 @@
-"""Access-matrix rows and fixture content of the questionnaires capability (joined in tests/matrices.py).
+"""Access-matrix rows and fixture content of the questionnaires capability (joined in
+tests/matrix/__init__.py).
 
 `space_questionnaire` is a published, named questionnaire of the space, built by its rapporteur and
 addressed to all its members (every role of the space, not staff). `platform_questionnaire` is a
@@ -6,7 +7,7 @@ platform-wide one built by staff and addressed to the members of the space only:
 other group's member are outside its audience (404), and so is the locked member.
 """
 
-from .access_matrix import LOGIN, Row, expect, space_action, space_view
+from .core import LOGIN, Row, expect, space_action, space_view
 
 SPACE_AUDIENCE = ["member", "rapporteur", "technical_officer", "political_officer"]
 

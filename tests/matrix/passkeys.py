@@ -1,13 +1,13 @@
-"""Access-matrix rows and fixture content of the passkey pages (joined in tests/matrices.py).
+"""Access-matrix rows and fixture content of the passkey pages (joined in tests/matrix/__init__.py).
 
-The pages are allauth's (`mfa_*webauthn`, outside the platform's namespaces; tests/test_access_matrix.py
+The pages are allauth's (`mfa_*webauthn`, outside the platform's namespaces; tests/matrix/test_http.py
 walks them too). Adding, renaming and removing a passkey first ask for the password again: the
 matrix's clients signed in a while ago, so every role is sent to confirm it (owners and strangers
 alike; who may act after confirming is in tests/test_passkeys.py: the owner, anyone else gets 404).
 Passkey sign-in is public: it answers signed-out visitors, and sends signed-in ones home.
 """
 
-from .access_matrix import Row, expect, signed_in
+from .core import Row, expect, signed_in
 
 REAUTHENTICATE = 302  # to /accounts/reauthenticate/ (signed out: to the sign-in page)
 GARBAGE = {"name": "x", "credential": "not json"}
@@ -39,6 +39,6 @@ ROWS = [
 
 def content(world):
     """A passkey of the member, which only the member may rename or remove."""
-    from .soft_passkey import stored_passkey
+    from ..soft_passkey import stored_passkey
 
     return {"member_passkey": stored_passkey(world["users"]["member"])}

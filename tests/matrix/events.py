@@ -1,4 +1,4 @@
-"""Access-matrix rows and fixture content of the events capability (joined in tests/matrices.py).
+"""Access-matrix rows and fixture content of the events capability (joined in tests/matrix/__init__.py).
 
 Who does what (README, "Events and calendars"): anyone who sees the space reads its events and
 downloads their .ics; members, rapporteurs and the political officer plan events (contribute); the
@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .access_matrix import ELECTORS, POSTERS, Row, expect, signed_in, space_action, space_view
+from .core import ELECTORS, POSTERS, Row, expect, signed_in, space_action, space_view
 
 
 def _space(world):

@@ -1,4 +1,4 @@
-"""Access-matrix rows and fixture content of the drafts capability (joined in tests/matrices.py).
+"""Access-matrix rows and fixture content of the drafts capability (joined in tests/matrix/__init__.py).
 
 The world holds an ordinary draft by the member (one section with two revisions and a comment by the
 member), the final note in progress (drafting) and a submitted final note of the same space.
@@ -8,7 +8,7 @@ officer and staff read. The outputs inbox is for the political officer and staff
 the Special Envoy's decision.
 """
 
-from .access_matrix import LOGIN, POSTERS, Row, expect, space_action, space_view
+from .core import LOGIN, POSTERS, Row, expect, space_action, space_view
 
 RAPPORTEUR = ["rapporteur"]
 

@@ -1,8 +1,10 @@
-"""The role × URL access matrix, reusable by every capability.
+"""The matrix's table: the `Row` type, the helpers that spell a row's expected statuses, and the rows of
+accounts and workgroups.
 
-Each capability adds its rows to ROWS here or in tests/matrix_<app>.py (one `Row` per URL name and method). `test_access_matrix.py`
-runs every row for every role and asserts the exact status; a meta-test walks the URL resolver and
-fails on any URL of the platform's apps that has no row, so no new URL can skip the matrix.
+Each capability adds its rows to ROWS here or in its own module of this package (one `Row` per URL name
+and method). `test_http.py` runs every row for every role and asserts the exact status; a meta-test walks
+the URL resolver and fails on any URL of the platform's apps that has no row, so no new URL can skip the
+matrix.
 """
 
 from collections.abc import Callable
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .conftest import ROLES
+from ..conftest import ROLES
 
 LOGIN = 302  # anonymous users are sent to the sign-in page
 
@@ -118,7 +120,7 @@ ROWS = [
         note="no election open"),
     Row("workgroups:election-confirm", space_action(404, allowed=["staff"]), method="post", args=_space,
         note="no election open"),
-    # discussions (P12) — the world has a discussion, a member's post, a concern and an agenda item
+    # discussions — the world has a discussion, a member's post, a concern and an agenda item
     Row("workgroups:thread-list", space_view(200), args=_space),
     Row("workgroups:thread-list", space_action(302, allowed=POSTERS), method="post", args=_space,
         data=lambda w: {"title": "موضوع جديد", "body": "نص"}),
@@ -139,7 +141,7 @@ ROWS = [
     Row("workgroups:moderation-queue", space_action(200, allowed=["technical_officer"]), args=_space),
     Row("workgroups:moderation-queue", space_action(302, allowed=["technical_officer"]), method="post", args=_space,
         data=lambda w: {"post": w["post"].pk, "action": "hide", "reason": "مخالفة لمدونة السلوك"}),
-    # concerns (P13)
+    # concerns
     Row("workgroups:concern-list", space_view(200), args=_space),
     Row("workgroups:concern-create", space_action(200, allowed=POSTERS), args=_space),
     Row("workgroups:concern-create", space_action(302, allowed=POSTERS), method="post", args=_space,
@@ -150,7 +152,7 @@ ROWS = [
     Row("workgroups:concern-endorse", space_action(302, allowed=POSTERS), method="post", args=_concern),
     Row("workgroups:concern-status", space_action(302, allowed=["rapporteur"]), method="post", args=_concern,
         data=lambda w: {"status": "agreed", "priority": "3"}),
-    # agenda (P11)
+    # agenda
     Row("workgroups:agenda", space_view(200), args=_space),
     Row("workgroups:agenda", space_action(302, allowed=POSTERS), method="post", args=_space,
         data=lambda w: {"title": "بند"}),

@@ -1,11 +1,11 @@
-"""Access-matrix rows and fixture content of the sessions page (joined in tests/matrices.py).
+"""Access-matrix rows and fixture content of the sessions page (joined in tests/matrix/__init__.py).
 
 The sessions list and "sign out all other sessions" are allauth's (`usersessions_list`, outside the
 platform's namespaces); the per-row button is ours: only the owner of a session may end it, anyone
 else gets 404 as if it did not exist, and nothing changes.
 """
 
-from .access_matrix import LOGIN, Row, expect
+from .core import LOGIN, Row, expect
 
 
 def _members_session(world):

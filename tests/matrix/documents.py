@@ -1,11 +1,12 @@
-"""Access-matrix rows and fixture content of the document library capability (joined in tests/matrices.py)."""
+"""Access-matrix rows and fixture content of the document library capability (joined in
+tests/matrix/__init__.py)."""
 
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from .access_matrix import POSTERS, Row, signed_in, space_action, space_view
+from .core import POSTERS, Row, signed_in, space_action, space_view
 
 UPLOADERS = ["member", "rapporteur"]  # who may edit a document's details: its uploader (the member) and rapporteurs
 
@@ -71,7 +72,7 @@ def content(world):
     from workgroups import services as workgroup_services
     from workgroups.models import Space
 
-    from . import factories
+    from .. import factories
 
     space, member = world["space"], world["users"]["member"]
     document = services.document_create(actor=member, space=space, title="ورقة المبادئ الدستورية",

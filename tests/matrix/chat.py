@@ -1,10 +1,10 @@
-"""Access-matrix rows and fixture content of the chat capability (joined in tests/access_matrix.py).
+"""Access-matrix rows and fixture content of the chat capability (joined in tests/matrix/__init__.py).
 
 The world holds the space's conversation with a member's message (reported by the rapporteur), a
 group conversation of the member and the rapporteur, and their one-to-one conversation.
 """
 
-from .access_matrix import LOGIN, POSTERS, Row, expect, signed_in, space_action, space_view
+from .core import LOGIN, POSTERS, Row, expect, signed_in, space_action, space_view
 
 ROWS = []
 
@@ -42,7 +42,7 @@ PARTICIPANTS = expect(404, anonymous=LOGIN, member=200, rapporteur=200)
 
 ROWS += [
     Row("chat:conversation-list", signed_in(200)),
-    # one-to-one: with someone one shares an active space with, or with operations staff (P23)
+    # one-to-one: with someone one shares an active space with, or with operations staff
     Row("chat:direct-open", expect(404, anonymous=LOGIN, member=302, technical_officer=302, political_officer=302,
                                    staff=302), method="post",
         data=lambda w: {"user": w["users"]["rapporteur"].pk}, note="with the rapporteur"),

@@ -1,17 +1,11 @@
-"""Every URL of the platform × every role → the exact status (see tests/access_matrix.py)."""
+"""Every URL of the platform × every role → the exact status (the rows are in this package's modules)."""
 
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from . import access_matrix
-from .conftest import ROLES
-from .matrices import CAPABILITY_MATRICES
-
-# Each capability keeps its rows beside its own fixture content (tests/matrix_<app>.py).
-ROWS = [*access_matrix.ROWS, *(row for matrix in CAPABILITY_MATRICES for row in matrix.ROWS)]
-
-PLATFORM_NAMESPACES = {"accounts", "workgroups", "documents", "chat", "events"}
+from ..conftest import ROLES
+from . import PLATFORM_NAMESPACES, ROWS
 
 
 def _model_counts():
@@ -63,7 +57,7 @@ def _is_passkey_url(name):
 def test_every_platform_url_is_in_the_matrix():
     covered = {row.name for row in ROWS}
     missing = sorted(set(_named_urls(get_resolver())) - covered)
-    assert not missing, f"URLs with no row in tests/access_matrix.py: {missing}"
+    assert not missing, f"URLs with no row in tests/matrix/: {missing}"
 
 
 def test_every_row_names_a_real_url():
