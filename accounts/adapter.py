@@ -26,13 +26,26 @@ class AccountAdapter(DefaultAccountAdapter):
         from workgroups.services.outbox import outbox_add, outbox_send_soon
 
         request = context.request
-        message = self.render_mail(template_prefix, email, {
-            "request": request, "email": email, "current_site": get_current_site(request), **context_data})
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context_data},
+        )
         if message.content_subtype == "html":  # an e-mail with an HTML template only
             written = {"subject": message.subject, "body": strip_tags(message.body), "html": message.body}
         else:
-            written = {"subject": message.subject, "body": message.body, "html": next(
-                (content for content, mimetype in getattr(message, "alternatives", ()) if mimetype == "text/html"), "")}
+            written = {
+                "subject": message.subject,
+                "body": message.body,
+                "html": next(
+                    (
+                        content
+                        for content, mimetype in getattr(message, "alternatives", ())
+                        if mimetype == "text/html"
+                    ),
+                    "",
+                ),
+            }
         outbox_add((address, OutgoingEmail.Kind.ACCOUNT, written) for address in message.to)
         outbox_send_soon()
 
@@ -43,8 +56,10 @@ class AccountAdapter(DefaultAccountAdapter):
         address = client_ip(request)
         if not address:
             raise PermissionDenied(
-                _("The platform cannot tell where this request comes from, so it cannot sign you in. "
-                  "Please tell the operations support team.")
+                _(
+                    "The platform cannot tell where this request comes from, so it cannot sign you in. "
+                    "Please tell the operations support team."
+                )
             )
         return address
 

@@ -48,7 +48,9 @@ class StaffUserChangeForm(UserChangeForm):
         chosen = list(self.cleaned_data["groups"].values_list("pk", flat=True))
         held = []
         if self.instance.pk is not None:
-            held = list(self.instance.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True))
+            held = list(
+                self.instance.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("pk", flat=True)
+            )
         return Group.objects.filter(pk__in=[*chosen, *held])
 
 
@@ -59,7 +61,15 @@ class UserAdmin(BaseUserAdmin):
     recorded in the audit trail."""
 
     form = StaffUserChangeForm
-    list_display = ["username", "display_name", "email", "preferred_language", "is_staff", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "preferred_language",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_staff", "is_active", "preferred_language", "gender", "age_band", "region"]
     search_fields = ["username", "display_name", "email", "title"]
     filter_horizontal = ["expertise_areas", "groups", "user_permissions"]
@@ -71,11 +81,20 @@ class UserAdmin(BaseUserAdmin):
             _("Private profile (staff only)"),
             {"fields": ["gender", "age_band", "region", "country_of_residence", "expertise_areas"]},
         ),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "display_name", "email", "usable_password", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "display_name", "email", "usable_password", "password1", "password2"],
+            },
+        ),
     ]
     actions = ["send_new_invitation", anonymise]
 
@@ -88,7 +107,9 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            audit.record(actor=request.user, action=audit.Action.ACCOUNT_DEACTIVATED, target=obj, request=request)
+            audit.record(
+                actor=request.user, action=audit.Action.ACCOUNT_DEACTIVATED, target=obj, request=request
+            )
 
     def user_change_password(self, request, id, form_url=""):
         """Django's page for setting a user's password (or turning password sign-in off), recorded in the
@@ -99,8 +120,13 @@ class UserAdmin(BaseUserAdmin):
             if user is not None and request.method == "POST":
                 after = User.objects.get(pk=user.pk)
                 if after.password != user.password:
-                    audit.record(actor=request.user, action=audit.Action.PASSWORD_SET_BY_STAFF, target=after,
-                                 request=request, usable=after.has_usable_password())
+                    audit.record(
+                        actor=request.user,
+                        action=audit.Action.PASSWORD_SET_BY_STAFF,
+                        target=after,
+                        request=request,
+                        usable=after.has_usable_password(),
+                    )
                     throttle.password_renewed(after)  # the staff's network is not the user's: no home network
         return response
 
@@ -110,7 +136,8 @@ class UserAdmin(BaseUserAdmin):
             services.invitation_resend(actor=request.user, user=user)
         count = queryset.count()
         self.message_user(
-            request, ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count) % {"count": count},
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", count) % {"count": count},
             messages.SUCCESS,
         )
 
@@ -120,13 +147,20 @@ class InvitationCreateForm(forms.ModelForm):
 
     email = forms.EmailField(label=_("e-mail address"))
     username = forms.RegexField(
-        label=_("username"), max_length=150, regex=r"^[\w.@+-]+\Z",
-        help_text=_("Letters, digits and @/./+/-/_ only; the participant signs in with it or with the e-mail address."),
+        label=_("username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_(
+            "Letters, digits and @/./+/-/_ only; the participant signs in with it or with the e-mail address."
+        ),
     )
     display_name = forms.CharField(label=_("display name"), max_length=120)
-    title = forms.CharField(label=pgettext_lazy("a person's professional title", "title"), max_length=160,
-                            required=False)
-    preferred_language = forms.ChoiceField(label=_("preferred language"), choices=settings.LANGUAGES, initial="ar")
+    title = forms.CharField(
+        label=pgettext_lazy("a person's professional title", "title"), max_length=160, required=False
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("preferred language"), choices=settings.LANGUAGES, initial="ar"
+    )
 
     class Meta:
         model = Invitation
@@ -134,7 +168,9 @@ class InvitationCreateForm(forms.ModelForm):
 
     def clean_display_name(self):
         """The participant's name, by the rule of their own profile page (accounts/names.py)."""
-        return display_name_clean(self.cleaned_data["display_name"], user=User(username=self.data.get("username", "")))
+        return display_name_clean(
+            self.cleaned_data["display_name"], user=User(username=self.data.get("username", ""))
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -177,8 +213,11 @@ class InvitationAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             invitation, _token = services.invitation_create(
-                actor=request.user, email=data["email"], username=data["username"],
-                display_name=data["display_name"], title=data["title"],
+                actor=request.user,
+                email=data["email"],
+                username=data["username"],
+                display_name=data["display_name"],
+                title=data["title"],
                 preferred_language=data["preferred_language"],
             )
         except ValidationError as error:
@@ -194,8 +233,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset):
-        count = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count) % {"count": count})
+        count = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(CodeOfConduct)
@@ -211,7 +256,10 @@ class CodeOfConductAdmin(TranslationAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_published:
             # A published version is a record of what people accepted: write a new version instead.
-            return [*self.readonly_fields, *[f.name for f in obj._meta.fields if f.name.startswith(("title", "body"))]]
+            return [
+                *self.readonly_fields,
+                *[f.name for f in obj._meta.fields if f.name.startswith(("title", "body"))],
+            ]
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
@@ -223,7 +271,9 @@ class CodeOfConductAdmin(TranslationAdmin):
     def publish(self, request, queryset):
         for conduct in queryset.order_by("version"):
             services.conduct_publish(conduct=conduct)
-        self.message_user(request, _("Published. Participants will be asked to accept it on their next visit."))
+        self.message_user(
+            request, _("Published. Participants will be asked to accept it on their next visit.")
+        )
 
 
 @admin.register(ConductAcceptance)
@@ -255,8 +305,12 @@ class GroupAdminForm(forms.ModelForm):
         name = self.cleaned_data["name"]
         if name.startswith(ROLE_GROUP_PREFIX):
             raise ValidationError(
-                _("Names beginning with “%(prefix)s” are kept for the role groups of spaces, which follow "
-                  "memberships."), code="reserved", params={"prefix": ROLE_GROUP_PREFIX},
+                _(
+                    "Names beginning with “%(prefix)s” are kept for the role groups of spaces, which follow "
+                    "memberships."
+                ),
+                code="reserved",
+                params={"prefix": ROLE_GROUP_PREFIX},
             )
         return name
 
@@ -280,8 +334,17 @@ class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail, for superusers only, and only as a list: no line can be added, opened for
     change or deleted, here or anywhere (the model, and on PostgreSQL a trigger, refuse it)."""
 
-    list_display = ["at", "actor", "action", "target_label", "target_type", "target_id", "space_name", "address",
-                    "details"]
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "target_label",
+        "target_type",
+        "target_id",
+        "space_name",
+        "address",
+        "details",
+    ]
     list_display_links = None
     list_filter = ["action", "at", ("actor", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "at"

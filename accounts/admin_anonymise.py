@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from . import services
 
 
-@admin.action(description=gettext_lazy("Anonymise the selected departed participants"), permissions=["change"])
+@admin.action(
+    description=gettext_lazy("Anonymise the selected departed participants"), permissions=["change"]
+)
 def anonymise(modeladmin, request, queryset):
     """First a page listing who will be anonymised (and who cannot be, and why); then, confirmed,
     `services.user_anonymise` for each. Refusals are reported, never half-done."""
@@ -23,7 +25,9 @@ def anonymise(modeladmin, request, queryset):
             rows.append({"user": user, "refusal": refusal})
         context = {
             **modeladmin.admin_site.each_context(request),
-            "title": _("Anonymise departed participants"), "rows": rows, "opts": modeladmin.model._meta,
+            "title": _("Anonymise departed participants"),
+            "rows": rows,
+            "opts": modeladmin.model._meta,
             "may_proceed": any(row["refusal"] is None for row in rows),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
@@ -40,7 +44,10 @@ def anonymise(modeladmin, request, queryset):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, ngettext(
-            "%(count)d account anonymised.", "%(count)d accounts anonymised.", done) % {"count": done},
-            messages.SUCCESS)
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d account anonymised.", "%(count)d accounts anonymised.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
     return None

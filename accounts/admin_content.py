@@ -86,8 +86,11 @@ class ParticipantTextMixin:
 
     def get_search_fields(self, request):
         # Searching a text reveals it word by word: nobody searches participants' texts in admin.
-        return [name for name in super().get_search_fields(request)
-                if name.split("__")[-1] not in self.content_fields]
+        return [
+            name
+            for name in super().get_search_fields(request)
+            if name.split("__")[-1] not in self.content_fields
+        ]
 
 
 class ParticipantTextAdmin(ParticipantTextMixin, admin.ModelAdmin):
@@ -106,8 +109,14 @@ class ParticipantTextAdmin(ParticipantTextMixin, admin.ModelAdmin):
         if response.status_code == 200:
             obj = self.get_object(request, admin.utils.unquote(object_id))
             if obj is not None and self.shows_participant_text(request, obj):
-                audit.record(actor=request.user, action=audit.Action.BODY_VIEWED, target=obj,
-                             space=_space_id(obj), request=request, admin=self.opts.label_lower)
+                audit.record(
+                    actor=request.user,
+                    action=audit.Action.BODY_VIEWED,
+                    target=obj,
+                    space=_space_id(obj),
+                    request=request,
+                    admin=self.opts.label_lower,
+                )
         return response
 
 

@@ -55,4 +55,3 @@ class Country(models.TextChoices):
     SWITZERLAND = "CH", _("Switzerland")
     GULF = "GULF", _("A Gulf state")
     OTHER = "OTHER", _("Another country")
-

@@ -13,9 +13,12 @@ def invitation_email(*, invitation, token):
     that creates the invitation, never handed to the task queue."""
     user = invitation.user
     with translation.override(user.preferred_language):
-        return render_email("accounts/email/invitation", {
-            "user": user,
-            "invitation": invitation,
-            "link": settings.SITE_URL + reverse("accounts:invitation-accept", args=[token]),
-            "days": settings.CSSR_INVITATION_DAYS,
-        })
+        return render_email(
+            "accounts/email/invitation",
+            {
+                "user": user,
+                "invitation": invitation,
+                "link": settings.SITE_URL + reverse("accounts:invitation-accept", args=[token]),
+                "days": settings.CSSR_INVITATION_DAYS,
+            },
+        )

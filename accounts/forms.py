@@ -13,9 +13,20 @@ from .models import User
 from .names import display_name_clean
 
 COMMON_TIME_ZONES = [
-    "Asia/Damascus", "Europe/Istanbul", "Asia/Beirut", "Asia/Amman", "Asia/Baghdad", "Africa/Cairo",
-    "Asia/Dubai", "Europe/Berlin", "Europe/Paris", "Europe/Stockholm", "Europe/Amsterdam",
-    "Europe/London", "Europe/Zurich", "UTC",
+    "Asia/Damascus",
+    "Europe/Istanbul",
+    "Asia/Beirut",
+    "Asia/Amman",
+    "Asia/Baghdad",
+    "Africa/Cairo",
+    "Asia/Dubai",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Stockholm",
+    "Europe/Amsterdam",
+    "Europe/London",
+    "Europe/Zurich",
+    "UTC",
 ]
 
 
@@ -26,12 +37,14 @@ def time_zone_choices():
 
 class SetPasswordFromInvitationForm(forms.Form):
     password1 = forms.CharField(
-        label=_("New password"), strip=False,
+        label=_("New password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html,
     )
     password2 = forms.CharField(
-        label=_("New password (again)"), strip=False,
+        label=_("New password (again)"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -44,7 +57,8 @@ class SetPasswordFromInvitationForm(forms.Form):
 
 class ConductAcceptForm(forms.Form):
     agree = forms.BooleanField(
-        label=_("I have read the code of conduct and I commit to respecting it."), required=True,
+        label=_("I have read the code of conduct and I commit to respecting it."),
+        required=True,
         error_messages={"required": _("Please confirm that you accept the code of conduct.")},
     )
 
@@ -62,8 +76,9 @@ class ProfileForm(forms.ModelForm):
         """One line, no direction controls or invisible characters, not reserved, not the name of a
         co-member or of operations staff (accounts/names.py); the name already held is kept. (The
         instance still holds the saved name here: the form copies the fields into it after cleaning.)"""
-        return display_name_clean(self.cleaned_data["display_name"], user=self.instance,
-                                  previous=self.instance.display_name)
+        return display_name_clean(
+            self.cleaned_data["display_name"], user=self.instance, previous=self.instance.display_name
+        )
 
 
 class LanguageForm(forms.Form):

@@ -90,15 +90,20 @@ def users_changed(user_ids):
     keys = [_USER_KEY.format(user_id) for user_id in dict.fromkeys(user_ids) if user_id is not None]
     if keys:
         # An integer: Django's Redis cache stores it as digits, which the socket side reads directly.
-        _write_now_and_on_commit(lambda: shared_cache().set_many(
-            dict.fromkeys(keys, uuid.uuid4().int >> 65), timeout=_KEEP_SECONDS))
+        _write_now_and_on_commit(
+            lambda: shared_cache().set_many(
+                dict.fromkeys(keys, uuid.uuid4().int >> 65), timeout=_KEEP_SECONDS
+            )
+        )
 
 
 def sessions_ended(session_keys):
     """These sessions were signed out or deleted: their sockets close, other sessions' stay open."""
     keys = [_SESSION_KEY.format(key) for key in dict.fromkeys(session_keys) if key]
     if keys:
-        _write_now_and_on_commit(lambda: shared_cache().set_many(dict.fromkeys(keys, 1), timeout=_KEEP_SECONDS))
+        _write_now_and_on_commit(
+            lambda: shared_cache().set_many(dict.fromkeys(keys, 1), timeout=_KEEP_SECONDS)
+        )
 
 
 def _write_now_and_on_commit(write):
@@ -133,8 +138,9 @@ class Ticket:
 
     def holds_in(self, values):
         """True while the user's stamp is the one seen at connect and the session has not ended."""
-        return (values.get(_USER_KEY.format(self.user_id)) == self.stamp
-                and not (self.session_key and values.get(_SESSION_KEY.format(self.session_key))))
+        return values.get(_USER_KEY.format(self.user_id)) == self.stamp and not (
+            self.session_key and values.get(_SESSION_KEY.format(self.session_key))
+        )
 
 
 async def ticket_for(*, user_id, session_key):
@@ -185,12 +191,16 @@ def _deadline_of(data):
 def signs_in(data, user):
     """Whether a session's loaded `data` signs `user` in as Django would (this user, an enabled backend,
     the hash of their current password); the two-factor gate aside."""
-    if data.get(SESSION_KEY) != str(user.pk) or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+    if (
+        data.get(SESSION_KEY) != str(user.pk)
+        or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS
+    ):
         return False
     session_hash = data.get(HASH_SESSION_KEY)
     return bool(session_hash) and any(
         constant_time_compare(session_hash, candidate)
-        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()))
+        for candidate in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+    )
 
 
 def _authenticates(data, user):
@@ -206,8 +216,12 @@ def stored_sessions(keys):
     if not hasattr(store_class, "get_model_class"):
         return {key: store_class(key).load() for key in keys}
     store = store_class()
-    return {row.session_key: store.decode(row.session_data) for row in store_class.get_model_class().objects.filter(
-        session_key__in=list(keys), expire_date__gt=timezone.now())}
+    return {
+        row.session_key: store.decode(row.session_data)
+        for row in store_class.get_model_class().objects.filter(
+            session_key__in=list(keys), expire_date__gt=timezone.now()
+        )
+    }
 
 
 def sessions_that_ended(tickets):
@@ -215,16 +229,23 @@ def sessions_that_ended(tickets):
     database sessions, one for the sessions (other engines: one load per session). The others' deadlines
     are brought up to date."""
     tickets = [ticket for ticket in tickets if ticket.session_key]
-    users = get_user_model().objects.filter(
-        pk__in={ticket.user_id for ticket in tickets}, is_active=True).only("pk", "password", "is_active", "is_staff").in_bulk()
+    users = (
+        get_user_model()
+        .objects.filter(pk__in={ticket.user_id for ticket in tickets}, is_active=True)
+        .only("pk", "password", "is_active", "is_staff")
+        .in_bulk()
+    )
     data = stored_sessions({ticket.session_key for ticket in tickets})
 
     ended, now = [], lifetimes.now()
     for ticket in tickets:
         session = data.get(ticket.session_key, {})
         deadline = _deadline_of(session)
-        if (ticket.user_id not in users or not _authenticates(session, users[ticket.user_id])
-                or (deadline is not None and deadline <= now)):
+        if (
+            ticket.user_id not in users
+            or not _authenticates(session, users[ticket.user_id])
+            or (deadline is not None and deadline <= now)
+        ):
             ended.append(ticket)
         else:
             ticket.deadline = deadline  # a request in the meantime moved it
@@ -286,7 +307,8 @@ class _Process:
             if self.redis is None:
                 location = settings.CACHES[_store_alias()]["LOCATION"]
                 self.redis = redis.asyncio.Redis.from_url(
-                    re.split("[;,]", location)[0] if isinstance(location, str) else location[0])
+                    re.split("[;,]", location)[0] if isinstance(location, str) else location[0]
+                )
                 self._ensure_watchdog()  # it closes the client once nothing is watched or read
             raw = await self.redis.mget([self.store.make_and_validate_key(key) for key in keys])
         finally:
@@ -328,11 +350,16 @@ class _Process:
                 sessions_checked = self.loop.time()
             else:
                 now = lifetimes.now()
-                checked = [(consumer, ticket) for consumer, ticket in watched
-                           if ticket.deadline is not None and ticket.deadline <= now]
+                checked = [
+                    (consumer, ticket)
+                    for consumer, ticket in watched
+                    if ticket.deadline is not None and ticket.deadline <= now
+                ]
             if checked:
                 try:
-                    ended = await database_sync_to_async(sessions_that_ended)([ticket for _c, ticket in checked])
+                    ended = await database_sync_to_async(sessions_that_ended)(
+                        [ticket for _c, ticket in checked]
+                    )
                 except Exception:
                     logger.exception("liveness: the sessions could not be checked")
                 else:

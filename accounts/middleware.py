@@ -65,7 +65,9 @@ class UserTimezoneMiddleware:
 
 
 def _is_static_or_i18n(view_func):
-    return (getattr(view_func, "__module__", "") or "").startswith(("django.views.i18n", "django.views.static"))
+    return (getattr(view_func, "__module__", "") or "").startswith(
+        ("django.views.i18n", "django.views.static")
+    )
 
 
 def _is_exempt(view_func):
@@ -82,10 +84,17 @@ def _is_exempt(view_func):
 # always; setting up a first authenticator while the account has none (allauth asks for the password
 # again first); confirming the second factor while this session has not used it.
 _ALWAYS_REACHABLE = frozenset({"account_logout", "accounts:language-set"})
-_SETUP_PAGES = frozenset({
-    "account_reauthenticate", "mfa_index", "mfa_activate_totp", "mfa_add_webauthn", "mfa_list_webauthn",
-    "mfa_view_recovery_codes", "mfa_download_recovery_codes",
-})
+_SETUP_PAGES = frozenset(
+    {
+        "account_reauthenticate",
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_list_webauthn",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+    }
+)
 _CONFIRM_PAGES = frozenset({"mfa_reauthenticate", "mfa_reauthenticate_webauthn"})
 
 
@@ -113,14 +122,20 @@ class TwoFactorMiddleware:
         if not factors:
             if page in _SETUP_PAGES:
                 return None
-            messages.warning(request, _(
-                "Your account must use two-factor authentication. Set up an authenticator app or a passkey "
-                "to continue."
-            ))
+            messages.warning(
+                request,
+                _(
+                    "Your account must use two-factor authentication. Set up an authenticator app or a passkey "
+                    "to continue."
+                ),
+            )
             return redirect("mfa_index")
         if two_factor.session_passed(request) or page in _CONFIRM_PAGES:
             return None
-        messages.info(request, _("Confirm it is you with your second factor (authenticator app or passkey) to continue."))
+        messages.info(
+            request,
+            _("Confirm it is you with your second factor (authenticator app or passkey) to continue."),
+        )
         target = reverse("mfa_reauthenticate" if "totp" in factors else "mfa_reauthenticate_webauthn")
         if request.method in ("GET", "HEAD"):
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"

@@ -41,7 +41,9 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=120)
     title = models.CharField(
-        pgettext_lazy("a person's professional title", "title"), max_length=160, blank=True,
+        pgettext_lazy("a person's professional title", "title"),
+        max_length=160,
+        blank=True,
         help_text=_("Shown to your co-members beside your name, e.g. “Lawyer, women’s rights organisation”."),
     )
     preferred_language = models.CharField(
@@ -54,7 +56,10 @@ class User(AbstractUser):
     age_band = models.CharField(_("age band"), max_length=16, choices=AgeBand.choices, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     country_of_residence = models.CharField(
-        _("country of residence"), max_length=8, choices=Country.choices, blank=True,
+        _("country of residence"),
+        max_length=8,
+        choices=Country.choices,
+        blank=True,
         help_text=_("For participants living outside Syria."),
     )
     expertise_areas = models.ManyToManyField(
@@ -109,7 +114,9 @@ class CodeOfConduct(models.Model):
 
 
 class ConductAcceptance(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conduct_acceptances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conduct_acceptances"
+    )
     conduct = models.ForeignKey(CodeOfConduct, on_delete=models.PROTECT, related_name="acceptances")
     accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
 
@@ -131,7 +138,11 @@ class Invitation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
@@ -230,8 +241,13 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("who"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+        editable=False,
     )
     action = models.CharField(_("what"), max_length=32, choices=Action.choices, db_index=True, editable=False)
     target_type = models.CharField(_("object type"), max_length=100, blank=True, editable=False)

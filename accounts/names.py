@@ -26,7 +26,9 @@ from cssr.text import clean_single_line
 
 def name_key(name: str) -> str:
     """What two names that read alike have in common ("أحمد  الخطيب." and "احمد الخطيب" give the same)."""
-    return "".join(character for character in arabic.normalize(clean_single_line(name)) if character.isalnum())
+    return "".join(
+        character for character in arabic.normalize(clean_single_line(name)) if character.isalnum()
+    )
 
 
 def _reserved_keys():
@@ -42,7 +44,9 @@ def _names_seen_beside(user):
         shown = shown.filter(Q(memberships__space__memberships__user=user) | Q(is_staff=True, is_active=True))
     else:
         shown = shown.filter(is_staff=True, is_active=True)
-    return {display_name or username for display_name, username in shown.values_list("display_name", "username")}
+    return {
+        display_name or username for display_name, username in shown.values_list("display_name", "username")
+    }
 
 
 def display_name_clean(name, *, user, previous=""):
@@ -61,8 +65,10 @@ def display_name_clean(name, *, user, previous=""):
         )
     if any(name_key(other) == key for other in _names_seen_beside(user)):
         raise ValidationError(
-            _("Someone your co-members know already uses this name. Add something that tells you apart, "
-              "for example your family name or your town."),
+            _(
+                "Someone your co-members know already uses this name. Add something that tells you apart, "
+                "for example your family name or your town."
+            ),
             code="taken",
         )
     return name

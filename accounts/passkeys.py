@@ -80,11 +80,17 @@ def _verify(check, message):
 
 
 class AddPasskeyForm(AddWebAuthnForm):
-    name = forms.CharField(label=_("Name of this passkey"), required=False, max_length=100,
-                           help_text=_("For example the device it is on, to tell your passkeys apart."))
+    name = forms.CharField(
+        label=_("Name of this passkey"),
+        required=False,
+        max_length=100,
+        help_text=_("For example the device it is on, to tell your passkeys apart."),
+    )
     credential = _credential_field(ADD_REFUSED)
     passwordless = forms.BooleanField(
-        label=_("Also sign in with this passkey alone, without my password"), required=False, initial=True,
+        label=_("Also sign in with this passkey alone, without my password"),
+        required=False,
+        initial=True,
         help_text=_("The device will ask for its PIN, fingerprint or face before it signs you in."),
     )
 

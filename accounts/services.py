@@ -1,4 +1,7 @@
-"""Every write about accounts: invitations, the code of conduct, language and profile."""
+"""Every write about accounts: invitations, the code of conduct, language and profile.
+
+Trusts its caller: a user acting on their own account, or staff in admin (anonymisation asks
+`user_anonymise_refusal` itself, because its refusal explains why)."""
 
 import hashlib
 import secrets
@@ -36,7 +39,10 @@ def invitation_create(*, actor, email, username, display_name, title="", preferr
         raise ValidationError(_("This username is taken."), code="username_taken")
     with transaction.atomic():
         user = User(
-            username=username, email=email, display_name=display_name, title=title,
+            username=username,
+            email=email,
+            display_name=display_name,
+            title=title,
             preferred_language=preferred_language,
         )
         user.set_unusable_password()
@@ -55,7 +61,9 @@ def invitation_resend(*, actor, user):
             revoked_at=timezone.now()
         )
         # A revoked link still waiting in the outbox is not sent.
-        OutgoingEmail.objects.filter(recipient=user, kind=OutgoingEmail.Kind.INVITATION, sent_at__isnull=True).delete()
+        OutgoingEmail.objects.filter(
+            recipient=user, kind=OutgoingEmail.Kind.INVITATION, sent_at__isnull=True
+        ).delete()
         return _invitation_issue(actor=actor, user=user)
 
 
@@ -81,9 +89,7 @@ def _invitation_issue(*, actor, user):
 
 def invitation_get_usable(*, token):
     """The pending invitation for this token, or None if it is unknown, used, revoked or expired."""
-    invitation = (
-        Invitation.objects.select_related("user").filter(token_hash=_hash_token(token or "")).first()
-    )
+    invitation = Invitation.objects.select_related("user").filter(token_hash=_hash_token(token or "")).first()
     if invitation is None or not invitation.is_usable:
         return None
     return invitation
@@ -93,8 +99,10 @@ def invitation_accept(*, token, password):
     """Set the invited user's password and spend the link. Raises ValidationError on a bad token or password."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("user")
-            .filter(token_hash=_hash_token(token or "")).first()
+            Invitation.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=_hash_token(token or ""))
+            .first()
         )
         if invitation is None or not invitation.is_usable:
             raise ValidationError(
@@ -164,7 +172,9 @@ def user_anonymise_refusal(*, actor, user):
     if user.pk == actor.pk:
         return _("You cannot anonymise your own account.")
     if user.is_staff or user.is_superuser:
-        return _("Staff accounts cannot be anonymised. Remove the staff status first if this person has left.")
+        return _(
+            "Staff accounts cannot be anonymised. Remove the staff status first if this person has left."
+        )
     return None
 
 
@@ -184,7 +194,9 @@ def _audit_labels_forget(user, *, memberships):
     from .models import AuditEvent
 
     about = Q(target_type=target_type_of(User), target_id=str(user.pk)) | Q(
-        target_type=target_type_of(memberships.model), target_id__in=[str(pk) for pk in memberships.values_list("pk", flat=True)])
+        target_type=target_type_of(memberships.model),
+        target_id__in=[str(pk) for pk in memberships.values_list("pk", flat=True)],
+    )
     for name in {user.username, user.display_name, user.get_full_name(), user.email}:
         if len(name.strip()) >= 3:  # a one- or two-letter name would blank unrelated lines
             about |= Q(target_label__icontains=name.strip())
@@ -255,8 +267,12 @@ def user_anonymise(*, actor, user):
         user.set_unusable_password()
         user.anonymised_at = timezone.now()
         user.save()
-        audit.record(actor=actor, action=AuditEvent.Action.ANONYMISATION, target=user,
-                     memberships_ended=len(memberships))
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.ANONYMISATION,
+            target=user,
+            memberships_ended=len(memberships),
+        )
         user_id = user.pk
         transaction.on_commit(lambda: connections.connections_close([user_id]))
     return user

@@ -43,16 +43,21 @@ def known_device_sign_in(*, user, tokens, user_agent, network, at=None):
     agent = useragents.parse(user_agent)
     with transaction.atomic():
         hashes = {_hash(token): token for token in tokens}
-        device = (KnownDevice.objects.select_for_update().filter(user=user, token_hash__in=hashes)
-                  .order_by("-last_seen").first())
+        device = (
+            KnownDevice.objects.select_for_update()
+            .filter(user=user, token_hash__in=hashes)
+            .order_by("-last_seen")
+            .first()
+        )
         if device is not None:
             KnownDevice.objects.filter(pk=device.pk).update(last_seen=at, label=agent.reduced)
             token = hashes[device.token_hash]
             return [token, *(other for other in tokens if other != token)][:DEVICE_TOKENS_KEPT]
         first_device = not KnownDevice.objects.filter(user=user).exists()
         token = secrets.token_urlsafe(32)
-        KnownDevice.objects.create(user=user, token_hash=_hash(token), label=agent.reduced, first_seen=at,
-                                   last_seen=at)
+        KnownDevice.objects.create(
+            user=user, token_hash=_hash(token), label=agent.reduced, first_seen=at, last_seen=at
+        )
         if not first_device and user.email and user.is_active:
             _write_new_device_email(user=user, agent=agent, network=network, at=at)
     return [token, *tokens][:DEVICE_TOKENS_KEPT]
@@ -61,16 +66,19 @@ def known_device_sign_in(*, user, tokens, user_agent, network, at=None):
 def _write_new_device_email(*, user, agent, network, at):
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(user.time_zone or settings.CSSR_DEFAULT_TIME_ZONE):
-        written = render_email("accounts/email/new_device", {
-            "recipient_name": user.public_name,
-            "device": agent.label,
-            "at": at,
-            "time_zone": user.time_zone,
-            "network": network,
-            "sessions_link": settings.SITE_URL + reverse("usersessions_list"),
-            "password_link": settings.SITE_URL + reverse("account_change_password"),
-            "language": language,
-        })
+        written = render_email(
+            "accounts/email/new_device",
+            {
+                "recipient_name": user.public_name,
+                "device": agent.label,
+                "at": at,
+                "time_zone": user.time_zone,
+                "network": network,
+                "sessions_link": settings.SITE_URL + reverse("usersessions_list"),
+                "password_link": settings.SITE_URL + reverse("account_change_password"),
+                "language": language,
+            },
+        )
     outbox.outbox_add([(user, OutgoingEmail.Kind.OTHER, written)])
     outbox.outbox_send_soon()
 
@@ -81,10 +89,16 @@ def user_session_touch(*, user, session_key, at, network, user_agent):
     seen = datetime.fromtimestamp(at, tz=UTC)
     if UserSession.objects.filter(session_key=session_key).update(last_seen_at=seen):
         return
-    UserSession.objects.get_or_create(session_key=session_key, defaults={
-        "user": user, "ip": network.split("/")[0] or NO_ADDRESS, "user_agent": user_agent,
-        "created_at": seen, "last_seen_at": seen,
-    })
+    UserSession.objects.get_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "ip": network.split("/")[0] or NO_ADDRESS,
+            "user_agent": user_agent,
+            "created_at": seen,
+            "last_seen_at": seen,
+        },
+    )
 
 
 def user_session_forget(*, session_key):
@@ -108,10 +122,16 @@ def metadata_forget_old(*, now=None):
     with transaction.atomic():
         # The audit trail refuses every change but this one: the line stays, without its address.
         audit = AuditEvent.objects.filter(at__lt=cutoff).exclude(address="").update(address="")
-        sessions = (UserSession.objects.filter(last_seen_at__lt=cutoff).exclude(ip=NO_ADDRESS)
-                    .update(ip=NO_ADDRESS))
+        sessions = (
+            UserSession.objects.filter(last_seen_at__lt=cutoff).exclude(ip=NO_ADDRESS).update(ip=NO_ADDRESS)
+        )
         expired, _by_model = Session.objects.filter(expire_date__lt=now).delete()
         devices, _by_model = KnownDevice.objects.filter(
-            last_seen__lt=now - timedelta(seconds=DEVICE_COOKIE_AGE)).delete()
-    return {"audit_addresses": audit, "session_addresses": sessions, "expired_sessions": expired,
-            "forgotten_devices": devices}
+            last_seen__lt=now - timedelta(seconds=DEVICE_COOKIE_AGE)
+        ).delete()
+    return {
+        "audit_addresses": audit,
+        "session_addresses": sessions,
+        "expired_sessions": expired,
+        "forgotten_devices": devices,
+    }

@@ -118,10 +118,12 @@ def ended_message(reason, language):
     with translation.override(language or settings.LANGUAGE_CODE):
         if reason == IDLE:
             return _("You were signed out after %(duration)s of inactivity. Please sign in again.") % {
-                "duration": duration_text(settings.CSSR_SESSION_IDLE_SECONDS)}
+                "duration": duration_text(settings.CSSR_SESSION_IDLE_SECONDS)
+            }
         if reason == MAXIMUM:
-            return _("You were signed out because a session lasts at most %(duration)s. Please sign in again.") % {
-                "duration": duration_text(settings.CSSR_SESSION_MAX_SECONDS)}
+            return _(
+                "You were signed out because a session lasts at most %(duration)s. Please sign in again."
+            ) % {"duration": duration_text(settings.CSSR_SESSION_MAX_SECONDS)}
         return _("You were signed out. Please sign in again.")
 
 
@@ -180,8 +182,11 @@ class SessionLifetimeMiddleware:
             return None
         request.cssr_session_stamped = True
         services_sessions.user_session_touch(
-            user=request.user, session_key=session.session_key, at=at,
-            network=network_of(client_ip(request)), user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            user=request.user,
+            session_key=session.session_key,
+            at=at,
+            network=network_of(client_ip(request)),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return None
 
@@ -189,16 +194,29 @@ class SessionLifetimeMiddleware:
         secure = settings.SESSION_COOKIE_SECURE
         tokens = getattr(request, "cssr_device_tokens", None)
         if tokens:
-            response.set_cookie(DEVICE_COOKIE, ".".join(tokens), max_age=DEVICE_COOKIE_AGE, secure=secure,
-                                httponly=True, samesite="Lax")
+            response.set_cookie(
+                DEVICE_COOKIE,
+                ".".join(tokens),
+                max_age=DEVICE_COOKIE_AGE,
+                secure=secure,
+                httponly=True,
+                samesite="Lax",
+            )
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         if signed_in and getattr(request, "cssr_session_stamped", False):
             deadline = session_deadline(request.session)
             if deadline is not None:
                 value = f"{deadline[1]}:{deadline[0]}:{user.preferred_language}"
-                response.set_signed_cookie(END_COOKIE, value, salt=END_COOKIE_SALT, max_age=END_COOKIE_AGE,
-                                           secure=secure, httponly=True, samesite="Lax")
+                response.set_signed_cookie(
+                    END_COOKIE,
+                    value,
+                    salt=END_COOKIE_SALT,
+                    max_age=END_COOKIE_AGE,
+                    secure=secure,
+                    httponly=True,
+                    samesite="Lax",
+                )
         elif not signed_in and had_end_cookie:
             response.delete_cookie(END_COOKIE, samesite="Lax")
         return response
@@ -224,7 +242,9 @@ def on_allauth_signed_in(sender, request, user, **kwargs):
     from . import services_sessions
 
     request.cssr_device_tokens = services_sessions.known_device_sign_in(
-        user=user, tokens=device_tokens(request), user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        user=user,
+        tokens=device_tokens(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
         network=network_of(client_ip(request)),
     )
 

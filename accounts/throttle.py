@@ -80,8 +80,10 @@ def _account_of(login):
     user_id = None
     if login:
         user_id = (
-            get_user_model().objects.filter(Q(username__iexact=login) | Q(email__iexact=login))
-            .values_list("pk", flat=True).first()
+            get_user_model()
+            .objects.filter(Q(username__iexact=login) | Q(email__iexact=login))
+            .values_list("pk", flat=True)
+            .first()
         )
     return f"user:{user_id}" if user_id is not None else f"name:{login}"
 
@@ -133,7 +135,9 @@ def _who(account):
 
 
 def _refuse(message, *, reason, account, network, wait):
-    logger.warning("sign-in refused (%s): %s from %s, %d s to wait", reason, _who(account), network or "?", wait)
+    logger.warning(
+        "sign-in refused (%s): %s from %s, %d s to wait", reason, _who(account), network or "?", wait
+    )
     raise ValidationError(message, code="too_many_login_attempts")
 
 
@@ -176,23 +180,38 @@ def attempt_begin(request, *, login):
     at_home = bool(attempt.network) and cache.get(_key("home", attempt.account, attempt.network)) is not None
     with _locked(account_key) as account_free, _locked(address_key) as address_free:
         if not (account_free and address_free):
-            _refuse(_account_message(1), reason="busy", account=attempt.account, network=attempt.network, wait=1)
+            _refuse(
+                _account_message(1), reason="busy", account=attempt.account, network=attempt.network, wait=1
+            )
         window = settings.CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS
         history = [stamp for stamp in cache.get(address_key, []) if at - stamp < window]
         if len(history) >= settings.CSSR_SIGNIN_FAILURES_PER_ADDRESS:
             wait = math.ceil(min(history) + window - at)
-            _refuse(_address_message(wait), reason="address", account=attempt.account, network=attempt.network,
-                    wait=wait)
+            _refuse(
+                _address_message(wait),
+                reason="address",
+                account=attempt.account,
+                network=attempt.network,
+                wait=wait,
+            )
         states = {account_key: _state(account_key, at), network_key: _state(network_key, at)}
         held = [network_key] if at_home else [account_key, network_key]
         wait = math.ceil(max(states[key]["until"] - at for key in held))
         if wait > 0:
-            _refuse(_account_message(wait), reason="account", account=attempt.account, network=attempt.network,
-                    wait=wait)
+            _refuse(
+                _account_message(wait),
+                reason="account",
+                account=attempt.account,
+                network=attempt.network,
+                wait=wait,
+            )
         for key, state in states.items():
             failures = state["failures"] + 1
-            cache.set(key, {"failures": failures, "last": at, "until": at + _wait_after(failures)},
-                      settings.CSSR_SIGNIN_FAILURE_MEMORY_SECONDS)
+            cache.set(
+                key,
+                {"failures": failures, "last": at, "until": at + _wait_after(failures)},
+                settings.CSSR_SIGNIN_FAILURE_MEMORY_SECONDS,
+            )
         cache.set(address_key, [*history, at], window)
     return attempt
 

@@ -47,14 +47,18 @@ def _factors_key(user_id):
 
 def _load_roles(user_id):
     roles = (
-        Membership.objects.filter(user_id=user_id).exclude(state=Membership.State.LEFT)
-        .values_list("role", flat=True).distinct()
+        Membership.objects.filter(user_id=user_id)
+        .exclude(state=Membership.State.LEFT)
+        .values_list("role", flat=True)
+        .distinct()
     )
     return sorted(set(roles))
 
 
 def _load_factors(user_id):
-    types = Authenticator.objects.filter(user_id=user_id, type__in=SECOND_FACTOR_TYPES).values_list("type", flat=True)
+    types = Authenticator.objects.filter(user_id=user_id, type__in=SECOND_FACTOR_TYPES).values_list(
+        "type", flat=True
+    )
     return sorted(set(types))
 
 
@@ -125,7 +129,11 @@ def _on_added(sender, request, user, authenticator, **kwargs):
     must already have passed to reach those pages)."""
     if request is None or authenticator.type not in SECOND_FACTOR_TYPES:
         return
-    if Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exclude(pk=authenticator.pk).exists():
+    if (
+        Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
+        .exclude(pk=authenticator.pk)
+        .exists()
+    ):
         return
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
 
@@ -142,5 +150,11 @@ def connect():
     """Connect the receivers (from `AccountsConfig.ready`)."""
     authenticator_added.connect(_on_added, dispatch_uid="accounts.two_factor.enrolled")
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
-        signal.connect(_on_authenticator_changed, sender=Authenticator, dispatch_uid=f"accounts.two_factor.factors.{name}")
-        signal.connect(_on_membership_changed, sender=Membership, dispatch_uid=f"accounts.two_factor.roles.{name}")
+        signal.connect(
+            _on_authenticator_changed,
+            sender=Authenticator,
+            dispatch_uid=f"accounts.two_factor.factors.{name}",
+        )
+        signal.connect(
+            _on_membership_changed, sender=Membership, dispatch_uid=f"accounts.two_factor.roles.{name}"
+        )

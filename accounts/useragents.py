@@ -71,7 +71,9 @@ def parse(user_agent):
     text = (user_agent or "")[:1000]
     browser, separator, system = text.partition(SEPARATOR)
     if separator and browser in BROWSER_NAMES | {UNKNOWN} and system in SYSTEM_NAMES | {UNKNOWN}:
-        return Agent(browser="" if browser == UNKNOWN else browser, system="" if system == UNKNOWN else system)
+        return Agent(
+            browser="" if browser == UNKNOWN else browser, system="" if system == UNKNOWN else system
+        )
     browser, system = _first(BROWSERS, text), _first(SYSTEMS, text)
     if browser == "Safari" and system not in APPLE_SYSTEMS:
         browser = ""  # old Android and embedded browsers say "Safari" too

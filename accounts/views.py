@@ -23,8 +23,12 @@ from .selectors import conduct_current
 def _safe_next(request, fallback):
     """`next` if it is a path on this site (not a URL name: `redirect()` would look one up), else `fallback`."""
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and candidate.startswith("/") and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return fallback
@@ -67,7 +71,8 @@ def conduct(request):
             messages.success(request, _("Thank you. You accepted the code of conduct."))
             return redirect(_safe_next(request, reverse("workgroups:space-list")))
     return render(
-        request, "accounts/conduct.html",
+        request,
+        "accounts/conduct.html",
         {"conduct": current, "accepted": accepted, "form": form, "next": _safe_next(request, "")},
     )
 
@@ -85,8 +90,11 @@ def language_set(request):
     language = form.cleaned_data["language"]
     services.user_set_language(user=request.user, language=language)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     return response
@@ -102,9 +110,12 @@ def profile(request):
             messages.success(request, _("Your profile is saved."))
             response = redirect("accounts:profile")
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, request.user.preferred_language,
-                max_age=settings.LANGUAGE_COOKIE_AGE, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                settings.LANGUAGE_COOKIE_NAME,
+                request.user.preferred_language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
             return response
         request.user.refresh_from_db()
@@ -126,7 +137,10 @@ def data_download(request):
         archive.close()
         raise
     response = FileResponse(
-        archive, as_attachment=True, filename=data_export.data_export_filename(), content_type="application/zip"
+        archive,
+        as_attachment=True,
+        filename=data_export.data_export_filename(),
+        content_type="application/zip",
     )
     response["Cache-Control"] = "no-store"
     return response

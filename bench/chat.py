@@ -45,6 +45,7 @@ CORES = ("0", "1")
 
 # --- Set-up (in the generator's process) -----------------------------------------------------
 
+
 def prepare_database(server_url, name):
     import psycopg
 
@@ -79,13 +80,21 @@ def populate():
     User = get_user_model()
     today = timezone.localdate()
     space = services.space_create(
-        actor=None, kind=Space.Kind.WORKING_GROUP, theme=Theme.objects.first(), name="مجموعة القياس",
-        name_ar="مجموعة القياس", name_en="Benchmark group", cycle_start=today - timedelta(days=10),
-        cycle_end=today + timedelta(days=90), status=Space.Status.ACTIVE)
+        actor=None,
+        kind=Space.Kind.WORKING_GROUP,
+        theme=Theme.objects.first(),
+        name="مجموعة القياس",
+        name_ar="مجموعة القياس",
+        name_en="Benchmark group",
+        cycle_start=today - timedelta(days=10),
+        cycle_end=today + timedelta(days=90),
+        status=Space.Status.ACTIVE,
+    )
     password = make_password("bench-password-2026")
     User.objects.bulk_create(
         User(username=f"bench{n}", display_name=f"عضو {n}", password=password, preferred_language="ar")
-        for n in range(IDLE_SOCKETS))
+        for n in range(IDLE_SOCKETS)
+    )
     users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
     Membership.objects.bulk_create(Membership(user=user, space=space, role=Role.MEMBER) for user in users)
     group = Group.objects.get(name=role_group_name(space.pk, Role.MEMBER))
@@ -96,9 +105,18 @@ def populate():
     for user in users:
         store = SessionStore()
         key = store._get_new_session_key()
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
-        sessions.append(Session(session_key=key, session_data=store.encode(data),
-                                expire_date=timezone.now() + timedelta(days=1)))
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: backend,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=timezone.now() + timedelta(days=1),
+            )
+        )
         keys.append(key)
     Session.objects.bulk_create(sessions)
     conversation = chat_services.space_conversation_get_or_create(space=space)
@@ -107,10 +125,25 @@ def populate():
 
 # --- The server -----------------------------------------------------------------------------
 
+
 def start_server(core, port, env):
-    command = [str(ROOT / ".venv/bin/python"), "-m", "uvicorn", "bench.chat_asgi:application", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--lifespan", "off", "--ws", "websockets-sansio",
-               "--no-access-log"]
+    command = [
+        str(ROOT / ".venv/bin/python"),
+        "-m",
+        "uvicorn",
+        "bench.chat_asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "off",
+        "--ws",
+        "websockets-sansio",
+        "--no-access-log",
+    ]
     if shutil.which("taskset"):
         command = ["taskset", "-c", core, *command]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -137,6 +170,7 @@ def rss_mib(pid):
 
 # --- The load generator ---------------------------------------------------------------------
 
+
 class Client:
     def __init__(self, index, url, cookie, kind):
         self.index, self.url, self.cookie, self.kind = index, url, cookie, kind
@@ -149,11 +183,14 @@ class Client:
     async def open(self):
         import websockets
 
-        headers = {"Origin": "http" + self.url.split("/ws/", 1)[0][2:]}  # the page's origin: scheme, host, port
+        headers = {
+            "Origin": "http" + self.url.split("/ws/", 1)[0][2:]
+        }  # the page's origin: scheme, host, port
         if self.cookie:
             headers["Cookie"] = f"sessionid={self.cookie}"
-        self.socket = await websockets.connect(self.url, additional_headers=headers, max_size=2**20,
-                                               open_timeout=60, ping_interval=None)
+        self.socket = await websockets.connect(
+            self.url, additional_headers=headers, max_size=2**20, open_timeout=60, ping_interval=None
+        )
         if self.kind == "chat":
             ready = json.loads(await self.socket.recv())
             assert ready["type"] == "ready", ready
@@ -201,7 +238,7 @@ class Client:
 async def connect_all(count, url, cookies, kind, batch=100):
     clients = [Client(n, url, cookies[n] if cookies else None, kind) for n in range(count)]
     for start in range(0, count, batch):
-        await asyncio.gather(*(client.open() for client in clients[start:start + batch]))
+        await asyncio.gather(*(client.open() for client in clients[start : start + batch]))
     return clients
 
 
@@ -252,7 +289,9 @@ async def latency(kind, url, cookies, n, rate):
     return {
         "p50": statistics.median(values) * 1000 if values else float("nan"),
         "p99": values[max(int(len(values) * 0.99) - 1, 0)] * 1000 if values else float("nan"),
-        "delivered": delivered, "expected": count * n, "rate": rate,
+        "delivered": delivered,
+        "expected": count * n,
+        "rate": rate,
     }
 
 
@@ -265,9 +304,13 @@ def measure_pair(core, chat_url, echo_url, cookies, n):
     floor_latency = generator(core, latency("echo", echo_url, None, n, rate))
     chat_latency = generator(core, latency("chat", chat_url, cookies, n, rate))
     for result, timed in ((floor, floor_latency), (chat, chat_latency)):
-        result.update(p50=timed["p50"], p99=timed["p99"], rate=rate,
-                      delivered=result["delivered"] + timed["delivered"],
-                      expected=result["expected"] + timed["expected"])
+        result.update(
+            p50=timed["p50"],
+            p99=timed["p99"],
+            rate=rate,
+            delivered=result["delivered"] + timed["delivered"],
+            expected=result["expected"] + timed["expected"],
+        )
     return floor, chat
 
 
@@ -289,6 +332,7 @@ def generator(core, coroutine):
 
 # --- Main -----------------------------------------------------------------------------------
 
+
 def main():
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base.startswith("postgres"):
@@ -298,10 +342,19 @@ def main():
     name = f"cssr_bench_chat_{uuid.uuid4().hex[:8]}"
     prefix = f"bench-chat-{uuid.uuid4().hex[:6]}"
     # the same production settings in both processes: sessions written here must authenticate there
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "cssr.settings", "REDIS_URL": redis_url,
-                       "CHANNEL_LAYER_PREFIX": prefix, "CACHE_KEY_PREFIX": prefix, "DJANGO_DEBUG": "0",
-                       "SECRET_KEY": "bench-" + uuid.uuid4().hex, "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                       "CSSR_CHAT_RATE_MESSAGES": "1000000", "LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cssr.settings",
+            "REDIS_URL": redis_url,
+            "CHANNEL_LAYER_PREFIX": prefix,
+            "CACHE_KEY_PREFIX": prefix,
+            "DJANGO_DEBUG": "0",
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSSR_CHAT_RATE_MESSAGES": "1000000",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     prepare_database(server_url, name)
     env = {**os.environ, "DATABASE_URL": f"{server_url}/{name}"}
     rows, memory = [], None
@@ -319,7 +372,10 @@ def main():
                 for n in (50, 200):
                     floor, chat = measure_pair(generator_core, chat_url, echo_url, cookies, n)
                     rows.append((server_core, n, floor, chat))
-                    print(f"server on core {server_core}, {n} clients: floor {floor}, chat {chat}", file=sys.stderr)
+                    print(
+                        f"server on core {server_core}, {n} clients: floor {floor}, chat {chat}",
+                        file=sys.stderr,
+                    )
                 if memory is None:
                     memory = generator(generator_core, idle_memory(chat_url, cookies, process.pid))
                     print(f"memory: {memory}", file=sys.stderr)
@@ -349,23 +405,29 @@ def forget_redis_keys(redis_url, prefix):
     client = redis.Redis.from_url(redis_url)
     keys = list(client.scan_iter(match=f"{prefix}*"))
     for start in range(0, len(keys), 500):
-        client.delete(*keys[start:start + 500])
+        client.delete(*keys[start : start + 500])
 
 
 def report(rows, memory):
     print()
-    print("| server core | clients | stack | msgs/s sustained | floor ÷ this | p50 ms | p99 ms | paced at msgs/s | delivered / expected |")
+    print(
+        "| server core | clients | stack | msgs/s sustained | floor ÷ this | p50 ms | p99 ms | paced at msgs/s | delivered / expected |"
+    )
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for core, n, floor, chat in rows:
         for label, result in (("floor: bare echo consumer", floor), ("chat", chat)):
             ratio = floor["msgs_per_s"] / result["msgs_per_s"] if result["msgs_per_s"] else float("nan")
-            print(f"| {core} | {n} | {label} | {result['msgs_per_s']:,.0f} | {ratio:.1f} | {result['p50']:.1f} | "
-                  f"{result['p99']:.1f} | {result['rate']} | {result['delivered']:,} / {result['expected']:,} |")
+            print(
+                f"| {core} | {n} | {label} | {result['msgs_per_s']:,.0f} | {ratio:.1f} | {result['p50']:.1f} | "
+                f"{result['p99']:.1f} | {result['rate']} | {result['delivered']:,} / {result['expected']:,} |"
+            )
     if memory:
         before, after = memory
         print()
-        print(f"Server resident memory: {before:.0f} MiB before, {after:.0f} MiB with {IDLE_SOCKETS:,} idle "
-              f"authenticated sockets ({(after - before) * 1024 / IDLE_SOCKETS:.0f} KiB per socket).")
+        print(
+            f"Server resident memory: {before:.0f} MiB before, {after:.0f} MiB with {IDLE_SOCKETS:,} idle "
+            f"authenticated sockets ({(after - before) * 1024 / IDLE_SOCKETS:.0f} KiB per socket)."
+        )
 
 
 if __name__ == "__main__":

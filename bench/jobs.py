@@ -88,7 +88,9 @@ def run():
                    region, country_of_residence)
                SELECT '!', false, 'u' || g, '', '', 'u' || g || '@bench.invalid', false, true, now(), 'مشارك ' || g,
                       '', CASE WHEN g %% 3 = 0 THEN 'en' ELSE 'ar' END, 'Asia/Damascus', '', '', '', ''
-               FROM generate_series(1, %s) g""", [USERS])
+               FROM generate_series(1, %s) g""",
+            [USERS],
+        )
         # Each user in two spaces; last contributions spread over 0–45 days, so some are warned or locked.
         cursor.execute(
             """INSERT INTO workgroups_membership (user_id, space_id, role, state, joined_at, state_changed_at,
@@ -96,22 +98,28 @@ def run():
                SELECT u.id, (%s::bigint[])[1 + ((u.id * 7 + k) %% %s)], 'member', 'active', now() - interval '60 days',
                       now(), now() - ((u.id * 13 + k * 17) %% 45) * interval '1 day'
                FROM accounts_user u CROSS JOIN generate_series(0, 1) k WHERE u.username LIKE 'u%%'""",
-            [ids, SPACES])
+            [ids, SPACES],
+        )
         cursor.execute(
             """INSERT INTO accounts_user_groups (user_id, group_id)
                SELECT m.user_id, g.id FROM workgroups_membership m
-               JOIN auth_group g ON g.name = 'space:' || m.space_id || ':member'""")
+               JOIN auth_group g ON g.name = 'space:' || m.space_id || ':member'"""
+        )
         cursor.execute(
             """INSERT INTO workgroups_contribution (user_id, space_id, kind, created_at)
                SELECT m.user_id, m.space_id, 'post', now() - (g %% 60) * interval '1 day'
                FROM generate_series(1, %s) g
-               JOIN workgroups_membership m ON m.id = 1 + (g %% %s)""", [CONTRIBUTIONS, MEMBERSHIPS])
+               JOIN workgroups_membership m ON m.id = 1 + (g %% %s)""",
+            [CONTRIBUTIONS, MEMBERSHIPS],
+        )
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM workgroups_membership")
         memberships = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM workgroups_contribution")
         contributions = cursor.fetchone()[0]
-    print(f"generated {memberships:,} memberships, {contributions:,} contributions in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {memberships:,} memberships, {contributions:,} contributions in {time.perf_counter() - started:.1f} s"
+    )
 
     def floor():
         with connection.cursor() as cursor:
@@ -119,7 +127,8 @@ def run():
                 """SELECT count(*) FROM workgroups_membership m JOIN workgroups_space s ON s.id = m.space_id
                    WHERE s.status = 'active' AND m.state IN ('active', 'warned') AND m.role = 'member'
                    AND COALESCE(m.last_contribution_at, m.joined_at)
-                       <= now() - (s.inactivity_days - s.warning_days) * interval '1 day'""")
+                       <= now() - (s.inactivity_days - s.warning_days) * interval '1 day'"""
+            )
             return cursor.fetchone()[0]
 
     rows = []
@@ -127,8 +136,15 @@ def run():
     rows.append(("floor: bare SQL selection of due memberships", memberships, selected, seconds, peak))
     now = timezone.now()
     result, seconds, peak = _timed(lambda: services.inactivity_run(now=now))
-    rows.append(("inactivity job (warn + lock, permissions, audit, notices)", memberships,
-                 result["warned"] + result["locked"], seconds, peak))
+    rows.append(
+        (
+            "inactivity job (warn + lock, permissions, audit, notices)",
+            memberships,
+            result["warned"] + result["locked"],
+            seconds,
+            peak,
+        )
+    )
     from workgroups.services import digests, inactivity
 
     inactivity.outbox_send = digests.outbox_send = lambda: 0  # the outbox is measured on its own below
@@ -137,14 +153,25 @@ def run():
     result, seconds, peak = _timed(services.outbox_send)
     rows.append(("outbox: warning e-mails sent (one row marked per e-mail)", result, result, seconds, peak))
     result, seconds, peak = _timed(lambda: services.inactivity_run(now=now))
-    rows.append(("inactivity job again (idempotent: nothing to do)", memberships,
-                 result["warned"] + result["locked"], seconds, peak))
+    rows.append(
+        (
+            "inactivity job again (idempotent: nothing to do)",
+            memberships,
+            result["warned"] + result["locked"],
+            seconds,
+            peak,
+        )
+    )
 
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO workgroups_thread (space_id, title, created_at, last_activity_at, is_pinned, "
-                       "is_closed, search_text) SELECT id, 'موضوع', now(), now(), false, false, '' FROM workgroups_space")
+        cursor.execute(
+            "INSERT INTO workgroups_thread (space_id, title, created_at, last_activity_at, is_pinned, "
+            "is_closed, search_text) SELECT id, 'موضوع', now(), now(), false, false, '' FROM workgroups_space"
+        )
     result, seconds, peak = _timed(services.digests_run)
-    rows.append((f"digest job, {USERS:,} users (built, written to outbox)", memberships, result, seconds, peak))
+    rows.append(
+        (f"digest job, {USERS:,} users (built, written to outbox)", memberships, result, seconds, peak)
+    )
     result, seconds, peak = _timed(services.outbox_send)
     rows.append(("outbox: digests sent (SMTP replaced by a null backend)", result, result, seconds, peak))
     result, seconds, peak = _timed(services.digests_run)
@@ -152,10 +179,14 @@ def run():
     print()
     print(f"{'measurement':<60} {'rows':>10} {'changed':>8} {'seconds':>8} {'ratio':>7} {'peak RSS MB':>12}")
     for label, count, changed, seconds, peak in rows:
-        print(f"{label:<60} {count:>10,} {changed:>8,} {seconds:>8.2f} {seconds / rows[0][3]:>6.1f}x {peak:>12.0f}")
+        print(
+            f"{label:<60} {count:>10,} {changed:>8,} {seconds:>8.2f} {seconds / rows[0][3]:>6.1f}x {peak:>12.0f}"
+        )
     jobs_peak = max(peak for *_, peak in rows)
-    print(f"\npeak resident memory of the process during the jobs: {jobs_peak:.0f} MB (goal: under 300 MB); "
-          f"spaces: {Space.objects.count()}")
+    print(
+        f"\npeak resident memory of the process during the jobs: {jobs_peak:.0f} MB (goal: under 300 MB); "
+        f"spaces: {Space.objects.count()}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,12 +32,19 @@ def main():
     import django
     from django.conf import settings
 
-    stores = {"file (embedded default)": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": tempfile.mkdtemp(prefix="cssr-bench-liveness-"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
+    stores = {
+        "file (embedded default)": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tempfile.mkdtemp(prefix="cssr-bench-liveness-"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     if os.environ.get("REDIS_URL"):
-        stores["redis"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                           "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+        stores["redis"] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        }
     django.setup()
     settings.CACHES.update({f"bench-{n}": config for n, config in enumerate(stores.values())})
 
@@ -47,10 +54,14 @@ def main():
     for n, name in enumerate(stores):
         liveness.STORE_ALIAS = f"bench-{n}"
         liveness.users_changed([1])  # a stamp exists, as for anyone whose access once changed
-        for shape, sockets, events in (("one socket, events in a row", 1, SEQUENTIAL),
-                                       (f"{BROADCAST} sockets, one broadcast", BROADCAST, 1)):
-            rounds = [(asyncio.run(_round(sockets, events, False)), asyncio.run(_round(sockets, events, True)))
-                      for _ in range(ROUNDS)]  # alternated, so that both see the same machine
+        for shape, sockets, events in (
+            ("one socket, events in a row", 1, SEQUENTIAL),
+            (f"{BROADCAST} sockets, one broadcast", BROADCAST, 1),
+        ):
+            rounds = [
+                (asyncio.run(_round(sockets, events, False)), asyncio.run(_round(sockets, events, True)))
+                for _ in range(ROUNDS)
+            ]  # alternated, so that both see the same machine
             floor, checked = (statistics.median(times) for times in zip(*rounds, strict=True))
             print(f"{name:<26}{shape:<34}{floor:>10.1f}{checked:>12.1f}{checked - floor:>10.1f}")
         alone = statistics.median(asyncio.run(_check_alone()) for _ in range(ROUNDS))

@@ -58,8 +58,11 @@ class ReportAdmin(ParticipantTextAdmin):
     @admin.action(description=_("Mark the selected reports as handled"))
     def mark_handled(self, request, queryset):
         count = services.reports_mark_handled_by_staff(actor=request.user, reports=queryset)
-        self.message_user(request, ngettext("%(count)d report handled.", "%(count)d reports handled.", count)
-                          % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d report handled.", "%(count)d reports handled.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Remove the reported messages"))
     def remove_messages(self, request, queryset):
@@ -75,6 +78,15 @@ class MessageAdmin(SuperuserOnlyAdmin):
     list_display = ["pk", "conversation", "author", "created_at", "edited_at", "deleted_at"]
     list_filter = ["conversation__kind"]
     list_select_related = ["conversation", "author"]
-    fields = ["conversation", "author", "reply_to", "attachment", "created_at", "edited_at", "deleted_at", "body"]
+    fields = [
+        "conversation",
+        "author",
+        "reply_to",
+        "attachment",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "body",
+    ]
     readonly_fields = fields
     content_fields = ("body",)

@@ -143,15 +143,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict):
             await self.send_error("malformed", self._t(gettext_noop("The frame is not a JSON object.")))
             return
-        handler = {"send": self.on_send, "since": self.on_since, "read": self.on_read, "ping": self.on_ping}.get(
-            frame.get("type"))
+        handler = {
+            "send": self.on_send,
+            "since": self.on_since,
+            "read": self.on_read,
+            "ping": self.on_ping,
+        }.get(frame.get("type"))
         if handler is None:
             await self.send_error("unknown_type", self._t(gettext_noop("Unknown frame type.")))
             return
         try:
             await handler(frame)
         except Refused:
-            await self.send_error("forbidden", self._t(gettext_noop("This conversation is no longer open to you.")))
+            await self.send_error(
+                "forbidden", self._t(gettext_noop("This conversation is no longer open to you."))
+            )
             await self._end(CLOSE_FORBIDDEN)
 
     # --- frames from the client ----------------------------------------------------------------
@@ -160,8 +166,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         body, reply_to, client_id = frame.get("body"), frame.get("reply_to"), frame.get("client_id")
         attachment = frame.get("attachment")
         if not isinstance(body, str) or not all(
-                value is None or (isinstance(value, int) and not isinstance(value, bool)) for value in (reply_to, attachment)):
-            await self.send_error("invalid", self._t(gettext_noop("The message is not valid.")), client_id=client_id)
+            value is None or (isinstance(value, int) and not isinstance(value, bool))
+            for value in (reply_to, attachment)
+        ):
+            await self.send_error(
+                "invalid", self._t(gettext_noop("The message is not valid.")), client_id=client_id
+            )
             return
         try:
             message_id = await self._send_message(body, reply_to, attachment)
@@ -207,8 +217,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "delete", "message": event["message"]})
 
     async def chat_read(self, event):
-        await self.send_json({"type": "read", "user_id": event["user_id"], "name": event["name"],
-                              "message_id": event["message_id"]})
+        await self.send_json(
+            {
+                "type": "read",
+                "user_id": event["user_id"],
+                "name": event["name"],
+                "message_id": event["message_id"],
+            }
+        )
 
     async def chat_participant_left(self, event):
         if event["user_id"] == self.user_id:
@@ -271,8 +287,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         with translation.override(self.language):
             user, conversation = self._load()
             try:
-                return services.message_send(actor=user, conversation=conversation, body=body,
-                                             reply_to_id=reply_to, attachment_id=attachment).pk
+                return services.message_send(
+                    actor=user,
+                    conversation=conversation,
+                    body=body,
+                    reply_to_id=reply_to,
+                    attachment_id=attachment,
+                ).pk
             except (Http404, PermissionDenied) as error:
                 if isinstance(error, PermissionDenied) and not isinstance(error, access.MembershipLocked):
                     try:

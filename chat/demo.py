@@ -16,7 +16,11 @@ LEGAL = [
     ("rania", "أرجو أن نضيف ضمانات المساءلة عن الانتهاكات، فهي مطلب أساسي للضحايا وعائلاتهم.", 1),
     ("huda", "هل يمكن مشاركة مسودة الورقة السابقة قبل الاجتماع؟ لم أتمكن من الوصول إليها.", None),
     ("khaled", "سأرفعها إلى مكتبة المستندات اليوم، وسأضع رابطها هنا.", 3),
-    ("salma", "من المهم أن نراعي تمثيل النساء في أي هيئة دستورية مقترحة، بنسبة لا تقل عن ثلاثين بالمئة.", None),
+    (
+        "salma",
+        "من المهم أن نراعي تمثيل النساء في أي هيئة دستورية مقترحة، بنسبة لا تقل عن ثلاثين بالمئة.",
+        None,
+    ),
     ("omar", "نقطة مهمة يا سلمى. أقترح أن ندرجها في جدول الأعمال كبند مستقل.", 5),
     ("layla", "تم. أضفتها إلى جدول الأعمال، وسنصوّت على الصياغة النهائية الأسبوع القادم.", None),
 ]
@@ -52,12 +56,17 @@ def _write(conversation, users, lines, *, start_hours_ago):
     sent = []
     for username, body, reply_index in lines:
         reply_to = sent[reply_index].pk if reply_index is not None else None
-        sent.append(services.message_send(actor=users[username], conversation=conversation, body=body,
-                                          reply_to_id=reply_to))
+        sent.append(
+            services.message_send(
+                actor=users[username], conversation=conversation, body=body, reply_to_id=reply_to
+            )
+        )
     now = timezone.now()
     step = timedelta(hours=start_hours_ago) / max(len(sent), 1)
     for index, message in enumerate(sent):
-        Message.objects.filter(pk=message.pk).update(created_at=now - timedelta(hours=start_hours_ago) + step * index)
+        Message.objects.filter(pk=message.pk).update(
+            created_at=now - timedelta(hours=start_hours_ago) + step * index
+        )
     return sent
 
 
@@ -69,15 +78,22 @@ def load(*, context):
     # Sent through the service, so the rate limit applies; the demo writes more at once than people do.
     with override_settings(CSSR_CHAT_RATE_MESSAGES=1000):
         legal_messages = _write(legal, users, LEGAL, start_hours_ago=30)
-        services.message_edit(actor=users["omar"], message=legal_messages[6],
-                              body="نقطة مهمة يا سلمى. أقترح أن ندرجها في جدول الأعمال بنداً مستقلاً.")
+        services.message_edit(
+            actor=users["omar"],
+            message=legal_messages[6],
+            body="نقطة مهمة يا سلمى. أقترح أن ندرجها في جدول الأعمال بنداً مستقلاً.",
+        )
         civic = services.space_conversation_get_or_create(space=spaces["civic-2"])
         _write(civic, users, CIVIC, start_hours_ago=8)
         shared = services.space_conversation_get_or_create(space=spaces["wab-shared"])
         _write(shared, users, SHARED, start_hours_ago=5)
 
-        group = services.group_conversation_create(actor=users["layla"], space=spaces["legal-2"],
-                                                   title="المقرران: تنسيق جدول الأعمال", members=[users["khaled"]])
+        group = services.group_conversation_create(
+            actor=users["layla"],
+            space=spaces["legal-2"],
+            title="المقرران: تنسيق جدول الأعمال",
+            members=[users["khaled"]],
+        )
         _write(group, users, RAPPORTEURS, start_hours_ago=3)
         support = services.direct_conversation_open(actor=users["omar"], other=users["ops"])
         _write(support, users, SUPPORT, start_hours_ago=2)
@@ -85,16 +101,36 @@ def load(*, context):
         _write(private, users, PRIVATE, start_hours_ago=1)
 
     # Everyone's read markers: most have read the space chat up to a point; huda hides hers.
-    for username in ("layla", "khaled", "omar", "rania", "huda", "fadi", "salma", "tariq", "nadia", "yusuf",
-                     "dima", "samir", "maryam"):
+    for username in (
+        "layla",
+        "khaled",
+        "omar",
+        "rania",
+        "huda",
+        "fadi",
+        "salma",
+        "tariq",
+        "nadia",
+        "yusuf",
+        "dima",
+        "samir",
+        "maryam",
+    ):
         services.participants_ensure(user=users[username])
     Participant.objects.filter(conversation=legal, user__username__in=["omar", "rania"]).update(
-        last_read_message_id=legal_messages[4].pk)
+        last_read_message_id=legal_messages[4].pk
+    )
     Participant.objects.filter(conversation=legal, user__username="huda").update(hide_read_marker=True)
     Participant.objects.filter(conversation=legal, user__username__in=["fadi", "nadia"]).update(
-        last_read_message_id=legal_messages[1].pk)
-    reported = _write(civic, users, [("samir", "هذا الكلام لا يستحق النقاش، أصحابه لا يفهمون شيئاً.", None)],
-                      start_hours_ago=1)[0]
-    services.message_report(actor=users["dima"], message=reported, reason="لغة مسيئة تخالف مدونة قواعد السلوك")
+        last_read_message_id=legal_messages[1].pk
+    )
+    reported = _write(
+        civic,
+        users,
+        [("samir", "هذا الكلام لا يستحق النقاش، أصحابه لا يفهمون شيئاً.", None)],
+        start_hours_ago=1,
+    )[0]
+    services.message_report(
+        actor=users["dima"], message=reported, reason="لغة مسيئة تخالف مدونة قواعد السلوك"
+    )
     return {"legal": legal, "group": group, "support": support}
-

@@ -25,14 +25,18 @@ class MessageEditForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you report this message?"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
+    reason = forms.CharField(
+        label=_("Why do you report this message?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
 
 
 class GroupConversationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    members = ModelMultipleChoiceIdField(label=_("Members"), queryset=None,
-                                         widget=forms.CheckboxSelectMultiple)
+    members = ModelMultipleChoiceIdField(
+        label=_("Members"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,12 +25,20 @@ class Conversation(models.Model):
     # Space and group conversations live in a space; a one-to-one conversation has none (it is allowed
     # while the two people share an active space, or when one of them is operations staff).
     space = models.ForeignKey(
-        "workgroups.Space", on_delete=models.CASCADE, null=True, blank=True, related_name="conversations",
+        "workgroups.Space",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="conversations",
         verbose_name=_("space"),
     )
     title = models.CharField(_("title"), max_length=120, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("opened by"),
     )
     # "<smaller user id>:<larger user id>" for one-to-one conversations: one conversation per pair.
@@ -64,10 +72,13 @@ class Conversation(models.Model):
 
 class Participant(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+    )
     last_read_message_id = models.BigIntegerField(_("last read message"), default=0)
     hide_read_marker = models.BooleanField(
-        _("hide my read marker"), default=False,
+        _("hide my read marker"),
+        default=False,
         help_text=_("Others do not see how far I have read."),
     )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
@@ -91,17 +102,29 @@ class Message(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="chat_messages",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="chat_messages",
         verbose_name=_("author"),
     )
     body = models.TextField(_("message"))
     reply_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reply to"),
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reply to"),
     )
     # A document of the space's library, linked (never copied): who may read the conversation may view
     # the space, and the library's own pages check again when the link is followed.
     attachment = models.ForeignKey(
-        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "documents.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("attached document"),
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
@@ -128,8 +151,9 @@ class Report(models.Model):
     access_space_path = "message__conversation__space"
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("reported by"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reported by")
+    )
     reason = models.CharField(_("reason"), max_length=500)
     # The message as it was when reported: its author may edit or delete it afterwards.
     body_at_report = models.TextField(_("message when reported"), blank=True)

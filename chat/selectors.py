@@ -12,7 +12,11 @@ from .models import Conversation, Message, Participant
 def _unread_messages(user):
     """Messages of others, not deleted, after `user`'s read marker in a conversation they take part in."""
     marker = Participant.objects.filter(
-        conversation=OuterRef("conversation"), user=user, left_at__isnull=True, last_read_message_id__lt=OuterRef("pk"))
+        conversation=OuterRef("conversation"),
+        user=user,
+        left_at__isnull=True,
+        last_read_message_id__lt=OuterRef("pk"),
+    )
     return Message.objects.filter(Exists(marker), deleted_at__isnull=True).exclude(author=user)
 
 
@@ -20,16 +24,21 @@ def unread_total(*, user):
     """How many messages `user` has not read, over every conversation they may read: ONE query."""
     if not (user.is_authenticated and user.is_active):
         return 0
-    return _unread_messages(user).filter(
-        conversation__in=access.filter_conversations(user).values("pk")).count()
+    return (
+        _unread_messages(user).filter(conversation__in=access.filter_conversations(user).values("pk")).count()
+    )
 
 
 def conversation_list(*, user):
     """The conversations `user` may read and takes part in (the space chats of their spaces included),
     most recently active first, each with `unread`, `last_message_id` and `last_message_at`."""
     unread = (
-        _unread_messages(user).filter(conversation=OuterRef("pk")).order_by().values("conversation")
-        .annotate(n=Count("pk")).values("n")
+        _unread_messages(user)
+        .filter(conversation=OuterRef("pk"))
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     latest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-pk")
     taking_part = Participant.objects.filter(conversation=OuterRef("pk"), user=user, left_at__isnull=True)
@@ -68,12 +77,20 @@ def messages_since(*, conversation, after, limit):
 def read_markers(*, user, conversation, message_ids):
     """{message id: [names]} of the others whose read marker stands at one of `message_ids`. Empty
     when `user` hides their own marker (read receipts are mutual), and never shows hidden markers."""
-    mine = Participant.objects.filter(conversation=conversation, user=user).values_list("hide_read_marker", flat=True)
+    mine = Participant.objects.filter(conversation=conversation, user=user).values_list(
+        "hide_read_marker", flat=True
+    )
     rows = (
-        Participant.objects.filter(conversation=conversation, left_at__isnull=True, hide_read_marker=False,
-                                   last_read_message_id__in=list(message_ids))
-        .exclude(user=user).exclude(Exists(mine.filter(hide_read_marker=True)))
-        .select_related("user").order_by("pk")
+        Participant.objects.filter(
+            conversation=conversation,
+            left_at__isnull=True,
+            hide_read_marker=False,
+            last_read_message_id__in=list(message_ids),
+        )
+        .exclude(user=user)
+        .exclude(Exists(mine.filter(hide_read_marker=True)))
+        .select_related("user")
+        .order_by("pk")
     )
     markers = {}
     for row in rows:

@@ -1,4 +1,6 @@
-"""Every write of the chat: each runs in a transaction, asks the permission core, and broadcasts to the
+"""Every write of the chat. Authorises: each asks the permission core itself (`access.check_conversation`,
+`check_change_message`, `check_remove_message`, `check_leave_conversation`), because views and the
+websocket consumer share these functions; each runs in a transaction and broadcasts to the
 conversation's channel-layer group only after commit (a rolled-back message reaches nobody)."""
 
 import logging
@@ -34,8 +36,9 @@ class RateLimited(ValidationError):
     """The user sent too many messages in the current window. `flooding` when far over the limit."""
 
     def __init__(self, *, flooding):
-        super().__init__(_("You are sending messages too quickly. Wait a few seconds and try again."),
-                         code="rate_limited")
+        super().__init__(
+            _("You are sending messages too quickly. Wait a few seconds and try again."), code="rate_limited"
+        )
         self.flooding = flooding
 
 
@@ -55,8 +58,12 @@ def broadcast(group, event):
             return
         except Exception:
             if attempt == 2:
-                logger.warning("chat: could not broadcast %s to %s; pages catch up by id", event.get("type"),
-                               group, exc_info=True)
+                logger.warning(
+                    "chat: could not broadcast %s to %s; pages catch up by id",
+                    event.get("type"),
+                    group,
+                    exc_info=True,
+                )
 
 
 def _broadcast_on_commit(conversation, event):
@@ -70,8 +77,11 @@ def message_payload(message):
     reply = message.reply_to if message.reply_to_id else None
     attachment = None
     if message.attachment_id and not deleted:
-        attachment = {"id": message.attachment_id, "title": message.attachment.title,
-                      "url": message.attachment.get_absolute_url()}
+        attachment = {
+            "id": message.attachment_id,
+            "title": message.attachment.title,
+            "url": message.attachment.get_absolute_url(),
+        }
     return {
         "id": message.pk,
         "author_id": message.author_id,
@@ -81,7 +91,9 @@ def message_payload(message):
         "edited": message.edited_at is not None,
         "deleted": deleted,
         "attachment": attachment,
-        "reply_to": None if reply is None else {
+        "reply_to": None
+        if reply is None
+        else {
             "id": reply.pk,
             "author": reply.author.public_name if reply.author_id else "",
             "excerpt": "" if reply.deleted_at else reply.body[:140],
@@ -96,7 +108,8 @@ def _clean_body(body):
     limit = settings.CSSR_CHAT_MAX_MESSAGE_CHARS
     if len(body) > limit:
         raise ValidationError(
-            _("A message can be at most %(limit)d characters long.") % {"limit": limit}, code="too_long")
+            _("A message can be at most %(limit)d characters long.") % {"limit": limit}, code="too_long"
+        )
     return body
 
 
@@ -142,12 +155,16 @@ def participants_ensure(*, user):
     if user.is_staff:
         return
     latest = dict(
-        Message.objects.filter(conversation__in=conversations).values("conversation")
-        .annotate(last=Max("id")).values_list("conversation", "last")
+        Message.objects.filter(conversation__in=conversations)
+        .values("conversation")
+        .annotate(last=Max("id"))
+        .values_list("conversation", "last")
     )
     Participant.objects.bulk_create(
-        [Participant(conversation_id=pk, user=user, last_read_message_id=latest.get(pk, 0))
-         for pk in conversations.values_list("pk", flat=True)],
+        [
+            Participant(conversation_id=pk, user=user, last_read_message_id=latest.get(pk, 0))
+            for pk in conversations.values_list("pk", flat=True)
+        ],
         ignore_conflicts=True,
     )
 
@@ -156,16 +173,22 @@ def direct_conversation_open(*, actor, other):
     """The one-to-one conversation of `actor` and `other` (opened the first time). PermissionDenied
     unless they share an active space or one of them is operations staff."""
     if not access.can_message_directly(actor, other):
-        raise PermissionDenied(_("You can write only to members of your groups and to the operations support team."))
+        raise PermissionDenied(
+            _("You can write only to members of your groups and to the operations support team.")
+        )
     low, high = sorted([actor.pk, other.pk])
     key = f"{low}:{high}"
     with transaction.atomic():
         conversation, created = Conversation.objects.get_or_create(
-            direct_key=key, defaults={"kind": Conversation.Kind.DIRECT, "created_by": actor})
+            direct_key=key, defaults={"kind": Conversation.Kind.DIRECT, "created_by": actor}
+        )
         if created:
-            Participant.objects.bulk_create([
-                Participant(conversation=conversation, user=actor), Participant(conversation=conversation, user=other)
-            ])
+            Participant.objects.bulk_create(
+                [
+                    Participant(conversation=conversation, user=actor),
+                    Participant(conversation=conversation, user=other),
+                ]
+            )
         else:
             conversation.participants.filter(left_at__isnull=False).update(left_at=None)
     return conversation
@@ -177,15 +200,20 @@ def group_conversation_create(*, actor, space, title, members):
     title = clean_single_line(title or "")  # no direction controls or invisible characters
     if not title:
         raise ValidationError(_("Give the conversation a title."), code="title")
-    allowed = set(access.filter_group_candidates(actor, space).filter(
-        pk__in=[member.pk for member in members]).values_list("pk", flat=True))
+    allowed = set(
+        access.filter_group_candidates(actor, space)
+        .filter(pk__in=[member.pk for member in members])
+        .values_list("pk", flat=True)
+    )
     if not allowed or len(allowed) != len({member.pk for member in members}):
         raise ValidationError(_("Choose members of this space."), code="members")
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            kind=Conversation.Kind.GROUP, space=space, title=title[:120], created_by=actor)
+            kind=Conversation.Kind.GROUP, space=space, title=title[:120], created_by=actor
+        )
         Participant.objects.bulk_create(
-            [Participant(conversation=conversation, user_id=pk) for pk in sorted(allowed | {actor.pk})])
+            [Participant(conversation=conversation, user_id=pk) for pk in sorted(allowed | {actor.pk})]
+        )
     return conversation
 
 
@@ -221,20 +249,30 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
         _rate_check(actor)
         reply_to = None
         if reply_to_id:
-            reply_to = Message.objects.filter(conversation=conversation, pk=reply_to_id).select_related("author").first()
+            reply_to = (
+                Message.objects.filter(conversation=conversation, pk=reply_to_id)
+                .select_related("author")
+                .first()
+            )
             if reply_to is None:
-                raise ValidationError(_("The message you reply to is not in this conversation."), code="reply_to")
+                raise ValidationError(
+                    _("The message you reply to is not in this conversation."), code="reply_to"
+                )
         attachment = _attachment(conversation, attachment_id) if attachment_id else None
-        message = Message.objects.create(conversation=conversation, author=actor, body=body, reply_to=reply_to,
-                                         attachment=attachment)
+        message = Message.objects.create(
+            conversation=conversation, author=actor, body=body, reply_to=reply_to, attachment=attachment
+        )
         # the sender has read up to their own message (one UPDATE; the row is created the first time)
         if not Participant.objects.filter(conversation=conversation, user=actor).update(
-                last_read_message_id=message.pk):
-            Participant.objects.get_or_create(conversation=conversation, user=actor,
-                                              defaults={"last_read_message_id": message.pk})
+            last_read_message_id=message.pk
+        ):
+            Participant.objects.get_or_create(
+                conversation=conversation, user=actor, defaults={"last_read_message_id": message.pk}
+            )
         if conversation.kind in CONTRIBUTING_KINDS:
-            contribution_record(user=actor, space=conversation.space, kind=Contribution.Kind.MESSAGE,
-                                at=message.created_at)
+            contribution_record(
+                user=actor, space=conversation.space, kind=Contribution.Kind.MESSAGE, at=message.created_at
+            )
         message.author = actor
         _broadcast_on_commit(conversation, {"type": "chat.message", "message": message_payload(message)})
     return message
@@ -274,8 +312,13 @@ def message_delete(*, actor, message):
         message.save(update_fields=["deleted_at"])
         if moderating:
             Report.objects.filter(message=message).update(handled=True)
-            audit.record(actor=actor, action=audit.Action.MODERATION, target=message, space=conversation.space_id,
-                         kind="remove")
+            audit.record(
+                actor=actor,
+                action=audit.Action.MODERATION,
+                target=message,
+                space=conversation.space_id,
+                kind="remove",
+            )
         _broadcast_on_commit(conversation, {"type": "chat.delete", "message": message_payload(message)})
     return message
 
@@ -286,9 +329,16 @@ def message_remove_by_staff(*, actor, message):
         if message.deleted_at is None:
             message.deleted_at = timezone.now()
             message.save(update_fields=["deleted_at"])
-            _broadcast_on_commit(message.conversation, {"type": "chat.delete", "message": message_payload(message)})
-            audit.record(actor=actor, action=audit.Action.MODERATION, target=message,
-                         space=message.conversation.space_id, kind="remove")
+            _broadcast_on_commit(
+                message.conversation, {"type": "chat.delete", "message": message_payload(message)}
+            )
+            audit.record(
+                actor=actor,
+                action=audit.Action.MODERATION,
+                target=message,
+                space=message.conversation.space_id,
+                kind="remove",
+            )
         Report.objects.filter(message=message).update(handled=True)
 
 
@@ -298,8 +348,13 @@ def reports_mark_handled_by_staff(*, actor, reports):
         pending = list(reports.filter(handled=False).select_related("message__conversation"))
         Report.objects.filter(pk__in=[report.pk for report in pending]).update(handled=True)
         for report in pending:
-            audit.record(actor=actor, action=audit.Action.MODERATION, target=report.message,
-                         space=report.message.conversation.space_id, kind="report_handled")
+            audit.record(
+                actor=actor,
+                action=audit.Action.MODERATION,
+                target=report.message,
+                space=report.message.conversation.space_id,
+                kind="report_handled",
+            )
     return len(pending)
 
 
@@ -319,13 +374,19 @@ def message_report(*, actor, message, reason):
         raise ValidationError(_("You cannot report your own message."), code="own")
     with transaction.atomic():
         report, created = Report.objects.get_or_create(
-            message=message, reporter=actor, defaults={"reason": reason[:500], "body_at_report": message.body})
+            message=message, reporter=actor, defaults={"reason": reason[:500], "body_at_report": message.body}
+        )
         if not created:
             raise ValidationError(_("You have already reported this message."), code="duplicate")
         if conversation.space_id is not None:
-            notify(recipients=access.message_report_audience(conversation), space=conversation.space,
-                   kind=Notification.Kind.MODERATION, actor=None, title=_("A chat message was reported"),
-                   url=reverse("chat:report-list", args=[conversation.space_id]))
+            notify(
+                recipients=access.message_report_audience(conversation),
+                space=conversation.space,
+                kind=Notification.Kind.MODERATION,
+                actor=None,
+                title=_("A chat message was reported"),
+                url=reverse("chat:report-list", args=[conversation.space_id]),
+            )
     return report
 
 
@@ -334,8 +395,13 @@ def report_handle(*, actor, report):
     access.check(actor, Action.MODERATE, report.message.conversation.space)
     with transaction.atomic():
         if Report.objects.filter(pk=report.pk, handled=False).update(handled=True):
-            audit.record(actor=actor, action=audit.Action.MODERATION, target=report.message,
-                         space=report.message.conversation.space_id, kind="report_handled")
+            audit.record(
+                actor=actor,
+                action=audit.Action.MODERATION,
+                target=report.message,
+                space=report.message.conversation.space_id,
+                kind="report_handled",
+            )
 
 
 def conversation_mark_read(*, actor, conversation, message_id):
@@ -346,10 +412,13 @@ def conversation_mark_read(*, actor, conversation, message_id):
     with transaction.atomic():
         participant, _created = Participant.objects.get_or_create(conversation=conversation, user=actor)
         moved = Participant.objects.filter(pk=participant.pk, last_read_message_id__lt=latest).update(
-            last_read_message_id=latest)
+            last_read_message_id=latest
+        )
         if moved and not participant.hide_read_marker:
-            _broadcast_on_commit(conversation, {
-                "type": "chat.read", "user_id": actor.pk, "name": actor.public_name, "message_id": latest})
+            _broadcast_on_commit(
+                conversation,
+                {"type": "chat.read", "user_id": actor.pk, "name": actor.public_name, "message_id": latest},
+            )
 
 
 def participant_set_hide_read_marker(*, actor, conversation, hide):

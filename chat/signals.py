@@ -76,9 +76,14 @@ def on_user_saved(sender, instance, created=False, **kwargs):
 
 def connect():
     user_logged_out.connect(on_signed_out, dispatch_uid="chat-close-sockets-signed-out")
-    for signal in (account_signals.password_changed, account_signals.password_set,
-                   account_signals.password_reset, mfa_signals.authenticator_added,
-                   mfa_signals.authenticator_removed, mfa_signals.authenticator_reset):
+    for signal in (
+        account_signals.password_changed,
+        account_signals.password_set,
+        account_signals.password_reset,
+        mfa_signals.authenticator_added,
+        mfa_signals.authenticator_removed,
+        mfa_signals.authenticator_reset,
+    ):
         signal.connect(on_credentials_change, dispatch_uid=f"chat-close-sockets-{id(signal)}")
     post_delete.connect(on_session_deleted, sender=UserSession, dispatch_uid="chat-user-session-ended")
     post_delete.connect(on_session_deleted, sender=Session, dispatch_uid="chat-session-deleted")

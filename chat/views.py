@@ -39,13 +39,21 @@ def conversation_list(request):
     partners = selectors.direct_partner_names(user=request.user, conversations=conversations)
     for conversation in conversations:
         conversation.display_title = (
-            partners.get(conversation.pk, "") if conversation.kind == Conversation.Kind.DIRECT
-            else conversation.title or conversation.space.name)
+            partners.get(conversation.pk, "")
+            if conversation.kind == Conversation.Kind.DIRECT
+            else conversation.title or conversation.space.name
+        )
     contacts = access.filter_direct_contacts(request.user).order_by("-is_staff", "display_name", "pk")
     group_spaces = access.filter_spaces(request.user, Action.CONTRIBUTE).filter(status="active")
-    return render(request, "chat/conversation_list.html", {
-        "conversations": conversations, "contacts": contacts, "group_spaces": group_spaces,
-    })
+    return render(
+        request,
+        "chat/conversation_list.html",
+        {
+            "conversations": conversations,
+            "contacts": contacts,
+            "group_spaces": group_spaces,
+        },
+    )
 
 
 @require_POST
@@ -73,12 +81,17 @@ def group_create(request, space_id):
     """A member opens a group conversation with chosen members of the space."""
     space = access.access_space(request.user, space_id)
     access.check(request.user, Action.CONTRIBUTE, space)
-    form = GroupConversationForm(request.POST or None, candidates=access.filter_group_candidates(request.user, space))
+    form = GroupConversationForm(
+        request.POST or None, candidates=access.filter_group_candidates(request.user, space)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             conversation = services.group_conversation_create(
-                actor=request.user, space=space, title=form.cleaned_data["title"],
-                members=list(form.cleaned_data["members"]))
+                actor=request.user,
+                space=space,
+                title=form.cleaned_data["title"],
+                members=list(form.cleaned_data["members"]),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -92,23 +105,36 @@ def _detail_context(request, conversation, form):
     page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
     page_messages = list(page.object_list)
     if page_messages and page.number == paginator.num_pages:
-        services.conversation_mark_read(actor=user, conversation=conversation, message_id=page_messages[-1].pk)
+        services.conversation_mark_read(
+            actor=user, conversation=conversation, message_id=page_messages[-1].pk
+        )
     reply_to = None
     reply_id = int_param(request.GET, "reply")
     if reply_id is not None:
-        reply_to = conversation.messages.filter(pk=reply_id, deleted_at__isnull=True).select_related(
-            "author").first()
+        reply_to = (
+            conversation.messages.filter(pk=reply_id, deleted_at__isnull=True)
+            .select_related("author")
+            .first()
+        )
         if reply_to is not None and not form.is_bound:
             form = MessageForm(initial={"reply_to": reply_to.pk})
     participant = conversation.participants.filter(user=user).first()
-    markers = selectors.read_markers(user=user, conversation=conversation, message_ids=[m.pk for m in page_messages])
+    markers = selectors.read_markers(
+        user=user, conversation=conversation, message_ids=[m.pk for m in page_messages]
+    )
     for message in page_messages:
         message.read_by = markers.get(message.pk, [])
     return {
-        "conversation": conversation, "space": conversation.space, "page": page, "chat_messages": page_messages,
-        "title": conversation_title(conversation, user), "form": form, "reply_to": reply_to,
+        "conversation": conversation,
+        "space": conversation.space,
+        "page": page,
+        "chat_messages": page_messages,
+        "title": conversation_title(conversation, user),
+        "form": form,
+        "reply_to": reply_to,
         "may_post": access.can_conversation(user, ChatAction.POST, conversation),
-        "may_moderate": conversation.space_id is not None and access.can(user, Action.MODERATE, conversation.space),
+        "may_moderate": conversation.space_id is not None
+        and access.can(user, Action.MODERATE, conversation.space),
         "hide_read_marker": participant.hide_read_marker if participant else False,
         "last_id": page_messages[-1].pk if page_messages and page.number == paginator.num_pages else 0,
         "is_latest_page": page.number == paginator.num_pages,
@@ -130,17 +156,21 @@ def conversation_detail(request, conversation_id):
         access.check_conversation(request.user, ChatAction.POST, conversation)
         if form.is_valid():
             try:
-                message = services.message_send(actor=request.user, conversation=conversation,
-                                                body=form.cleaned_data["body"],
-                                                reply_to_id=form.cleaned_data.get("reply_to"),
-                                                attachment_id=form.cleaned_data.get("attachment"))
+                message = services.message_send(
+                    actor=request.user,
+                    conversation=conversation,
+                    body=form.cleaned_data["body"],
+                    reply_to_id=form.cleaned_data.get("reply_to"),
+                    attachment_id=form.cleaned_data.get("attachment"),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 return redirect(f"{request.path}#message-{message.pk}")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "chat/conversation_detail.html", _detail_context(request, conversation, form),
-                  status=status)
+    return render(
+        request, "chat/conversation_detail.html", _detail_context(request, conversation, form), status=status
+    )
 
 
 @require_GET
@@ -152,9 +182,12 @@ def conversation_since(request, conversation_id):
         return JsonResponse({"error": _("Invalid request.")}, status=400)
     limit = settings.CSSR_CHAT_SINCE_LIMIT
     rows = selectors.messages_since(conversation=conversation, after=after, limit=limit)
-    return JsonResponse({
-        "messages": [services.message_payload(row) for row in rows], "complete": len(rows) < limit,
-    })
+    return JsonResponse(
+        {
+            "messages": [services.message_payload(row) for row in rows],
+            "complete": len(rows) < limit,
+        }
+    )
 
 
 @require_POST
@@ -173,8 +206,9 @@ def conversation_read(request, conversation_id):
 def conversation_preferences(request, conversation_id):
     """Show or hide one's read marker to the others in this conversation."""
     conversation = access.access_conversation(request.user, conversation_id)
-    services.participant_set_hide_read_marker(actor=request.user, conversation=conversation,
-                                              hide=request.POST.get("hide_read_marker") == "1")
+    services.participant_set_hide_read_marker(
+        actor=request.user, conversation=conversation, hide=request.POST.get("hide_read_marker") == "1"
+    )
     messages.success(request, _("Your preference is saved."))
     return redirect("chat:conversation-detail", conversation.public_id)
 
@@ -206,9 +240,16 @@ def message_edit(request, conversation_id, message_id):
             form.add_error(None, error)
         else:
             return redirect(f"{conversation.get_absolute_url()}?page=last#message-{message.pk}")
-    return render(request, "chat/message_edit.html", {
-        "conversation": conversation, "message": message, "form": form,
-        "title": conversation_title(conversation, request.user)})
+    return render(
+        request,
+        "chat/message_edit.html",
+        {
+            "conversation": conversation,
+            "message": message,
+            "form": form,
+            "title": conversation_title(conversation, request.user),
+        },
+    )
 
 
 @require_POST
@@ -237,9 +278,16 @@ def message_report(request, conversation_id, message_id):
         else:
             messages.success(request, _("Thank you. The report was sent."))
             return redirect("chat:conversation-detail", conversation.public_id)
-    return render(request, "chat/message_report.html", {
-        "conversation": conversation, "message": message, "form": form,
-        "title": conversation_title(conversation, request.user)})
+    return render(
+        request,
+        "chat/message_report.html",
+        {
+            "conversation": conversation,
+            "message": message,
+            "form": form,
+            "title": conversation_title(conversation, request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,7 +296,8 @@ def report_list(request, space_id):
     space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MODERATE, space)
     reports = Report.objects.filter(message__conversation__space=space).select_related(
-        "message__author", "message__conversation", "reporter")
+        "message__author", "message__conversation", "reporter"
+    )
     if request.method == "POST":
         report = reports.filter(pk=int_param(request.POST, "report")).first()
         if report is None:

@@ -11,19 +11,36 @@ import unicodedata
 _DIACRITICS = [*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640]
 # Characters that take no room on screen: zero-width spaces and joiners, direction marks and
 # embeddings, the byte order mark, the soft hyphen. Phones and copied text scatter them in words.
-_INVISIBLE = [*range(0x200B, 0x2010), 0x061C, 0xFEFF, *range(0x202A, 0x202F), *range(0x2060, 0x2065),
-              *range(0x2066, 0x206A), 0x00AD]
+_INVISIBLE = [
+    *range(0x200B, 0x2010),
+    0x061C,
+    0xFEFF,
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0x00AD,
+]
 _LETTERS = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
     # The seat of a hamza is a spelling convention that writers disagree on ("مسؤولية" and
     # "مسئولية"): keep the hamza, drop the seat, so both spellings become "مسءولية".
-    "ؤ": "ء", "ئ": "ء",
+    "ؤ": "ء",
+    "ئ": "ء",
     "ة": "ه",
     "ى": "ي",
     # Persian and Kurdish keyboards type these for Arabic yeh and kaf.
-    "ی": "ي", "ک": "ك",
+    "ی": "ي",
+    "ک": "ك",
 }
-_DIGITS = {**{0x0660 + value: str(value) for value in range(10)}, **{0x06F0 + value: str(value) for value in range(10)}}
+_DIGITS = {
+    **{0x0660 + value: str(value) for value in range(10)},
+    **{0x06F0 + value: str(value) for value in range(10)},
+}
 # The code points folding removes.
 REMOVED = frozenset(_DIACRITICS + _INVISIBLE)
 _TRANSLATION = str.maketrans(

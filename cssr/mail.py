@@ -59,10 +59,16 @@ class Frames:
         frame = self._frames.get((language, key))
         if frame is None:
             with translation.override(language):
-                frame = render_email(self.template, {
-                    "site_url": settings.SITE_URL, "language": language, **context(),
-                    "recipient_name": RECIPIENT_NAME, **{slot: _marker(slot) for slot in slots},
-                })
+                frame = render_email(
+                    self.template,
+                    {
+                        "site_url": settings.SITE_URL,
+                        "language": language,
+                        **context(),
+                        "recipient_name": RECIPIENT_NAME,
+                        **{slot: _marker(slot) for slot in slots},
+                    },
+                )
             self._frames[(language, key)] = frame
         name = user.public_name
         written = {

@@ -56,6 +56,7 @@ class ModelMultipleChoiceIdField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             if parse_id(str(pk)) is None:
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                      params={"pk": pk})
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
         return super()._check_values(value)

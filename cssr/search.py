@@ -70,8 +70,10 @@ def rank(queryset, query_terms, *, order=("-pk",), field="search_text"):
     if connection.vendor == "postgresql":
         normalized = " ".join(query_terms)
         return queryset.annotate(
-            score=SearchRank(SearchVector(field, config="simple"),
-                             SearchQuery(normalized, config="simple", search_type="plain"))
+            score=SearchRank(
+                SearchVector(field, config="simple"),
+                SearchQuery(normalized, config="simple", search_type="plain"),
+            )
             + TrigramWordSimilarity(normalized, field)
         ).order_by("-score", *order)
     return queryset.annotate(score=Value(1.0, output_field=FloatField())).order_by(*order)
@@ -134,11 +136,15 @@ def _window(text, starts, first_match, max_length):
     end = start + max_length
     nearby = max_length // 8
     if start > 0:
-        space = next((index for index in range(start, min(start + nearby, match_start)) if text[index].isspace()), None)
+        space = next(
+            (index for index in range(start, min(start + nearby, match_start)) if text[index].isspace()), None
+        )
         start = space + 1 if space is not None else starts[bisect_left(starts, start)]
     if end < len(text):
         keep = max(start, min(match_end, end))  # the first match, if it fits
-        space = next((index for index in range(end - 1, max(end - nearby, keep), -1) if text[index].isspace()), None)
+        space = next(
+            (index for index in range(end - 1, max(end - nearby, keep), -1) if text[index].isspace()), None
+        )
         boundary = starts[bisect_left(starts, end + 1) - 1]
         end = space if space is not None else (boundary if boundary > start else end)
     return start, end
@@ -157,7 +163,12 @@ def highlight(text: str, query: str, *, max_length: int = 240) -> SafeString:
         match_start, match_end = max(match_start, start), min(match_end, end)
         if match_start >= match_end:
             continue
-        parts += [escape(text[position:match_start]), "<mark>", escape(text[match_start:match_end]), "</mark>"]
+        parts += [
+            escape(text[position:match_start]),
+            "<mark>",
+            escape(text[match_start:match_end]),
+            "</mark>",
+        ]
         position = match_end
     parts.append(escape(text[position:end]))
     if end < len(text):

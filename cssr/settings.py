@@ -79,11 +79,18 @@ REDIS_URL = env("REDIS_URL")
 SECRET_KEY = env("SECRET_KEY")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if CSSR_PRODUCTION else list(dict.fromkeys([*LOCAL_HOSTS, host_of(SITE_URL)])))
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if CSSR_PRODUCTION else list(dict.fromkeys([*LOCAL_HOSTS, host_of(SITE_URL)]))
+)
 
 if CSSR_PRODUCTION:
     missing = [
-        name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("REDIS_URL", REDIS_URL))
+        name
+        for name, value in (
+            ("SECRET_KEY", SECRET_KEY),
+            ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+            ("REDIS_URL", REDIS_URL),
+        )
         if not value
     ]
     if missing:
@@ -189,7 +196,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the Celery worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,8 +216,10 @@ if REDIS_URL:
     # Nothing depends on the layer keeping a message: clients catch up from the database by id.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                        "core": "channels_redis.core.RedisChannelLayer"}[env("CHANNEL_LAYER", "pubsub")],
+            "BACKEND": {
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "core": "channels_redis.core.RedisChannelLayer",
+            }[env("CHANNEL_LAYER", "pubsub")],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX", "cssr")},
         }
     }
@@ -216,12 +228,16 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # The liveness store (accounts/liveness.py) that every process must share, the web server and the
 # Celery worker alike: Redis with REDIS_URL, else files under VAR_DIR (a read is a few microseconds).
-CACHES["access"] = {**CACHES["default"]} if REDIS_URL else {
-    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-    "LOCATION": str(VAR_DIR / "cache" / "access"),
-    "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cssr"),
-    "OPTIONS": {"MAX_ENTRIES": 20000},
-}
+CACHES["access"] = (
+    {**CACHES["default"]}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "access"),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cssr"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_DIR = VAR_DIR / "celery"
@@ -334,18 +350,49 @@ CSSR_SIGNIN_FAILURES_PER_ADDRESS = int(env("CSSR_SIGNIN_FAILURES_PER_ADDRESS", "
 CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS = int(env("CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS", "600"))
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
 # Roles the inactivity lockout leaves alone (the lockout applies to participants; officers are staff of the OSE).
-CSSR_LOCKOUT_EXEMPT_ROLES = env_list("CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"])
+CSSR_LOCKOUT_EXEMPT_ROLES = env_list(
+    "CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"]
+)
 # Display names nobody may take (accounts/names.py), compared as names are (Arabic spelling, case,
 # spaces and punctuation folded): the platform, its team and the roles co-members trust, in both
 # languages, and the label of an anonymised account. Operations staff may use them.
-CSSR_RESERVED_DISPLAY_NAMES = env_list("CSSR_RESERVED_DISPLAY_NAMES", [
-    "CSSR", "Civil Society Support Room", "غرفة دعم المجتمع المدني", "Office of the Special Envoy",
-    "مكتب المبعوث الخاص", "Special Envoy", "المبعوث الخاص", "Operations support", "Operations support team",
-    "Operations staff", "الدعم التشغيلي", "فريق الدعم التشغيلي", "فريق الدعم", "Support team", "Technical officer",
-    "المسؤول الفني", "Political officer", "المسؤول السياسي", "Rapporteur", "المقرر", "المقررة", "Moderator",
-    "المشرف", "admin", "administrator", "المدير", "الإدارة", "staff", "system", "النظام", "Former member",
-    "عضو سابق",
-])
+CSSR_RESERVED_DISPLAY_NAMES = env_list(
+    "CSSR_RESERVED_DISPLAY_NAMES",
+    [
+        "CSSR",
+        "Civil Society Support Room",
+        "غرفة دعم المجتمع المدني",
+        "Office of the Special Envoy",
+        "مكتب المبعوث الخاص",
+        "Special Envoy",
+        "المبعوث الخاص",
+        "Operations support",
+        "Operations support team",
+        "Operations staff",
+        "الدعم التشغيلي",
+        "فريق الدعم التشغيلي",
+        "فريق الدعم",
+        "Support team",
+        "Technical officer",
+        "المسؤول الفني",
+        "Political officer",
+        "المسؤول السياسي",
+        "Rapporteur",
+        "المقرر",
+        "المقررة",
+        "Moderator",
+        "المشرف",
+        "admin",
+        "administrator",
+        "المدير",
+        "الإدارة",
+        "staff",
+        "system",
+        "النظام",
+        "Former member",
+        "عضو سابق",
+    ],
+)
 # E-mail is a weak channel for people at risk: digests hold counts and titles, never text, unless allowed.
 CSSR_DIGEST_EXCERPTS = env_bool("CSSR_DIGEST_EXCERPTS", False)
 # The outbox of job e-mails: a claimed row not marked sent after this many seconds is claimed again
@@ -379,7 +426,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = int(env("CSSR_REAUTHENTICATION_SECONDS", "300
 # days; expired sessions and long-unseen devices are deleted by the same hourly job.
 CSSR_METADATA_RETENTION_DAYS = int(env("CSSR_METADATA_RETENTION_DAYS", "30"))
 CELERY_BEAT_SCHEDULE["accounts-forget-old-metadata"] = {
-    "task": "accounts.tasks.forget_old_metadata", "schedule": 3600.0,
+    "task": "accounts.tasks.forget_old_metadata",
+    "schedule": 3600.0,
 }
 
 # --- Documents and the archive --------------------------------------------------------------
@@ -387,7 +435,8 @@ CELERY_BEAT_SCHEDULE["accounts-forget-old-metadata"] = {
 # accepted, the largest file, the most pixels an image may have (decompression bombs) and how much
 # an office document may unpack to (zip bombs).
 CSSR_UPLOAD_KINDS = env_list(
-    "CSSR_UPLOAD_KINDS", ["pdf", "png", "jpeg", "webp", "gif", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt"]
+    "CSSR_UPLOAD_KINDS",
+    ["pdf", "png", "jpeg", "webp", "gif", "docx", "xlsx", "pptx", "odt", "ods", "odp", "txt"],
 )
 CSSR_UPLOAD_MAX_BYTES = int(env("CSSR_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 CSSR_IMAGE_MAX_PIXELS = int(env("CSSR_IMAGE_MAX_PIXELS", str(40_000_000)))
@@ -412,10 +461,13 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("chat.context_processors.ch
 if REDIS_URL:
     # redis-py 8 pools default to 100 connections and a 5 s read timeout, the channel layer's own blocking
     # read: under load, receives time out and group joins fail with "Too many connections".
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{
-        "address": REDIS_URL, "socket_timeout": 30,
-        "max_connections": int(env("CHANNEL_LAYER_MAX_CONNECTIONS", "2000")),
-    }]
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {
+            "address": REDIS_URL,
+            "socket_timeout": 30,
+            "max_connections": int(env("CHANNEL_LAYER_MAX_CONNECTIONS", "2000")),
+        }
+    ]
 
 # --- Events and calendars -------------------------------------------------------------------
 # Reminders go out this many minutes before an event (comma-separated; default a day and an hour).
@@ -502,13 +554,38 @@ CSRF_FAILURE_VIEW = "cssr.views.csrf_failure"
 # Permissions-Policy (cssr/middleware.py): the browser features no page uses are off, for the
 # platform and anything it would embed; passkeys (WebAuthn) stay on for the platform's own pages.
 CSSR_PERMISSIONS_POLICY = {
-    **dict.fromkeys([
-        "accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "compute-pressure",
-        "display-capture", "encrypted-media", "gamepad", "geolocation", "gyroscope", "hid",
-        "identity-credentials-get", "idle-detection", "interest-cohort", "local-fonts", "magnetometer",
-        "microphone", "midi", "otp-credentials", "payment", "picture-in-picture", "screen-wake-lock", "serial",
-        "usb", "window-management", "xr-spatial-tracking",
-    ], ()),
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "clipboard-read",
+            "compute-pressure",
+            "display-capture",
+            "encrypted-media",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "identity-credentials-get",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
     "publickey-credentials-create": ("self",),
     "publickey-credentials-get": ("self",),
 }

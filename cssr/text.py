@@ -18,9 +18,27 @@ from markdown_it.token import Token
 
 MAX_BODY_LENGTH = 20000
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "strong", "em", "del", "s", "ul", "ol", "li", "blockquote", "code", "pre", "h4", "h5", "h6", "a", "hr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "del",
+        "s",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "h4",
+        "h5",
+        "h6",
+        "a",
+        "hr",
+    }
+)
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
 # Each block takes the direction of its own first letter: Arabic and English paragraphs side by side.

@@ -8,15 +8,14 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # library
+        from documents.digests.library import SOURCES as library_sources
         from workgroups import digests
-
-        from .digests_library import SOURCES as library_sources
 
         for source in library_sources:
             digests.register(source)
 
         # drafts
-        from .digests_drafts import register_digest_sources
+        from documents.digests.drafts import register_digest_sources
 
         register_digest_sources()
 

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from . import services_library as services
-from .models import ArchiveEntry, Document, TranslationRequest
+from documents.models import ArchiveEntry, Document, TranslationRequest
+from documents.services import library as services
 
 PRINCIPLES = [
     "تؤكد المجموعة أن أي دستور جديد يجب أن يضمن المساواة التامة بين جميع المواطنين والمواطنات دون تمييز.",
@@ -48,9 +48,11 @@ def _pdf(title, paragraphs):
 
     font = settings.BASE_DIR / "static" / "vendor" / "fonts" / "ibm-plex-sans-arabic-400.woff2"
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
-    html = (f'<html lang="ar" dir="rtl"><head><style>@font-face {{ font-family: Plex; src: url("{font.as_uri()}"); }}'
-            f"body {{ font-family: Plex; font-size: 13pt; line-height: 1.7; }} h1 {{ font-size: 18pt; }}</style>"
-            f"</head><body><h1>{title}</h1>{body}</body></html>")
+    html = (
+        f'<html lang="ar" dir="rtl"><head><style>@font-face {{ font-family: Plex; src: url("{font.as_uri()}"); }}'
+        f"body {{ font-family: Plex; font-size: 13pt; line-height: 1.7; }} h1 {{ font-size: 18pt; }}</style>"
+        f"</head><body><h1>{title}</h1>{body}</body></html>"
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -80,53 +82,87 @@ def load(*, context):
     principles = Document.objects.filter(space=legal, title="ورقة المبادئ الدستورية").first()
     if principles is None:
         principles = services.document_create(
-            actor=users["layla"], space=legal, title="ورقة المبادئ الدستورية",
+            actor=users["layla"],
+            space=legal,
+            title="ورقة المبادئ الدستورية",
             description="مسودة أولى للمبادئ التي تقترحها المجموعة، للنقاش قبل الاجتماع الثاني.",
-            folder="أوراق العمل", tags=["دستور", "حقوق وحريات"], language="ar",
-            upload=_upload("ورقة المبادئ الدستورية.pdf", _pdf("ورقة المبادئ الدستورية", PRINCIPLES),
-                           "application/pdf"),
+            folder="أوراق العمل",
+            tags=["دستور", "حقوق وحريات"],
+            language="ar",
+            upload=_upload(
+                "ورقة المبادئ الدستورية.pdf", _pdf("ورقة المبادئ الدستورية", PRINCIPLES), "application/pdf"
+            ),
         )
         services.document_version_add(
-            actor=users["khaled"], document=principles, note="إضافة مبدأ مشاركة اللاجئين والنازحين",
-            language="ar", upload=_upload("ورقة المبادئ الدستورية - معدلة.pdf",
-                                          _pdf("ورقة المبادئ الدستورية", PRINCIPLES_V2), "application/pdf"),
+            actor=users["khaled"],
+            document=principles,
+            note="إضافة مبدأ مشاركة اللاجئين والنازحين",
+            language="ar",
+            upload=_upload(
+                "ورقة المبادئ الدستورية - معدلة.pdf",
+                _pdf("ورقة المبادئ الدستورية", PRINCIPLES_V2),
+                "application/pdf",
+            ),
         )
-        services.translation_request_create(actor=users["omar"], version=principles.current_version,
-                                            target_language="en",
-                                            note="للمشاركة مع الخبراء المدعوين إلى الاجتماع القادم.")
+        services.translation_request_create(
+            actor=users["omar"],
+            version=principles.current_version,
+            target_language="en",
+            note="للمشاركة مع الخبراء المدعوين إلى الاجتماع القادم.",
+        )
     loaded["principles"] = principles
 
     if not Document.objects.filter(space=legal, title="صورة لوحة ورشة العمل").exists():
         services.document_create(
-            actor=users["huda"], space=legal, title="صورة لوحة ورشة العمل", folder="صور",
-            tags=["ورشة عمل"], upload=_upload("لوحة الورشة.jpg", _photo(), "image/jpeg"),
+            actor=users["huda"],
+            space=legal,
+            title="صورة لوحة ورشة العمل",
+            folder="صور",
+            tags=["ورشة عمل"],
+            upload=_upload("لوحة الورشة.jpg", _photo(), "image/jpeg"),
         )
     if not Document.objects.filter(space=legal, title="محضر الاجتماع الأول").exists():
         services.document_create(
-            actor=users["khaled"], space=legal, title="محضر الاجتماع الأول", folder="محاضر الاجتماعات",
-            tags=["اجتماعات"], language="ar",
+            actor=users["khaled"],
+            space=legal,
+            title="محضر الاجتماع الأول",
+            folder="محاضر الاجتماعات",
+            tags=["اجتماعات"],
+            language="ar",
             upload=_upload("محضر الاجتماع الأول.txt", MINUTES.encode("utf-8"), "text/plain"),
         )
     if not Document.objects.filter(space=civic, title="ملاحظات حول تسجيل الجمعيات").exists():
         services.document_create(
-            actor=users["yusuf"], space=civic, title="ملاحظات حول تسجيل الجمعيات", tags=["تسجيل", "قوانين"],
-            language="ar", upload=_upload("ملاحظات التسجيل.txt", CIVIC_NOTE.encode("utf-8"), "text/plain"),
+            actor=users["yusuf"],
+            space=civic,
+            title="ملاحظات حول تسجيل الجمعيات",
+            tags=["تسجيل", "قوانين"],
+            language="ar",
+            upload=_upload("ملاحظات التسجيل.txt", CIVIC_NOTE.encode("utf-8"), "text/plain"),
         )
 
     briefing = Document.objects.filter(space=earlier, title="مذكرة الإحاطة – الدورة الأولى").first()
     if briefing is None:
         briefing = services.document_add_to_concluded_space(
-            actor=users["ops"], space=earlier, title="مذكرة الإحاطة – الدورة الأولى",
+            actor=users["ops"],
+            space=earlier,
+            title="مذكرة الإحاطة – الدورة الأولى",
             description="مذكرة الإحاطة التي أرسلتها الدورة الأولى إلى مكتب المبعوث الخاص.",
-            folder="المخرجات", tags=["مذكرة الإحاطة"], language="ar",
+            folder="المخرجات",
+            tags=["مذكرة الإحاطة"],
+            language="ar",
             uploaded_at=earlier.cycle_end - timedelta(days=3),
-            upload=_upload("مذكرة الإحاطة.pdf", _pdf("مذكرة الإحاطة – الدورة الأولى", BRIEFING), "application/pdf"),
+            upload=_upload(
+                "مذكرة الإحاطة.pdf", _pdf("مذكرة الإحاطة – الدورة الأولى", BRIEFING), "application/pdf"
+            ),
         )
     if not ArchiveEntry.objects.filter(version__document=briefing).exists():
         services.archive_publish_document(
-            actor=users["ops"], document=briefing, title_en="Briefing note – first cohort",
+            actor=users["ops"],
+            document=briefing,
+            title_en="Briefing note – first cohort",
             summary_en="The briefing note the first cohort of the legal and constitutional working group sent to "
-                       "the Office of the Special Envoy: areas of agreement and divergent views.",
+            "the Office of the Special Envoy: areas of agreement and divergent views.",
         )
     loaded["archived"] = briefing
     loaded["translation_requests"] = TranslationRequest.objects.filter(version__document=principles).count()

@@ -14,7 +14,9 @@ from django.http import FileResponse, Http404, HttpResponse
 
 # A file shown in the browser runs nothing and loads nothing: PDFs are drawn by the browser's own
 # viewer (an object of the same origin), images and text need no more.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+FILE_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
+)
 
 
 def _ascii(text):
@@ -43,7 +45,9 @@ def file_response(stored_file, *, filename, content_type, inline=False):
         raise Http404
     if settings.CSSR_X_ACCEL_REDIRECT:
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.CSSR_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(stored_file.name)
+        response["X-Accel-Redirect"] = (
+            settings.CSSR_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(stored_file.name)
+        )
     else:
         try:
             handle = default_storage.open(stored_file.name, "rb")

@@ -29,7 +29,10 @@ from cssr import text as markdown_text
 from .models import Draft
 
 FONT_FAMILY = "IBM Plex Sans Arabic"
-FONT_FILES = {400: "vendor/fonts/ibm-plex-sans-arabic-400.woff2", 700: "vendor/fonts/ibm-plex-sans-arabic-700.woff2"}
+FONT_FILES = {
+    400: "vendor/fonts/ibm-plex-sans-arabic-400.woff2",
+    700: "vendor/fonts/ibm-plex-sans-arabic-700.woff2",
+}
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -48,7 +51,7 @@ class ExportSection:
 
 
 def direction_of(value, default="rtl"):
-    """"rtl" or "ltr" from the first strong letter of `value` (Unicode bidi classes); `default` if none."""
+    """ "rtl" or "ltr" from the first strong letter of `value` (Unicode bidi classes); `default` if none."""
     for character in value or "":
         kind = unicodedata.bidirectional(character)
         if kind in ("R", "AL"):
@@ -59,7 +62,9 @@ def direction_of(value, default="rtl"):
 
 
 def _blocks(value):
-    return [Block(direction_of(part), part.strip()) for part in _BLANK_LINES.split(value or "") if part.strip()]
+    return [
+        Block(direction_of(part), part.strip()) for part in _BLANK_LINES.split(value or "") if part.strip()
+    ]
 
 
 def export_sections(draft):
@@ -79,10 +84,15 @@ def _context(draft):
     submitted = ""
     if draft.is_final_note and draft.submitted_at:
         submitted = _("Submitted to the Office of the Special Envoy on %(date)s.") % {
-            "date": formats.date_format(timezone.localtime(draft.submitted_at), "DATE_FORMAT")}
+            "date": formats.date_format(timezone.localtime(draft.submitted_at), "DATE_FORMAT")
+        }
     return {
-        "draft": draft, "sections": sections, "direction": direction_of(draft.title),
-        "kind": Draft.Kind(draft.kind).label, "space_name": draft.space.name, "submitted": submitted,
+        "draft": draft,
+        "sections": sections,
+        "direction": direction_of(draft.title),
+        "kind": Draft.Kind(draft.kind).label,
+        "space_name": draft.space.name,
+        "submitted": submitted,
     }
 
 
@@ -97,8 +107,10 @@ def _font_face_css():
     for weight, path in FONT_FILES.items():
         found = finders.find(path)
         if found:
-            faces.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
-                         f'src: url("file://{found}"); }}')
+            faces.append(
+                f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+                f'src: url("file://{found}"); }}'
+            )
     return "\n".join(faces)
 
 
@@ -111,8 +123,9 @@ def draft_pdf(draft) -> bytes:
 
     context = _context(draft)
     for section in context["sections"]:
-        section.html_blocks = [(block.direction, markdown_text.render_markdown(block.markdown))
-                               for block in section.blocks]
+        section.html_blocks = [
+            (block.direction, markdown_text.render_markdown(block.markdown)) for block in section.blocks
+        ]
     html = render_to_string("documents/draft_export.html", context)
     fonts = FontConfiguration()
     stylesheet = CSS(string=_font_face_css() + EXPORT_CSS, font_config=fonts)
@@ -136,9 +149,24 @@ blockquote {{ margin-inline-start: 1em; padding-inline-start: .6em; border-inlin
 def _paragraph_bidi(paragraph):
     properties = paragraph._p.get_or_add_pPr()
     properties.insert_element_before(
-        OxmlElement("w:bidi"), "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+        OxmlElement("w:bidi"),
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
     )
 
 
@@ -180,7 +208,9 @@ def draft_docx(draft) -> bytes:
     meta = f"{context['kind']} · {context['space_name']}"
     _docx_paragraph(document, meta, direction=direction_of(meta, direction))
     if context["submitted"]:
-        _docx_paragraph(document, context["submitted"], direction=direction_of(context["submitted"], direction))
+        _docx_paragraph(
+            document, context["submitted"], direction=direction_of(context["submitted"], direction)
+        )
     for section in context["sections"]:
         _docx_paragraph(document, section.title, direction=section.direction, style="Heading 1")
         for block in section.blocks:

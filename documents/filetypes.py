@@ -53,12 +53,24 @@ KINDS = {
         FileKind("jpeg", "image/jpeg", ".jpg", "JPEG"),
         FileKind("webp", "image/webp", ".webp", "WebP"),
         FileKind("gif", "image/gif", ".gif", "GIF"),
-        FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx",
-                 "Word (DOCX)"),
-        FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx",
-                 "Excel (XLSX)"),
-        FileKind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx",
-                 "PowerPoint (PPTX)"),
+        FileKind(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ".docx",
+            "Word (DOCX)",
+        ),
+        FileKind(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ".xlsx",
+            "Excel (XLSX)",
+        ),
+        FileKind(
+            "pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            ".pptx",
+            "PowerPoint (PPTX)",
+        ),
         FileKind("odt", "application/vnd.oasis.opendocument.text", ".odt", "OpenDocument (ODT)"),
         FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", ".ods", "OpenDocument (ODS)"),
         FileKind("odp", "application/vnd.oasis.opendocument.presentation", ".odp", "OpenDocument (ODP)"),
@@ -71,13 +83,25 @@ IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
 EXECUTABLE_SIGNATURES = (
     b"MZ",  # Windows (PE, DOS)
     b"\x7fELF",  # Linux and other Unixes
-    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # macOS Mach-O
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",  # macOS Mach-O
     b"\xca\xfe\xba\xbe",  # Java class, macOS universal binary
     b"#!",  # scripts
     b"\x00asm",  # WebAssembly
 )
 # What a browser takes for a web page when it sniffs the first bytes of a response.
-HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg", b"<?xml-stylesheet")
+HTML_MARKERS = (
+    b"<!doctype html",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<svg",
+    b"<?xml-stylesheet",
+)
 # The most a PDF's object streams may inflate to, in all, while they are checked (real ones hold a
 # few hundred kilobytes of dictionaries); CSSR_UPLOAD_MAX_UNZIPPED_BYTES lowers it further.
 PDF_MAX_INFLATED_BYTES = 32 * 1024 * 1024
@@ -148,8 +172,10 @@ def _is_zip(data):
 
 def _polyglot():
     return UploadRejected(
-        _("The file is at the same time of another type (for example a zip archive or a web page hidden in it). "
-          "It was refused for safety.")
+        _(
+            "The file is at the same time of another type (for example a zip archive or a web page hidden in it). "
+            "It was refused for safety."
+        )
     )
 
 
@@ -180,17 +206,24 @@ def _check_pdf(data):
     try:
         found = pdf_safety.finding(data, max_inflated_bytes=budget)
     except pdf_safety.Encrypted:
-        raise UploadRejected(_("This PDF file is encrypted or protected by a password, so it cannot be checked. "
-                               "Save it without protection and upload it again.")) from None
+        raise UploadRejected(
+            _(
+                "This PDF file is encrypted or protected by a password, so it cannot be checked. "
+                "Save it without protection and upload it again."
+            )
+        ) from None
     except pdf_safety.TooLarge:
         raise UploadRejected(_("The document unpacks to too much data to be accepted.")) from None
     except pdf_safety.Unreadable:
         raise damaged from None
     if found is not None and found.rule == pdf_safety.AUTOMATIC:
-        raise UploadRejected(_("PDF files that open a web address, another file or a program by themselves "
-                               "are not accepted."))
+        raise UploadRejected(
+            _("PDF files that open a web address, another file or a program by themselves are not accepted.")
+        )
     if found is not None:
-        raise UploadRejected(_("PDF files with scripts, forms that run code or attached files are not accepted."))
+        raise UploadRejected(
+            _("PDF files with scripts, forms that run code or attached files are not accepted.")
+        )
     return "pdf"
 
 
@@ -260,8 +293,12 @@ def _check_zip(data):
         key = _office_kind(archive, names)
         if key is None:
             raise _not_accepted()
-        if any(name.lower().endswith("vbaproject.bin") or name.lower().startswith("basic/") for name in names):
-            raise UploadRejected(_("Documents with macros are not accepted. Save the document without macros."))
+        if any(
+            name.lower().endswith("vbaproject.bin") or name.lower().startswith("basic/") for name in names
+        ):
+            raise UploadRejected(
+                _("Documents with macros are not accepted. Save the document without macros.")
+            )
         try:
             if archive.testzip() is not None:
                 raise damaged
@@ -303,7 +340,14 @@ def _check_text(data):
 
 NAME_MAX_LENGTH = 150
 # Names Windows refuses for a file, whatever the extension.
-RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+RESERVED_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 _SEPARATORS = re.compile(r"[\\/]+")
 _FORBIDDEN = re.compile(r'[<>:"|?*]')
 

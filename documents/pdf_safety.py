@@ -39,9 +39,19 @@ from typing import NamedTuple
 
 ACTIVE = "active"
 AUTOMATIC = "automatic"
-ACTIVE_NAMES = frozenset({
-    "JS", "JavaScript", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA", "SubmitForm", "ImportData",
-})
+ACTIVE_NAMES = frozenset(
+    {
+        "JS",
+        "JavaScript",
+        "Launch",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "RichMedia",
+        "XFA",
+        "SubmitForm",
+        "ImportData",
+    }
+)
 AUTOMATIC_TRIGGERS = ("OpenAction", "AA")
 # What an action that runs by itself may do: move to a place in the same document.
 AUTOMATIC_ACTIONS_ALLOWED = frozenset({"GoTo"})
@@ -63,8 +73,9 @@ _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _INTEGER = re.compile(rb"[+-]?[0-9]+")
 # Where a reader that rebuilds a damaged cross-reference table finds an object (some also take
 # U+00A0 and a vertical tab for a space there).
-_OBJECT_MARK = re.compile(rb"(?<![0-9])[0-9]+[\x00\t\n\x0b\x0c\r \xa0]+[0-9]+[\x00\t\n\x0b\x0c\r \xa0]+obj(?!"
-                          + _REGULAR + rb")")
+_OBJECT_MARK = re.compile(
+    rb"(?<![0-9])[0-9]+[\x00\t\n\x0b\x0c\r \xa0]+[0-9]+[\x00\t\n\x0b\x0c\r \xa0]+obj(?!" + _REGULAR + rb")"
+)
 
 
 class Unreadable(ValueError):
@@ -248,8 +259,11 @@ class _Reader:
 
     def read_object_streams(self):
         for dictionary in self.streams:
-            if not (dictionary.values_of("N") or dictionary.values_of("First")
-                    or "ObjStm" in self.names_in(dictionary.values_of("Type"))):
+            if not (
+                dictionary.values_of("N")
+                or dictionary.values_of("First")
+                or "ObjStm" in self.names_in(dictionary.values_of("Type"))
+            ):
                 continue
             count, first = self._integer(dictionary, "N"), self._integer(dictionary, "First")
             content = self._decoded(dictionary)
@@ -284,7 +298,8 @@ class _Reader:
                 for item in parameters:
                     for parameter in self.resolve(item):
                         if isinstance(parameter, Dictionary) and any(
-                                predictor != 1 for predictor in parameter.values_of("Predictor")):
+                            predictor != 1 for predictor in parameter.values_of("Predictor")
+                        ):
                             raise Unreadable("predictor in an object stream")
         content = dictionary.stream
         for name in filters:

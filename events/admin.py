@@ -32,10 +32,33 @@ class ExpertInvitationAdmin(admin.ModelAdmin):
     list_display = ["name", "expertise", "event", "status", "created_at", "emailed_at"]
     list_filter = ["status"]
     search_fields = ["name", "expertise", "event__title"]
-    fields = ["event", "requested_by", "name", "expertise", "email", "reason", "status", "decision_reason",
-              "decided_by", "decided_at", "emailed_at", "created_at"]
-    readonly_fields = ["event", "requested_by", "name", "expertise", "email", "reason", "status", "decided_by",
-                       "decided_at", "emailed_at", "created_at"]
+    fields = [
+        "event",
+        "requested_by",
+        "name",
+        "expertise",
+        "email",
+        "reason",
+        "status",
+        "decision_reason",
+        "decided_by",
+        "decided_at",
+        "emailed_at",
+        "created_at",
+    ]
+    readonly_fields = [
+        "event",
+        "requested_by",
+        "name",
+        "expertise",
+        "email",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+        "emailed_at",
+        "created_at",
+    ]
     actions = ["accept", "decline", "send_again"]
 
     def has_add_permission(self, request):
@@ -48,8 +71,9 @@ class ExpertInvitationAdmin(admin.ModelAdmin):
     def _decide(self, request, queryset, accept):
         decided = 0
         for invitation in queryset.filter(status=ExpertInvitation.Status.PENDING):
-            services.expert_invitation_decide(actor=request.user, invitation=invitation, accept=accept,
-                                              reason=invitation.decision_reason)
+            services.expert_invitation_decide(
+                actor=request.user, invitation=invitation, accept=accept, reason=invitation.decision_reason
+            )
             decided += 1
         self.message_user(request, _("%(count)s request(s) decided.") % {"count": decided}, messages.SUCCESS)
 
@@ -63,5 +87,7 @@ class ExpertInvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the invitation e-mail again where it failed"))
     def send_again(self, request, queryset):
-        sent = sum(services.expert_invitation_send(invitation_id=pk) for pk in queryset.values_list("pk", flat=True))
+        sent = sum(
+            services.expert_invitation_send(invitation_id=pk) for pk in queryset.values_list("pk", flat=True)
+        )
         self.message_user(request, _("%(count)s e-mail(s) sent.") % {"count": sent}, messages.SUCCESS)

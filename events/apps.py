@@ -13,7 +13,10 @@ class EventsConfig(AppConfig):
         from .selectors import event_next
 
         digests.register(SOURCE)
-        panels.register(panels.SpacePanel(
-            key="next-events", template="events/partials/space_panel.html",
-            context=lambda *, space, user: {"next_events": event_next(space=space)},
-        ))
+        panels.register(
+            panels.SpacePanel(
+                key="next-events",
+                template="events/partials/space_panel.html",
+                context=lambda *, space, user: {"next_events": event_next(space=space)},
+            )
+        )

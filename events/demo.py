@@ -26,45 +26,79 @@ def load(*, context):
     now = timezone.now()
 
     past = services.event_create(
-        actor=layla, space=legal, title="الاجتماع الأول: التعارف وتوزيع المهام",
+        actor=layla,
+        space=legal,
+        title="الاجتماع الأول: التعارف وتوزيع المهام",
         description="تعارف بين الأعضاء، ومراجعة مدونة قواعد السلوك، والاتفاق على مواعيد الاجتماعات.",
-        starts_at=_at(-12, 15), ends_at=_at(-12, 17), time_zone="Asia/Damascus",
+        starts_at=_at(-12, 15),
+        ends_at=_at(-12, 17),
+        time_zone="Asia/Damascus",
     )
     # Starts in ten minutes: its "join the meeting" button is already shown to the members.
     soon_start = (now + timedelta(minutes=10)).replace(second=0, microsecond=0)
     soon = services.event_create(
-        actor=khaled, space=legal, title="جلسة عمل: المبادئ الدستورية المتفق عليها",
+        actor=khaled,
+        space=legal,
+        title="جلسة عمل: المبادئ الدستورية المتفق عليها",
         description="نراجع قائمة المبادئ التي جمعها المقرران ونحدد نقاط الاختلاف.",
-        starts_at=soon_start, ends_at=soon_start + timedelta(hours=2), time_zone="Europe/Istanbul",
+        starts_at=soon_start,
+        ends_at=soon_start + timedelta(hours=2),
+        time_zone="Europe/Istanbul",
         agenda_items=AgendaItem.objects.filter(space=legal, status=AgendaItem.Status.IN_DISCUSSION),
     )
     next_week = services.event_create(
-        actor=layla, space=legal, title="اجتماع حول اللامركزية الإدارية",
+        actor=layla,
+        space=legal,
+        title="اجتماع حول اللامركزية الإدارية",
         description="نقاش أوراق الأعضاء حول اللامركزية، بحضور خبير إن وافق مكتب المبعوث الخاص.",
-        starts_at=_at(7, 14), ends_at=_at(7, 16), time_zone="Europe/Berlin",
+        starts_at=_at(7, 14),
+        ends_at=_at(7, 16),
+        time_zone="Europe/Berlin",
         agenda_items=AgendaItem.objects.filter(space=legal, status=AgendaItem.Status.PLANNED),
     )
     cancelled = services.event_create(
-        actor=omar, space=legal, title="لقاء حضوري في غازي عنتاب", location="غازي عنتاب، قاعة الاجتماعات",
+        actor=omar,
+        space=legal,
+        title="لقاء حضوري في غازي عنتاب",
+        location="غازي عنتاب، قاعة الاجتماعات",
         description="أُلغي بسبب تعذّر السفر على عدد من الأعضاء.",
-        starts_at=_at(10, 9), ends_at=_at(10, 13), time_zone="Europe/Istanbul",
+        starts_at=_at(10, 9),
+        ends_at=_at(10, 13),
+        time_zone="Europe/Istanbul",
     )
     services.event_cancel(actor=omar, event=cancelled)
     services.event_create(
-        actor=users["yusuf"], space=civic, title="ورشة: الفضاء المدني في المجالس المحلية",
-        description="عرض تجارب المجالس المحلية في الشمال والجنوب.", starts_at=_at(4, 16), ends_at=_at(4, 18),
+        actor=users["yusuf"],
+        space=civic,
+        title="ورشة: الفضاء المدني في المجالس المحلية",
+        description="عرض تجارب المجالس المحلية في الشمال والجنوب.",
+        starts_at=_at(4, 16),
+        ends_at=_at(4, 18),
         time_zone="Asia/Beirut",
     )
     services.event_create(
-        actor=users["maryam"], space=shared, title="لقاء مشترك مع المجلس الاستشاري النسائي",
-        description="مشاركة المرأة في العملية الدستورية.", starts_at=_at(5, 12), ends_at=_at(5, 14),
+        actor=users["maryam"],
+        space=shared,
+        title="لقاء مشترك مع المجلس الاستشاري النسائي",
+        description="مشاركة المرأة في العملية الدستورية.",
+        starts_at=_at(5, 12),
+        ends_at=_at(5, 14),
         time_zone="Asia/Amman",
     )
-    for user, answer in ((layla, "going"), (khaled, "going"), (omar, "going"), (rania, "maybe"), (huda, "not_going")):
+    for user, answer in (
+        (layla, "going"),
+        (khaled, "going"),
+        (omar, "going"),
+        (rania, "maybe"),
+        (huda, "not_going"),
+    ):
         services.event_respond(actor=user, event=next_week, answer=answer)
         services.event_respond(actor=user, event=soon, answer="going" if answer != "not_going" else "maybe")
     services.expert_invitation_request(
-        actor=omar, event=next_week, name="د. سامر الحسيني", expertise="اللامركزية والحكم المحلي",
+        actor=omar,
+        event=next_week,
+        name="د. سامر الحسيني",
+        expertise="اللامركزية والحكم المحلي",
         email="expert.demo@example.org",
         reason="شارك في صياغة قوانين الإدارة المحلية ويمكنه عرض تجارب مقارنة من المنطقة.",
     )

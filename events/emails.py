@@ -11,7 +11,9 @@ from cssr.mail import render_email
 
 def _render(template, context, *, language, zone):
     with translation.override(language), timezone.override(zone):
-        return render_email(f"events/email/{template}", {"site_url": settings.SITE_URL, "zone": zone, **context})
+        return render_email(
+            f"events/email/{template}", {"site_url": settings.SITE_URL, "zone": zone, **context}
+        )
 
 
 def _zone(name):
@@ -23,10 +25,18 @@ def _zone(name):
 
 def event_reminder(*, user, event, lead_minutes):
     """The reminder of `event` for `user`: their language, times in their time zone."""
-    return _render("event_reminder", {
-        "user": user, "event": event, "space": event.space, "lead_minutes": lead_minutes,
-        "link": settings.SITE_URL + event.get_absolute_url(),
-    }, language=user.preferred_language, zone=_zone(user.time_zone))
+    return _render(
+        "event_reminder",
+        {
+            "user": user,
+            "event": event,
+            "space": event.space,
+            "lead_minutes": lead_minutes,
+            "link": settings.SITE_URL + event.get_absolute_url(),
+        },
+        language=user.preferred_language,
+        zone=_zone(user.time_zone),
+    )
 
 
 def expert_invitation(*, invitation):
@@ -35,10 +45,16 @@ def expert_invitation(*, invitation):
     event = invitation.event
     zone = _zone(event.time_zone)
     parts = [
-        _render("expert_invitation", {
-            "invitation": invitation, "event": event,
-            "join_url": event.space.meeting_url if not event.location else "",
-        }, language=language, zone=zone)
+        _render(
+            "expert_invitation",
+            {
+                "invitation": invitation,
+                "event": event,
+                "join_url": event.space.meeting_url if not event.location else "",
+            },
+            language=language,
+            zone=zone,
+        )
         for language in ("ar", "en")
     ]
     return {

@@ -45,27 +45,34 @@ def localise(wall_clock, zone):
     if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != wall_clock:
         raise ValidationError(
             _("%(time)s does not exist in %(zone)s: the clocks change that night. Choose another time."),
-            params={"time": wall_clock.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}, code="gap",
+            params={"time": wall_clock.strftime("%Y-%m-%d %H:%M"), "zone": zone.key},
+            code="gap",
         )
     return aware.astimezone(datetime.UTC)
 
 
 class EventForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                                  max_length=10000)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
+    )
     starts_at = WallClockField(label=_("starts"))
     ends_at = WallClockField(label=_("ends"))
     time_zone = forms.ChoiceField(
-        label=_("time zone of these times"), choices=time_zone_choices,
+        label=_("time zone of these times"),
+        choices=time_zone_choices,
         error_messages={"invalid_choice": _("Unknown time zone: %(value)s")},
     )
     location = forms.CharField(
-        label=_("place"), max_length=255, required=False,
+        label=_("place"),
+        max_length=255,
+        required=False,
         help_text=_("Leave empty for a meeting in the group's online meeting room."),
     )
     agenda_items = ModelMultipleChoiceIdField(
-        label=_("agenda items"), queryset=AgendaItem.objects.none(), required=False,
+        label=_("agenda items"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -74,7 +81,9 @@ class EventForm(forms.Form):
         if event is not None:
             zone = zoneinfo.ZoneInfo(event.time_zone)
             initial = {
-                "title": event.title, "description": event.description, "location": event.location,
+                "title": event.title,
+                "description": event.description,
+                "location": event.location,
                 "time_zone": event.time_zone,
                 "starts_at": event.starts_at.astimezone(zone).replace(tzinfo=None),
                 "ends_at": event.ends_at.astimezone(zone).replace(tzinfo=None),
@@ -84,8 +93,11 @@ class EventForm(forms.Form):
         else:
             initial = {"time_zone": zone_name, **initial}
         super().__init__(*args, initial=initial, **kwargs)
-        self.fields["agenda_items"].queryset = AgendaItem.objects.filter(space=space).exclude(
-            status=AgendaItem.Status.DECLINED).order_by("position", "pk")
+        self.fields["agenda_items"].queryset = (
+            AgendaItem.objects.filter(space=space)
+            .exclude(status=AgendaItem.Status.DECLINED)
+            .order_by("position", "pk")
+        )
 
     def clean(self):
         data = super().clean()
@@ -94,8 +106,11 @@ class EventForm(forms.Form):
             return data
         for name, value in (("starts_at", starts), ("ends_at", ends)):
             if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                self.add_error(name, _("Choose a date between the years %(first)s and %(last)s.") % {
-                    "first": EARLIEST_YEAR, "last": LATEST_YEAR})
+                self.add_error(
+                    name,
+                    _("Choose a date between the years %(first)s and %(last)s.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                )
                 return data
         zone = zoneinfo.ZoneInfo(zone_name)
         try:
@@ -116,8 +131,10 @@ class EventForm(forms.Form):
 
 
 class EventAnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=EventAnswer.Answer.choices,
-                               error_messages={"invalid_choice": _("Choose going, maybe or not going.")})
+    answer = forms.ChoiceField(
+        choices=EventAnswer.Answer.choices,
+        error_messages={"invalid_choice": _("Choose going, maybe or not going.")},
+    )
 
 
 class MonthForm(forms.Form):
@@ -136,5 +153,3 @@ class ExpertInvitationForm(forms.ModelForm):
         model = ExpertInvitation
         fields = ["name", "expertise", "email", "reason"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
-
-

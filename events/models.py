@@ -36,7 +36,9 @@ class Event(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     location = models.CharField(
-        _("place"), max_length=255, blank=True,
+        _("place"),
+        max_length=255,
+        blank=True,
         help_text=_("Leave empty for a meeting in the group's online meeting room."),
     )
     agenda_items = models.ManyToManyField(
@@ -46,7 +48,11 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     uid = models.CharField(max_length=80, unique=True, default=new_uid, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("organiser")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organiser"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
@@ -56,7 +62,9 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="events_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="events_end_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["space", "starts_at"]), models.Index(fields=["status", "starts_at"])]
 
@@ -104,7 +112,9 @@ class EventAnswer(models.Model):
 class CalendarFeed(models.Model):
     """A user's private calendar feed. Only a hash of the secret is kept; the link is shown once."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
     # The first characters of the token find the row; the hash of the whole token is compared in
     # constant time.
     key = models.CharField(max_length=12, unique=True)
@@ -150,18 +160,30 @@ class ExpertInvitation(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("expert invitation", "Accepted")
         DECLINED = "declined", pgettext_lazy("expert invitation", "Declined")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="expert_invitations",
-                              verbose_name=_("event"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("requested by"))
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="expert_invitations", verbose_name=_("event")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     name = models.CharField(_("expert's name"), max_length=160)
     expertise = models.CharField(_("expertise"), max_length=255)
     reason = models.TextField(_("why the group asks for this expert"))
     email = models.EmailField(_("expert's e-mail"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("invitation e-mailed"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)

@@ -34,12 +34,17 @@ def event_next(*, space, limit=3, now=None):
     """The next scheduled events of the space, for its home page (one query)."""
     now = now or timezone.now()
     return Event.objects.filter(space=space, status=Event.Status.SCHEDULED, ends_at__gt=now).order_by(
-        "starts_at", "pk")[:limit]
+        "starts_at", "pk"
+    )[:limit]
 
 
 def event_detail_queryset():
     """Events with what their page shows: the answer counts, the organiser, the agenda items."""
-    return _with_counts(Event.objects.all()).select_related("space", "created_by").prefetch_related("agenda_items")
+    return (
+        _with_counts(Event.objects.all())
+        .select_related("space", "created_by")
+        .prefetch_related("agenda_items")
+    )
 
 
 def event_get(*, user, space, event_id):
@@ -60,7 +65,9 @@ def month_grid(*, space, year, month, zone):
     last_day = calendar.monthrange(year, month)[1]
     end = datetime.combine(date(year, month, last_day) + timedelta(days=1), time.min, tzinfo=zone)
     by_day = {}
-    for event in Event.objects.filter(space=space, starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "pk"):
+    for event in Event.objects.filter(space=space, starts_at__lt=end, ends_at__gt=start).order_by(
+        "starts_at", "pk"
+    ):
         local_start = max(event.starts_at, start).astimezone(zone).date()
         local_end = (min(event.ends_at, end) - timedelta(microseconds=1)).astimezone(zone).date()
         day = local_start
@@ -69,9 +76,9 @@ def month_grid(*, space, year, month, zone):
             day += timedelta(days=1)
     weeks = []
     for week in calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month):
-        weeks.append([
-            {"date": day, "in_month": day.month == month, "events": by_day.get(day, [])} for day in week
-        ])
+        weeks.append(
+            [{"date": day, "in_month": day.month == month, "events": by_day.get(day, [])} for day in week]
+        )
     return weeks
 
 
@@ -92,5 +99,6 @@ def upcoming_for_user(*, user, limit=20, now=None):
     now = now or timezone.now()
     return (
         Event.objects.filter(space__in=access.filter_spaces(user).values("pk"), ends_at__gt=now)
-        .select_related("space").order_by("starts_at", "pk")[:limit]
+        .select_related("space")
+        .order_by("starts_at", "pk")[:limit]
     )

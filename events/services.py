@@ -1,4 +1,8 @@
-"""Every write of the events capability, each in one transaction (README, "Events and calendars")."""
+"""Every write of the events capability, each in one transaction (README, "Events and calendars").
+
+Trusts its caller: the views ask the permission core first (`access.check` for planning,
+`access.check_change_event`, `access.check_respond_event`, `access.check_request_expert`); a space
+that is not active is checked again under the row lock."""
 
 import hashlib
 import hmac
@@ -35,8 +39,9 @@ def _validate(*, space, starts_at, ends_at, agenda_items):
         raise ValidationError({"agenda_items": _("Choose agenda items of this group.")})
 
 
-def event_create(*, actor, space, title, description, starts_at, ends_at, time_zone, location="",
-                 agenda_items=()):
+def event_create(
+    *, actor, space, title, description, starts_at, ends_at, time_zone, location="", agenda_items=()
+):
     """Plan an event in `space`. The caller has checked `contribute` on the space (access core).
 
     Records a contribution and notifies the space's people. Raises ValidationError on bad times.
@@ -48,8 +53,14 @@ def event_create(*, actor, space, title, description, starts_at, ends_at, time_z
         if space.status != Space.Status.ACTIVE:
             raise ValidationError(access.INACTIVE_SPACE)
         event = Event.objects.create(
-            space=space, title=title.strip(), description=description.strip(), starts_at=starts_at,
-            ends_at=ends_at, time_zone=time_zone, location=location.strip(), created_by=actor,
+            space=space,
+            title=title.strip(),
+            description=description.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            time_zone=time_zone,
+            location=location.strip(),
+            created_by=actor,
         )
         event.agenda_items.set(agenda_items)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.EVENT)
@@ -84,7 +95,8 @@ def event_cancel(*, actor, event):
     Caller checked `access.check_change_event`."""
     with transaction.atomic():
         changed = Event.objects.filter(pk=event.pk, status=Event.Status.SCHEDULED).update(
-            status=Event.Status.CANCELLED, sequence=F("sequence") + 1, updated_at=timezone.now())
+            status=Event.Status.CANCELLED, sequence=F("sequence") + 1, updated_at=timezone.now()
+        )
         event.refresh_from_db()
         if changed:
             _notify(event, actor, _("Event cancelled: %(title)s"))
@@ -94,9 +106,14 @@ def event_cancel(*, actor, event):
 def _notify(event, actor, title):
     """In-app notice to the space's people. The title is written in the organiser's language at the
     moment; the notification list shows titles as stored, like every other notice of the platform."""
-    notify(recipients=access.audience(event.space), space=event.space, kind=Notification.Kind.EVENT,
-           actor=actor, title=title % {"title": event.title},
-           url=event.get_absolute_url())
+    notify(
+        recipients=access.audience(event.space),
+        space=event.space,
+        kind=Notification.Kind.EVENT,
+        actor=actor,
+        title=title % {"title": event.title},
+        url=event.get_absolute_url(),
+    )
 
 
 def event_respond(*, actor, event, answer):
@@ -110,12 +127,14 @@ def event_respond(*, actor, event, answer):
             raise ValidationError(_("This event is cancelled: answers are closed."))
         if event.is_past:
             raise ValidationError(_("This event is over: answers are closed."))
-        EventAnswer.objects.update_or_create(event=event, user=actor,
-                                          defaults={"answer": answer, "answered_at": timezone.now()})
+        EventAnswer.objects.update_or_create(
+            event=event, user=actor, defaults={"answer": answer, "answered_at": timezone.now()}
+        )
     # Answering is not a contribution (README, "What counts as a contribution").
 
 
 # --- The personal calendar feed -------------------------------------------------------------------
+
 
 def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
@@ -129,7 +148,9 @@ def calendar_feed_renew(*, user):
         try:
             with transaction.atomic():
                 CalendarFeed.objects.update_or_create(
-                    user=user, defaults={"key": token[:12], "token_hash": _hash(token), "created_at": timezone.now()})
+                    user=user,
+                    defaults={"key": token[:12], "token_hash": _hash(token), "created_at": timezone.now()},
+                )
         except IntegrityError:  # the same 12-character key twice: draw again
             continue
         return token
@@ -158,13 +179,18 @@ def calendar_feed_user(*, token):
 
 # --- Expert invitations ---------------------------------------------------------------------------
 
+
 def expert_invitation_request(*, actor, event, name, expertise, reason, email):
     """Members and rapporteurs ask the Office to invite an expert to `event` (caller checked
     `access.check_request_expert`). Staff decide in admin."""
     if event.is_cancelled or event.is_past:
         raise ValidationError(_("Experts can be asked only to upcoming events."))
     return ExpertInvitation.objects.create(
-        event=event, requested_by=actor, name=name.strip(), expertise=expertise.strip(), reason=reason.strip(),
+        event=event,
+        requested_by=actor,
+        name=name.strip(),
+        expertise=expertise.strip(),
+        reason=reason.strip(),
         email=email.strip(),
     )
 
@@ -176,7 +202,9 @@ def expert_invitation_decide(*, actor, invitation, accept, reason=""):
     if not access.is_operations(actor):
         raise access.PermissionDenied
     with transaction.atomic():
-        invitation = ExpertInvitation.objects.select_for_update().select_related("event__space").get(pk=invitation.pk)
+        invitation = (
+            ExpertInvitation.objects.select_for_update().select_related("event__space").get(pk=invitation.pk)
+        )
         if invitation.status != ExpertInvitation.Status.PENDING:
             return invitation
         invitation.status = ExpertInvitation.Status.ACCEPTED if accept else ExpertInvitation.Status.DECLINED
@@ -192,9 +220,12 @@ def expert_invitation_send(*, invitation_id):
     """Write the e-mail of an accepted expert whose e-mail was never written (admin); once only. A mail
     server that refuses it is retried by the outbox. Returns whether it was written."""
     with transaction.atomic():
-        invitation = (ExpertInvitation.objects.select_for_update().select_related("event__space")
-                      .filter(pk=invitation_id, status=ExpertInvitation.Status.ACCEPTED, emailed_at__isnull=True)
-                      .first())
+        invitation = (
+            ExpertInvitation.objects.select_for_update()
+            .select_related("event__space")
+            .filter(pk=invitation_id, status=ExpertInvitation.Status.ACCEPTED, emailed_at__isnull=True)
+            .first()
+        )
         if invitation is None:
             return False
         _expert_invitation_write(invitation)
@@ -206,12 +237,21 @@ def _expert_invitation_write(invitation):
     transaction; the sender runs after commit."""
     from . import emails
 
-    outbox_add([(invitation.email, OutgoingEmail.Kind.EXPERT_INVITATION, emails.expert_invitation(invitation=invitation))])
+    outbox_add(
+        [
+            (
+                invitation.email,
+                OutgoingEmail.Kind.EXPERT_INVITATION,
+                emails.expert_invitation(invitation=invitation),
+            )
+        ]
+    )
     ExpertInvitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
     outbox_send_soon()
 
 
 # --- Reminders (a Celery beat job) ----------------------------------------------------------------
+
 
 def _per_recipient(texts):
     """A text per row naming a user (`user`), from (user id, text) pairs: one branch per distinct text
@@ -219,16 +259,21 @@ def _per_recipient(texts):
     users_by_text = {}
     for user_id, text in texts:
         users_by_text.setdefault(text, []).append(user_id)
-    return Case(*(When(user__in=user_ids, then=Value(text)) for text, user_ids in users_by_text.items()),
-                default=Value(""), output_field=CharField())
+    return Case(
+        *(When(user__in=user_ids, then=Value(text)) for text, user_ids in users_by_text.items()),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def _due_for_lead(now, lead, shorter):
     """Scheduled events of active spaces starting within `lead` minutes. Inside the window of a
     shorter lead only the shorter reminder is given (a job that ran late does not send two at once)."""
     due = Event.objects.filter(
-        status=Event.Status.SCHEDULED, space__status=Space.Status.ACTIVE,
-        starts_at__gt=now, starts_at__lte=now + timedelta(minutes=lead),
+        status=Event.Status.SCHEDULED,
+        space__status=Space.Status.ACTIVE,
+        starts_at__gt=now,
+        starts_at__lte=now + timedelta(minutes=lead),
     )
     if shorter is not None:
         due = due.filter(starts_at__gt=now + timedelta(minutes=shorter))
@@ -254,30 +299,51 @@ def event_reminders_send(*, now=None):
         shorter = leads[index - 1] if index else None
         for event_id in _due_for_lead(now, lead, shorter).values_list("pk", flat=True):
             with transaction.atomic():
-                event = (Event.objects.select_for_update(skip_locked=True, of=("self",)).select_related("space")
-                         .filter(pk=event_id, status=Event.Status.SCHEDULED).first())
+                event = (
+                    Event.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("space")
+                    .filter(pk=event_id, status=Event.Status.SCHEDULED)
+                    .first()
+                )
                 if event is None:
                     continue  # another worker holds it, or it was cancelled meanwhile
                 recipients = list(
                     access.audience(event.space)
-                    .exclude(pk__in=ReminderSent.objects.filter(event=event, lead_minutes=lead).values("user_id"))
-                    .exclude(pk__in=EventAnswer.objects.filter(event=event, answer=EventAnswer.Answer.NOT_GOING)
-                             .values("user_id"))
+                    .exclude(
+                        pk__in=ReminderSent.objects.filter(event=event, lead_minutes=lead).values("user_id")
+                    )
+                    .exclude(
+                        pk__in=EventAnswer.objects.filter(
+                            event=event, answer=EventAnswer.Answer.NOT_GOING
+                        ).values("user_id")
+                    )
                     .exclude(muted_notifications__kind=Notification.Kind.REMINDER)
                     .order_by("pk")
                 )
                 if not recipients:
                     continue
                 ReminderSent.objects.bulk_create(
-                    ReminderSent(event=event, user=user, lead_minutes=lead, sent_at=now) for user in recipients)
+                    ReminderSent(event=event, user=user, lead_minutes=lead, sent_at=now)
+                    for user in recipients
+                )
                 url = event.get_absolute_url()
-                written = [(user, emails.event_reminder(user=user, event=event, lead_minutes=lead))
-                           for user in recipients]
-                notify_many(kind=Notification.Kind.REMINDER, space=Value(event.space_id), url=url, now=now,
-                            targets=ReminderSent.objects.filter(event=event, lead_minutes=lead,
-                                                                user__in=[user.pk for user in recipients]),
-                            title=_per_recipient((user.pk, mail["subject"]) for user, mail in written))
-                outbox_add((user, OutgoingEmail.Kind.EVENT_REMINDER, mail) for user, mail in written if user.email)
+                written = [
+                    (user, emails.event_reminder(user=user, event=event, lead_minutes=lead))
+                    for user in recipients
+                ]
+                notify_many(
+                    kind=Notification.Kind.REMINDER,
+                    space=Value(event.space_id),
+                    url=url,
+                    now=now,
+                    targets=ReminderSent.objects.filter(
+                        event=event, lead_minutes=lead, user__in=[user.pk for user in recipients]
+                    ),
+                    title=_per_recipient((user.pk, mail["subject"]) for user, mail in written),
+                )
+                outbox_add(
+                    (user, OutgoingEmail.Kind.EVENT_REMINDER, mail) for user, mail in written if user.email
+                )
                 reminded += len(recipients)
     logger.info("event reminders: %s person(s) reminded", reminded)
     if reminded:

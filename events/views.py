@@ -27,12 +27,16 @@ def event_list(request, space_id):
     """The space's upcoming events with their answer counts (and the past ones below)."""
     space = access.access_space(request.user, space_id)
     now = timezone.now()
-    return render(request, "events/event_list.html", {
-        "space": space,
-        "upcoming": selectors.event_list(space=space, now=now),
-        "past": selectors.event_list(space=space, upcoming=False, now=now)[:20],
-        "may_create": access.can(request.user, Action.CONTRIBUTE, space),
-    })
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "space": space,
+            "upcoming": selectors.event_list(space=space, now=now),
+            "past": selectors.event_list(space=space, upcoming=False, now=now)[:20],
+            "may_create": access.can(request.user, Action.CONTRIBUTE, space),
+        },
+    )
 
 
 @require_GET
@@ -47,11 +51,20 @@ def event_month(request, space_id):
     shown = first.replace(year=year, month=month, day=1)
     previous = (shown.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
     following = (shown.replace(day=28) + timezone.timedelta(days=4)).replace(day=1)
-    return render(request, "events/event_month.html", {
-        "space": space, "weeks": weeks, "month": shown, "today": today,
-        "previous": previous, "following": following, "day_names": [day["date"] for day in weeks[0]],
-        "may_create": access.can(request.user, Action.CONTRIBUTE, space),
-    })
+    return render(
+        request,
+        "events/event_month.html",
+        {
+            "space": space,
+            "weeks": weeks,
+            "month": shown,
+            "today": today,
+            "previous": previous,
+            "following": following,
+            "day_names": [day["date"] for day in weeks[0]],
+            "may_create": access.can(request.user, Action.CONTRIBUTE, space),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,21 +90,33 @@ def event_detail(request, space_id, event_id):
     user = request.user
     now = timezone.now()
     may_join = access.can_join_meeting(user, event, now)
-    return render(request, "events/event_detail.html", {
-        "space": space, "event": event,
-        "organiser_zone": zoneinfo.ZoneInfo(event.time_zone),
-        "my_answer": selectors.answer_of(user=user, event=event),
-        "answers": EventAnswerForm.base_fields["answer"].choices,
-        "may_respond": _may(access.check_respond_event, user, event) and not event.is_cancelled and not event.is_past,
-        "may_change": _may(access.check_change_event, user, event) and not event.is_cancelled,
-        "may_ask_expert": _may(access.check_request_expert, user, event) and not event.is_cancelled
-        and not event.is_past,
-        "may_join": may_join,
-        "meeting_url": space.meeting_url if may_join else "",
-        "join_early_minutes": settings.CSSR_EVENT_JOIN_EARLY_MINUTES,
-        "join_opens_later": not may_join and access.can(user, Action.VIEW, event) and event.is_online
-        and bool(space.meeting_url) and not event.is_cancelled and not event.is_past,
-    })
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "space": space,
+            "event": event,
+            "organiser_zone": zoneinfo.ZoneInfo(event.time_zone),
+            "my_answer": selectors.answer_of(user=user, event=event),
+            "answers": EventAnswerForm.base_fields["answer"].choices,
+            "may_respond": _may(access.check_respond_event, user, event)
+            and not event.is_cancelled
+            and not event.is_past,
+            "may_change": _may(access.check_change_event, user, event) and not event.is_cancelled,
+            "may_ask_expert": _may(access.check_request_expert, user, event)
+            and not event.is_cancelled
+            and not event.is_past,
+            "may_join": may_join,
+            "meeting_url": space.meeting_url if may_join else "",
+            "join_early_minutes": settings.CSSR_EVENT_JOIN_EARLY_MINUTES,
+            "join_opens_later": not may_join
+            and access.can(user, Action.VIEW, event)
+            and event.is_online
+            and bool(space.meeting_url)
+            and not event.is_cancelled
+            and not event.is_past,
+        },
+    )
 
 
 def _may(check, user, event):
@@ -173,7 +198,9 @@ def expert_request(request, space_id, event_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your request is sent to the operations support team, who will decide."))
+            messages.success(
+                request, _("Your request is sent to the operations support team, who will decide.")
+            )
             return redirect("events:event-detail", space.pk, event.pk)
     return render(request, "events/expert_request.html", {"space": space, "event": event, "form": form})
 
@@ -181,7 +208,7 @@ def expert_request(request, space_id, event_id):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def calendar_feed_settings(request):
-    """"My calendar": the coming events of all my groups, and the personal feed: make a new secret
+    """ "My calendar": the coming events of all my groups, and the personal feed: make a new secret
     link (shown once) or switch it off."""
     new_link = ""
     if request.method == "POST":
@@ -191,11 +218,15 @@ def calendar_feed_settings(request):
             return redirect("events:calendar-feed-settings")
         token = services.calendar_feed_renew(user=request.user)
         new_link = request.build_absolute_uri(reverse("events:calendar-feed", args=[token]))
-    return render(request, "events/calendar_feed.html", {
-        "new_link": new_link,
-        "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
-        "upcoming": selectors.upcoming_for_user(user=request.user),
-    })
+    return render(
+        request,
+        "events/calendar_feed.html",
+        {
+            "new_link": new_link,
+            "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+            "upcoming": selectors.upcoming_for_user(user=request.user),
+        },
+    )
 
 
 @login_not_required

@@ -82,6 +82,7 @@ def wait_for(probe, seconds, what):
 
 # --- The compose file ------------------------------------------------------------------------------
 
+
 def compose_service(name, variables):
     """The command and environment docker-compose.yml gives service `name`, its ${...} filled from
     `variables` (what `.env` holds in production) or the file's own defaults."""
@@ -94,8 +95,10 @@ def compose_service(name, variables):
         expect(operator != "?", f"docker-compose.yml needs {variable} ({fallback})")
         return fallback
 
-    environment = {key: re.sub(r"\$\{(\w+)(?::?([-?])([^}]*))?\}", fill, str(value))
-                   for key, value in service.get("environment", {}).items()}
+    environment = {
+        key: re.sub(r"\$\{(\w+)(?::?([-?])([^}]*))?\}", fill, str(value))
+        for key, value in service.get("environment", {}).items()
+    }
     return [str(arg) for arg in service["command"]], environment
 
 
@@ -108,6 +111,7 @@ def local_command(command, port):
 
 
 # --- The run ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -127,23 +131,39 @@ class Run:
 
     def service(self, name):
         """The compose service's command and environment, on loopback (see the module docstring)."""
-        command, environment = compose_service(name, {
-            "SECRET_KEY": self.secret_key, "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": self.site,
-            "POSTGRES_PASSWORD": "unused",  # in DATABASE_URL, replaced below
-        })
-        environment.update({
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
-            "REDIS_URL": f"{REDIS}/0", "CACHE_KEY_PREFIX": self.prefix, "CHANNEL_LAYER_PREFIX": self.prefix,
-            "CELERY_BROKER_URL": f"{REDIS}/{self.broker_database}",  # read by Celery before its settings
-            "CSSR_TRUSTED_PROXY_COUNT": "0", "BEHIND_TLS_PROXY": "0", "SECURE_COOKIES": "0",
-            "CSSR_X_ACCEL_REDIRECT": "0",  # no nginx: the web process sends the bytes itself
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "MEDIA_ROOT": str(self.work / "media"), "STATIC_ROOT": str(self.work / "static"),
-            "CSSR_VAR_DIR": str(self.work / "var"),
-            # what the image's Dockerfile sets
-            "DJANGO_SETTINGS_MODULE": "cssr.settings", "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
-        })
-        inherited = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+        command, environment = compose_service(
+            name,
+            {
+                "SECRET_KEY": self.secret_key,
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "SITE_URL": self.site,
+                "POSTGRES_PASSWORD": "unused",  # in DATABASE_URL, replaced below
+            },
+        )
+        environment.update(
+            {
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
+                "REDIS_URL": f"{REDIS}/0",
+                "CACHE_KEY_PREFIX": self.prefix,
+                "CHANNEL_LAYER_PREFIX": self.prefix,
+                "CELERY_BROKER_URL": f"{REDIS}/{self.broker_database}",  # read by Celery before its settings
+                "CSSR_TRUSTED_PROXY_COUNT": "0",
+                "BEHIND_TLS_PROXY": "0",
+                "SECURE_COOKIES": "0",
+                "CSSR_X_ACCEL_REDIRECT": "0",  # no nginx: the web process sends the bytes itself
+                "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+                "MEDIA_ROOT": str(self.work / "media"),
+                "STATIC_ROOT": str(self.work / "static"),
+                "CSSR_VAR_DIR": str(self.work / "var"),
+                # what the image's Dockerfile sets
+                "DJANGO_SETTINGS_MODULE": "cssr.settings",
+                "PYTHONPATH": str(ROOT),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        inherited = {
+            name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ
+        }
         return local_command(command, self.port), {**inherited, **environment}
 
     @property
@@ -155,7 +175,8 @@ class Run:
         """Start a process in its own process group, its output in <work>/<label>.log."""
         with (self.work / f"{label}.log").open("w") as log:
             process = subprocess.Popen(  # noqa: S603
-                argv, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                argv, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.processes[label] = process
         return process
 
@@ -218,6 +239,7 @@ def claim_broker_database(run):
 
 # --- A browser -------------------------------------------------------------------------------------
 
+
 @dataclass
 class Page:
     status: int
@@ -278,11 +300,17 @@ class Browser:
 def multipart(fields, files):
     """A multipart/form-data body and its content type."""
     boundary = secrets.token_hex(16)
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
     for name, (filename, content, content_type) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     return b"".join([*parts, f"--{boundary}--\r\n".encode()]), f"multipart/form-data; boundary={boundary}"
 
 
@@ -304,18 +332,27 @@ def sign_in(run, username, second_factor=False):
     browser = Browser(run.site)
     page = browser.submit("/accounts/login/", {"login": username, "password": DEMO_PASSWORD})
     if second_factor:
-        expect(page.path == "/accounts/2fa/authenticate/", f"{username}: no second-factor page, got {page.path}")
+        expect(
+            page.path == "/accounts/2fa/authenticate/", f"{username}: no second-factor page, got {page.path}"
+        )
         page = browser.submit(page.path, {"code": demo_totp(run, username)})
-    expect(page.status == 200 and not page.path.startswith("/accounts/"),
-           f"{username} is not signed in: the sign-in ended on {page.path} with {page.status}")
+    expect(
+        page.status == 200 and not page.path.startswith("/accounts/"),
+        f"{username} is not signed in: the sign-in ended on {page.path} with {page.status}",
+    )
     return browser
 
 
 def chat_socket(run, conversation, browser):
     """A websocket on the conversation, opened as the browser opens it; once the server said ready."""
-    websocket = run.sockets.enter_context(websocket_connect(
-        f"ws://127.0.0.1:{run.port}/ws/chat/{conversation}/", origin=run.site, open_timeout=10,
-        additional_headers={"Cookie": f"sessionid={browser.cookie('sessionid')}"}))
+    websocket = run.sockets.enter_context(
+        websocket_connect(
+            f"ws://127.0.0.1:{run.port}/ws/chat/{conversation}/",
+            origin=run.site,
+            open_timeout=10,
+            additional_headers={"Cookie": f"sessionid={browser.cookie('sessionid')}"},
+        )
+    )
     frame = json.loads(websocket.recv(timeout=10))
     expect(frame["type"] == "ready", f"the socket's first frame is {frame}, not ready")
     return websocket
@@ -348,6 +385,7 @@ def celery_call(run, task):
 
 # --- The steps -------------------------------------------------------------------------------------
 
+
 def step_prepare(run):
     with psycopg.connect(POSTGRES + " dbname=postgres", autocommit=True, connect_timeout=5) as admin:
         admin.execute(f'CREATE DATABASE "{run.database}"')
@@ -358,8 +396,11 @@ def step_prepare(run):
 def step_migrate_and_collect_static(run):
     # Side by side (they share nothing): the run has two cores and three minutes.
     static_environment = {**run.environment, "DJANGO_DEBUG": "1"}  # as the Dockerfile collects them
-    run.spawn("collectstatic", [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-              static_environment)
+    run.spawn(
+        "collectstatic",
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        static_environment,
+    )
     argv, environment = run.service("migrate")
     run.command("migrate", local_command(argv, run.port), environment)
     run.finish("collectstatic")
@@ -373,7 +414,9 @@ def step_start(run):
     for name in SERVICES:
         run.start(name)
     anonymous = Browser(run.site)
-    wait_for(lambda: run.running("web") and _answers(anonymous, "/accounts/login/"), 60, "the web server answering")
+    wait_for(
+        lambda: run.running("web") and _answers(anonymous, "/accounts/login/"), 60, "the web server answering"
+    )
     wait_for(lambda: run.running("worker") and " ready." in run.log("worker"), 60, "the worker being ready")
     wait_for(lambda: run.running("beat") and "beat: Starting" in run.log("beat"), 60, "beat starting")
     return ", ".join(f"{name} pid {run.processes[name].pid}" for name in SERVICES)
@@ -393,8 +436,10 @@ def step_readyz(run):
 def step_staff_admin(run):
     staff = sign_in(run, "ops", second_factor=True)
     page = staff.get("/admin/")
-    expect(page.status == 200 and page.path == "/admin/" and "/admin/accounts/user/" in page.text,
-           f"admin did not open for staff: {page.status} at {page.path}")
+    expect(
+        page.status == 200 and page.path == "/admin/" and "/admin/accounts/user/" in page.text,
+        f"admin did not open for staff: {page.status} at {page.path}",
+    )
 
 
 def step_discussion_reply(run):
@@ -403,27 +448,38 @@ def step_discussion_reply(run):
         "SELECT s.id, min(t.id) FROM workgroups_space s JOIN workgroups_thread t ON t.space_id = s.id "
         "WHERE s.status = 'active' AND NOT t.is_closed AND (SELECT count(*) FROM workgroups_membership m "
         "JOIN accounts_user u ON u.id = m.user_id WHERE m.space_id = s.id AND m.state = 'active' "
-        "AND m.role = 'member' AND u.username IN ('omar', 'huda')) = 2 GROUP BY s.id ORDER BY s.id LIMIT 1")
+        "AND m.role = 'member' AND u.username IN ('omar', 'huda')) = 2 GROUP BY s.id ORDER BY s.id LIMIT 1"
+    )
     expect(found, "the demo data has no active space with an open discussion where omar and huda are members")
     space, thread = found[0]
     member = sign_in(run, "omar")
     body = f"A reply from the smoke test {secrets.token_hex(4)}"
     page = member.submit(f"/spaces/{space}/discussions/{thread}/", {"body": body})
-    expect(page.status == 200 and "?post=" in page.url and body in page.text,
-           f"the reply is not shown: {page.status} at {page.url}")
+    expect(
+        page.status == 200 and "?post=" in page.url and body in page.text,
+        f"the reply is not shown: {page.status} at {page.url}",
+    )
     run.found.update(space=space, member=member)
 
 
 def step_library(run):
     space, member = run.found["space"], run.found["member"]
     content = f"ملف من اختبار التشغيل {secrets.token_hex(4)}\nA file from the smoke test.\n".encode()
-    page = member.submit(f"/spaces/{space}/documents/new/", {"title": "Smoke test"},
-                         files={"file": ("smoke.txt", content, "text/plain")})
+    page = member.submit(
+        f"/spaces/{space}/documents/new/",
+        {"title": "Smoke test"},
+        files={"file": ("smoke.txt", content, "text/plain")},
+    )
     link = re.search(rf'href="(/spaces/{space}/documents/\d+/versions/\d+/download/)"', page.text)
-    expect(page.status == 200 and link, f"the upload did not lead to the document's page: {page.status} at {page.path}")
+    expect(
+        page.status == 200 and link,
+        f"the upload did not lead to the document's page: {page.status} at {page.path}",
+    )
     download = member.get(link.group(1))
-    expect(download.status == 200 and download.body == content,
-           f"the download differs: {download.status}, {len(download.body)} bytes for {len(content)}")
+    expect(
+        download.status == 200 and download.body == content,
+        f"the download differs: {download.status}, {len(download.body)} bytes for {len(content)}",
+    )
 
 
 def step_chat(run):
@@ -442,16 +498,27 @@ def step_chat(run):
 def step_inactivity(run):
     space = run.found["space"]
     # Huda's last contribution goes back beyond the space's period, in the database (no waiting).
-    run.sql("UPDATE workgroups_membership m SET last_contribution_at = now() - make_interval(days => s.inactivity_days + 1), "
-            "joined_at = now() - make_interval(days => s.inactivity_days + 1) FROM workgroups_space s, accounts_user u "
-            "WHERE s.id = m.space_id AND u.id = m.user_id AND u.username = 'huda' AND m.space_id = %s", space)
+    run.sql(
+        "UPDATE workgroups_membership m SET last_contribution_at = now() - make_interval(days => s.inactivity_days + 1), "
+        "joined_at = now() - make_interval(days => s.inactivity_days + 1) FROM workgroups_space s, accounts_user u "
+        "WHERE s.id = m.space_id AND u.id = m.user_id AND u.username = 'huda' AND m.space_id = %s",
+        space,
+    )
     celery_call(run, "workgroups.tasks.run_inactivity")
-    wait_for(lambda: run.sql("SELECT 1 FROM workgroups_membership m JOIN accounts_user u ON u.id = m.user_id "
-                             "WHERE u.username = 'huda' AND m.space_id = %s AND m.state = 'locked'", space),
-             30, "the worker locking the inactive member")
+    wait_for(
+        lambda: run.sql(
+            "SELECT 1 FROM workgroups_membership m JOIN accounts_user u ON u.id = m.user_id "
+            "WHERE u.username = 'huda' AND m.space_id = %s AND m.state = 'locked'",
+            space,
+        ),
+        30,
+        "the worker locking the inactive member",
+    )
     locked_at = time.monotonic()
     code = close_code(run.found["other_socket"], SOCKET_CLOSE_SECONDS)
-    expect(code is not None, f"the locked member's socket is still open {SOCKET_CLOSE_SECONDS} s after the lock")
+    expect(
+        code is not None, f"the locked member's socket is still open {SOCKET_CLOSE_SECONDS} s after the lock"
+    )
     expect(code == 4408, f"the locked member's socket closed with {code}, not 4408 (access changed)")
     page = run.found["other"].get(f"/spaces/{space}/")
     expect(page.status == 403, f"the locked member's space answered {page.status}, not the lock page (403)")
@@ -461,16 +528,25 @@ def step_inactivity(run):
 def step_digests(run):
     (last,) = run.sql("SELECT coalesce(max(id), 0) FROM workgroups_outgoingemail")[0]
     # Omar's digest period ends now: his last digest goes back eight days, in the database.
-    run.sql("INSERT INTO workgroups_digestsubscription (user_id, frequency, last_sent_at) "
-            "SELECT id, 'weekly', now() - interval '8 days' FROM accounts_user WHERE username = 'omar' "
-            "ON CONFLICT (user_id) DO UPDATE SET frequency = 'weekly', last_sent_at = excluded.last_sent_at")
+    run.sql(
+        "INSERT INTO workgroups_digestsubscription (user_id, frequency, last_sent_at) "
+        "SELECT id, 'weekly', now() - interval '8 days' FROM accounts_user WHERE username = 'omar' "
+        "ON CONFLICT (user_id) DO UPDATE SET frequency = 'weekly', last_sent_at = excluded.last_sent_at"
+    )
     celery_call(run, "workgroups.tasks.send_digests")
-    written = "FROM workgroups_outgoingemail e JOIN accounts_user u ON u.id = e.recipient_id " \
-              "WHERE e.kind = 'digest' AND u.username = 'omar' AND e.id > %s"
+    written = (
+        "FROM workgroups_outgoingemail e JOIN accounts_user u ON u.id = e.recipient_id "
+        "WHERE e.kind = 'digest' AND u.username = 'omar' AND e.id > %s"
+    )
     wait_for(lambda: run.sql(f"SELECT 1 {written}", last), 30, "a digest for the member in the outbox")  # noqa: S608
-    wait_for(lambda: run.sql(f"SELECT 1 {written} AND e.sent_at IS NOT NULL", last), 30,  # noqa: S608
-             "the outbox sending the digest")
-    (count,) = run.sql("SELECT count(*) FROM workgroups_outgoingemail WHERE kind = 'digest' AND id > %s", last)[0]
+    wait_for(
+        lambda: run.sql(f"SELECT 1 {written} AND e.sent_at IS NOT NULL", last),
+        30,  # noqa: S608
+        "the outbox sending the digest",
+    )
+    (count,) = run.sql(
+        "SELECT count(*) FROM workgroups_outgoingemail WHERE kind = 'digest' AND id > %s", last
+    )[0]
     return f"{count} digest(s) written to the outbox and sent"
 
 
@@ -480,6 +556,7 @@ def step_still_running(run):
 
 
 # --- Running and cleaning up -----------------------------------------------------------------------
+
 
 @contextmanager
 def step(name, results):
@@ -542,8 +619,12 @@ def _terminated(signum, frame):
 
 def main(argv=None):
     argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
-    run = Run(work=Path(tempfile.mkdtemp(prefix="cssr-smoke-")), port=free_port(),
-              database=f"cssr_smoke_{os.getpid()}", prefix=f"cssr-smoke-{os.getpid()}")
+    run = Run(
+        work=Path(tempfile.mkdtemp(prefix="cssr-smoke-")),
+        port=free_port(),
+        database=f"cssr_smoke_{os.getpid()}",
+        prefix=f"cssr-smoke-{os.getpid()}",
+    )
     steps = [
         ("prepare a fresh PostgreSQL database and the Redis namespaces", step_prepare),
         ("migrate (the compose file's command) and collect static files", step_migrate_and_collect_static),

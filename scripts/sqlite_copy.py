@@ -12,7 +12,9 @@ def copy(source_path, target_path):
     target = sqlite3.connect(target_path)
     try:
         source.backup(target)
-        target.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it (the platform turns WAL on again)
+        target.execute(
+            "PRAGMA journal_mode=DELETE"
+        )  # one file, no -wal beside it (the platform turns WAL on again)
     finally:
         target.close()
         source.close()

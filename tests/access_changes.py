@@ -38,9 +38,14 @@ def end_other_sessions(chat, user, cookie):
 
 
 def change_own_password(chat, user, cookie):
-    response = client_for(user).post("/accounts/password/change/", {
-        "oldpassword": factories.PASSWORD, "password1": "a-new-long-passphrase-2026",
-        "password2": "a-new-long-passphrase-2026"})
+    response = client_for(user).post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": factories.PASSWORD,
+            "password1": "a-new-long-passphrase-2026",
+            "password2": "a-new-long-passphrase-2026",
+        },
+    )
     assert response.status_code == 302, response.content[:500]
 
 
@@ -57,7 +62,12 @@ def reset_password_by_link(chat, user, cookie):
 def staff_sets_password_in_admin(chat, user, cookie):
     response = client_for(chat["users"]["staff"]).post(
         reverse("admin:auth_user_password_change", args=[user.pk]),
-        {"usable_password": "true", "password1": "Staff-set-secret-2254!", "password2": "Staff-set-secret-2254!"})
+        {
+            "usable_password": "true",
+            "password1": "Staff-set-secret-2254!",
+            "password2": "Staff-set-secret-2254!",
+        },
+    )
     assert response.status_code == 302, response.content[:500]
 
 
@@ -96,7 +106,9 @@ def inactivity_job_locks(chat, user, cookie):
     from workgroups.services import inactivity_run
 
     long_ago = timezone.now() - timedelta(days=chat["space"].inactivity_days + 1)
-    Membership.objects.filter(space=chat["space"], user=user).update(joined_at=long_ago, last_contribution_at=long_ago)
+    Membership.objects.filter(space=chat["space"], user=user).update(
+        joined_at=long_ago, last_contribution_at=long_ago
+    )
     assert inactivity_run()["locked"] == 1
 
 
@@ -107,8 +119,9 @@ def staff_removes(chat, user, cookie):
 
 def staff_changes_role(chat, user, cookie):
     membership = Membership.objects.get(space=chat["space"], user=user)
-    workgroup_services.membership_change_role(actor=chat["users"]["staff"], membership=membership,
-                                              role=Role.RAPPORTEUR)
+    workgroup_services.membership_change_role(
+        actor=chat["users"]["staff"], membership=membership, role=Role.RAPPORTEUR
+    )
 
 
 CHANGES = {

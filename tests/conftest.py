@@ -21,8 +21,15 @@ from workgroups.models import Membership, Role
 from . import factories
 
 ROLES = [
-    "anonymous", "outsider", "other_member", "member", "locked_member",
-    "rapporteur", "technical_officer", "political_officer", "staff",
+    "anonymous",
+    "outsider",
+    "other_member",
+    "member",
+    "locked_member",
+    "rapporteur",
+    "technical_officer",
+    "political_officer",
+    "staff",
 ]
 
 
@@ -72,7 +79,9 @@ def _no_internet():
     """No test reaches the Internet: looking up a name or connecting to anything but this machine
     (loopback addresses, `localhost`, unix sockets) raises OSError."""
     guarded = [(socket.socket, name, _host_of_socket_call) for name in ("connect", "connect_ex", "sendto")]
-    guarded += [(socket, name, _host_of_lookup) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")]
+    guarded += [
+        (socket, name, _host_of_lookup) for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
+    ]
     originals = [(owner, name, getattr(owner, name)) for owner, name, _host_of in guarded]
     for owner, name, host_of in guarded:
         setattr(owner, name, _only_this_machine(getattr(owner, name), host_of))
@@ -137,9 +146,15 @@ def world(db, space, other_space):
         "other_member": factories.add_member(other_space, username="other", display_name="سامي"),
         "member": factories.add_member(space, username="member", display_name="عمر الخطيب"),
         "locked_member": factories.add_member(space, username="locked", display_name="أحمد"),
-        "rapporteur": factories.add_member(space, role=Role.RAPPORTEUR, username="rapporteur", display_name="ليلى حداد"),
-        "technical_officer": factories.add_member(space, role=Role.TECHNICAL_OFFICER, username="tech", display_name="طارق"),
-        "political_officer": factories.add_member(space, role=Role.POLITICAL_OFFICER, username="political", display_name="نادية"),
+        "rapporteur": factories.add_member(
+            space, role=Role.RAPPORTEUR, username="rapporteur", display_name="ليلى حداد"
+        ),
+        "technical_officer": factories.add_member(
+            space, role=Role.TECHNICAL_OFFICER, username="tech", display_name="طارق"
+        ),
+        "political_officer": factories.add_member(
+            space, role=Role.POLITICAL_OFFICER, username="political", display_name="نادية"
+        ),
         "staff": factories.StaffFactory(username="staff", display_name="فريق الدعم"),
     }
     locked = Membership.objects.get(space=space, user=users["locked_member"])
@@ -263,8 +278,14 @@ def content(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         thread = s.thread_create(actor=member, space=space, title="الدستور", body="نص **أول**")
         post = s.post_create(actor=member, thread=thread, body="رد من عضو")
-        concern = s.concern_propose(actor=member, space=space, title="حماية الحريات", description="وصف القضية",
-                                    tags=["حقوق"], regions=["idlib"])
+        concern = s.concern_propose(
+            actor=member,
+            space=space,
+            title="حماية الحريات",
+            description="وصف القضية",
+            tags=["حقوق"],
+            regions=["idlib"],
+        )
         item = s.agenda_item_propose(actor=member, space=space, title="المبادئ الدستورية")
         s.post_report(actor=world["users"]["rapporteur"], post=post, reason="لغة غير لائقة")
     world = {**world, "thread": thread, "post": post, "concern": concern, "agenda_item": item}

@@ -67,7 +67,9 @@ def make_space(*, status=Space.Status.ACTIVE, theme=None, actor=None, **fields):
     defaults = {
         "kind": Space.Kind.WORKING_GROUP,
         "theme": theme or ThemeFactory(),
-        "name": name, "name_ar": name, "name_en": fields.pop("name_en", "Working group"),
+        "name": name,
+        "name_ar": name,
+        "name_en": fields.pop("name_en", "Working group"),
         "cycle_start": today - datetime.timedelta(days=30),
         "cycle_end": today + datetime.timedelta(days=75),
         "meeting_url": "https://meet.example.org/room-secret",

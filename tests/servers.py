@@ -29,8 +29,11 @@ def uvicorn_in_thread(**options):
     from cssr.asgi import application
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", **options))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off", **options
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_SECONDS
@@ -51,9 +54,26 @@ def uvicorn_process(*, env, log):
     port = free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "cssr.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
-            cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "cssr.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_listening(process, port, log)
         yield port

@@ -43,9 +43,13 @@ class SoftPasskey:
         auth_data = AuthenticatorData.create(sha256(rp_id.encode()), flags, 0, attested)
         attestation = AttestationObject.create("none", auth_data, {})
         return {
-            "id": websafe_encode(self.credential_id), "rawId": websafe_encode(self.credential_id),
+            "id": websafe_encode(self.credential_id),
+            "rawId": websafe_encode(self.credential_id),
             "type": "public-key",
-            "response": {"clientDataJSON": websafe_encode(client_data), "attestationObject": websafe_encode(attestation)},
+            "response": {
+                "clientDataJSON": websafe_encode(client_data),
+                "attestationObject": websafe_encode(attestation),
+            },
             "clientExtensionResults": {"credProps": {"rk": True}},
         }
 
@@ -58,10 +62,12 @@ class SoftPasskey:
         auth_data = AuthenticatorData.create(sha256(rp_id.encode()), FLAGS.UP | FLAGS.UV, self.sign_count)
         signature = self.key.sign(bytes(auth_data) + client_data.hash, ec.ECDSA(hashes.SHA256()))
         return {
-            "id": websafe_encode(self.credential_id), "rawId": websafe_encode(self.credential_id),
+            "id": websafe_encode(self.credential_id),
+            "rawId": websafe_encode(self.credential_id),
             "type": "public-key",
             "response": {
-                "clientDataJSON": websafe_encode(client_data), "authenticatorData": websafe_encode(auth_data),
+                "clientDataJSON": websafe_encode(client_data),
+                "authenticatorData": websafe_encode(auth_data),
                 "signature": websafe_encode(signature),
                 "userHandle": websafe_encode(user_handle or self.user_handle),
             },
@@ -74,8 +80,13 @@ def stored_passkey(user, name="هاتفي"):
     from allauth.account.utils import user_pk_to_url_str
     from allauth.mfa.models import Authenticator
 
-    options = {"publicKey": {"user": {"id": websafe_encode(user_pk_to_url_str(user).encode())},
-                             "challenge": websafe_encode(os.urandom(32))}}
+    options = {
+        "publicKey": {
+            "user": {"id": websafe_encode(user_pk_to_url_str(user).encode())},
+            "challenge": websafe_encode(os.urandom(32)),
+        }
+    }
     credential = SoftPasskey().create(options)
-    return Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN,
-                                        data={"name": name, "credential": credential})
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": name, "credential": credential}
+    )

@@ -81,7 +81,10 @@ def test_invitation_flow_end_to_end(django_capture_on_commit_callbacks):
     staff = factories.StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _token = services.invitation_create(
-            actor=staff, email="huda@example.org", username="huda", display_name="هدى السيد",
+            actor=staff,
+            email="huda@example.org",
+            username="huda",
+            display_name="هدى السيد",
             preferred_language="ar",
         )
     user = invitation.user
@@ -133,7 +136,10 @@ def test_invitation_with_mismatched_or_weak_password_changes_nothing():
         actor=staff, email="w@example.org", username="weak", display_name="ضعيف"
     )
     url = reverse("accounts:invitation-accept", args=[token])
-    for data in ({"password1": "Syria-future-2254", "password2": "different-2254"}, {"password1": "123", "password2": "123"}):
+    for data in (
+        {"password1": "Syria-future-2254", "password2": "different-2254"},
+        {"password1": "123", "password2": "123"},
+    ):
         response = Client().post(url, data)
         assert response.status_code == 200
         assert response.context["form"].errors
@@ -147,7 +153,9 @@ def test_invitation_for_a_taken_email_is_refused():
     staff = factories.StaffFactory()
     factories.UserFactory(email="taken@example.org")
     with pytest.raises(ValidationError) as error:
-        services.invitation_create(actor=staff, email="TAKEN@example.org", username="new", display_name="جديد")
+        services.invitation_create(
+            actor=staff, email="TAKEN@example.org", username="new", display_name="جديد"
+        )
     assert error.value.code == "email_taken"
     assert not User.objects.filter(username="new").exists()
 
@@ -158,8 +166,13 @@ def test_staff_invite_from_admin_sends_the_email(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:accounts_invitation_add"),
-            {"email": "new@example.org", "username": "newbie", "display_name": "وافد جديد", "title": "",
-             "preferred_language": "en"},
+            {
+                "email": "new@example.org",
+                "username": "newbie",
+                "display_name": "وافد جديد",
+                "title": "",
+                "preferred_language": "en",
+            },
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(username="newbie")
@@ -231,7 +244,10 @@ class TestCodeOfConductGate:
         factories.add_member(world["space"], user=user)
         client = Client()
         client.force_login(user)
-        for url in (reverse("workgroups:space-list"), reverse("workgroups:space-detail", args=[world["space"].pk])):
+        for url in (
+            reverse("workgroups:space-list"),
+            reverse("workgroups:space-detail", args=[world["space"].pk]),
+        ):
             response = client.get(url)
             assert response.status_code == 302
             assert response["Location"].startswith(reverse("accounts:conduct"))
@@ -244,7 +260,9 @@ class TestCodeOfConductGate:
         assert response.status_code == 200  # box not ticked: an error, nothing recorded
         assert not ConductAcceptance.objects.filter(user=user).exists()
         before = timezone.now()
-        response = client.post(reverse("accounts:conduct"), {"agree": "on", "next": reverse("workgroups:space-list")})
+        response = client.post(
+            reverse("accounts:conduct"), {"agree": "on", "next": reverse("workgroups:space-list")}
+        )
         assert response.status_code == 302
         assert response["Location"] == reverse("workgroups:space-list")
         acceptance = ConductAcceptance.objects.get(user=user)
@@ -255,7 +273,11 @@ class TestCodeOfConductGate:
         client = clients["member"]
         assert client.get(reverse("workgroups:space-list")).status_code == 200
         version = CodeOfConduct.objects.create(
-            version=services.conduct_next_version(), title="v2", title_ar="الإصدار الثاني", body="نص", body_ar="نص"
+            version=services.conduct_next_version(),
+            title="v2",
+            title_ar="الإصدار الثاني",
+            body="نص",
+            body_ar="نص",
         )
         assert client.get(reverse("workgroups:space-list")).status_code == 200  # not yet published
         services.conduct_publish(conduct=version)
@@ -269,7 +291,9 @@ class TestCodeOfConductGate:
         user = factories.UserFactory(accepted_conduct=False)
         client = Client()
         client.force_login(user)
-        response = client.post(reverse("accounts:conduct"), {"agree": "on", "next": "https://evil.example.com/"})
+        response = client.post(
+            reverse("accounts:conduct"), {"agree": "on", "next": "https://evil.example.com/"}
+        )
         assert response["Location"] == reverse("workgroups:space-list")
 
 
@@ -279,13 +303,22 @@ def test_profile_shows_and_saves_only_public_fields():
     client.force_login(user)
     response = client.post(
         reverse("accounts:profile"),
-        {"display_name": "ليلى", "title": "محامية", "preferred_language": "en", "time_zone": "Europe/Istanbul",
-         "gender": "man", "region": "homs"},
+        {
+            "display_name": "ليلى",
+            "title": "محامية",
+            "preferred_language": "en",
+            "time_zone": "Europe/Istanbul",
+            "gender": "man",
+            "region": "homs",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.display_name, user.preferred_language, user.time_zone) == ("ليلى", "en", "Europe/Istanbul")
-    assert (user.gender, user.region) == ("woman", "idlib")  # private fields are not the user's to change here
+    assert (user.gender, user.region) == (
+        "woman",
+        "idlib",
+    )  # private fields are not the user's to change here
 
 
 def test_profile_rejects_an_unknown_time_zone_and_changes_nothing():

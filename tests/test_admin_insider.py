@@ -11,8 +11,8 @@ from accounts.models import AuditEvent
 from chat import services as chat_services
 from chat.models import Message
 from chat.models import Report as ChatReport
-from documents import services_drafts
 from documents.models import Draft, SectionRevision
+from documents.services import drafts as services_drafts
 from workgroups import services
 from workgroups.models import AgendaItem, Concern, OutgoingEmail, Post, PostReport
 
@@ -41,19 +41,41 @@ def texts(content):
     post = thread.posts.get()
     services.post_edit(actor=member, post=post, body=SEEDS["post"])
     report = services.post_report(actor=rapporteur, post=post, reason="لغة غير لائقة")
-    concern = services.concern_propose(actor=member, space=space, title="قضية", description=SEEDS["concern"],
-                                       tags=["حقوق"], regions=["idlib"])
+    concern = services.concern_propose(
+        actor=member,
+        space=space,
+        title="قضية",
+        description=SEEDS["concern"],
+        tags=["حقوق"],
+        regions=["idlib"],
+    )
     item = services.agenda_item_propose(actor=member, space=space, title="بند", description=SEEDS["agenda"])
     conversation = chat_services.space_conversation_get_or_create(space=space)
     message = chat_services.message_send(actor=member, conversation=conversation, body=SEEDS["chat"])
     chat_report = chat_services.message_report(actor=rapporteur, message=message, reason="إساءة")
     draft = services_drafts.draft_create(actor=member, space=space, title="ورقة")
-    services_drafts.section_save(actor=member, section=draft.sections.get(), text=SEEDS["section"], base_revision=0)
-    email = OutgoingEmail.objects.create(recipient=member, kind=OutgoingEmail.Kind.DIGEST, subject="ملخص",
-                                         body=SEEDS["email"], html=f"<p>{SEEDS['email']}</p>")
-    return {**content, "post_obj": post, "report": report, "concern_obj": concern, "item": item,
-            "message": message, "chat_report": chat_report, "draft_obj": draft,
-            "revision_obj": SectionRevision.objects.get(section__draft=draft), "email": email}
+    services_drafts.section_save(
+        actor=member, section=draft.sections.get(), text=SEEDS["section"], base_revision=0
+    )
+    email = OutgoingEmail.objects.create(
+        recipient=member,
+        kind=OutgoingEmail.Kind.DIGEST,
+        subject="ملخص",
+        body=SEEDS["email"],
+        html=f"<p>{SEEDS['email']}</p>",
+    )
+    return {
+        **content,
+        "post_obj": post,
+        "report": report,
+        "concern_obj": concern,
+        "item": item,
+        "message": message,
+        "chat_report": chat_report,
+        "draft_obj": draft,
+        "revision_obj": SectionRevision.objects.get(section__draft=draft),
+        "email": email,
+    }
 
 
 @pytest.fixture
@@ -110,11 +132,21 @@ def test_staff_who_are_not_superusers_read_no_participant_text_anywhere_in_admin
     assert AuditEvent.objects.count() == before
 
 
-@pytest.mark.parametrize(("key", "seed"), [
-    ("post_obj", "post"), ("post_obj", "revision"), ("report", "post"), ("concern_obj", "concern"),
-    ("item", "agenda"), ("message", "chat"), ("chat_report", "chat"), ("draft_obj", "section"),
-    ("revision_obj", "section"), ("email", "email"),
-])
+@pytest.mark.parametrize(
+    ("key", "seed"),
+    [
+        ("post_obj", "post"),
+        ("post_obj", "revision"),
+        ("report", "post"),
+        ("concern_obj", "concern"),
+        ("item", "agenda"),
+        ("message", "chat"),
+        ("chat_report", "chat"),
+        ("draft_obj", "section"),
+        ("revision_obj", "section"),
+        ("email", "email"),
+    ],
+)
 def test_a_superuser_reads_the_text_and_each_reading_is_recorded(texts, key, seed):
     superuser, obj = texts["users"]["staff"], texts[key]
     client = client_for(superuser)
@@ -129,8 +161,15 @@ def test_a_superuser_reads_the_text_and_each_reading_is_recorded(texts, key, see
     events = list(AuditEvent.objects.filter(pk__gt=before))
     expected_space = None if key == "email" else texts["space"].pk
     assert [(e.action, e.actor_id, e.target_type, e.target_id, e.space_id, e.address) for e in events] == [
-        (Action.BODY_VIEWED, superuser.pk, f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk),
-         expected_space, "198.51.100.0/24")] * 2
+        (
+            Action.BODY_VIEWED,
+            superuser.pk,
+            f"{obj._meta.app_label}.{obj._meta.model_name}",
+            str(obj.pk),
+            expected_space,
+            "198.51.100.0/24",
+        )
+    ] * 2
 
 
 def test_a_superuser_viewing_a_page_without_text_leaves_no_line(texts):
@@ -146,7 +185,9 @@ def test_staff_who_are_not_superusers_still_hide_a_reported_post_from_admin(text
     client = client_for(plain_staff)
     page = client.get(_change(report))
     assert page.status_code == 200 and "decision" in page.context["adminform"].form.fields
-    assert client.post(_change(report), {"decision": "hide", "note": "مخالفة لمدونة السلوك"}).status_code == 302
+    assert (
+        client.post(_change(report), {"decision": "hide", "note": "مخالفة لمدونة السلوك"}).status_code == 302
+    )
     post.refresh_from_db()
     assert post.hidden_at is not None
     assert PostReport.objects.get(pk=report.pk).outcome == PostReport.Outcome.HIDDEN
@@ -157,8 +198,9 @@ def test_staff_who_are_not_superusers_still_hide_a_reported_post_from_admin(text
 def test_staff_who_are_not_superusers_remove_a_reported_chat_message(texts, plain_staff):
     chat_report = texts["chat_report"]
     client = client_for(plain_staff)
-    response = client.post(_changelist(ChatReport), {"action": "remove_messages",
-                                                     "_selected_action": [chat_report.pk]})
+    response = client.post(
+        _changelist(ChatReport), {"action": "remove_messages", "_selected_action": [chat_report.pk]}
+    )
     assert response.status_code == 302
     assert Message.objects.get(pk=texts["message"].pk).deleted_at is not None
 
@@ -183,9 +225,14 @@ def test_role_groups_are_not_listed_changed_or_created_in_the_group_admin(world)
     page = client.get(_changelist(Group)).content.decode()
     assert role_group.name not in page
     assert client.get(_change(role_group)).status_code == 302  # "does not exist" for admin
-    assert client.post(reverse("admin:auth_group_delete", args=[role_group.pk]), {"post": "yes"}).status_code == 302
+    assert (
+        client.post(reverse("admin:auth_group_delete", args=[role_group.pk]), {"post": "yes"}).status_code
+        == 302
+    )
     assert Group.objects.filter(pk=role_group.pk).exists()
-    response = client.post(reverse("admin:auth_group_add"), {"name": f"space:{world['space'].pk + 100}:member"})
+    response = client.post(
+        reverse("admin:auth_group_add"), {"name": f"space:{world['space'].pk + 100}:member"}
+    )
     assert response.status_code == 200 and response.context["adminform"].form.errors["name"]
     assert not Group.objects.filter(name__startswith=f"space:{world['space'].pk + 100}:").exists()
     assert client.post(reverse("admin:auth_group_add"), {"name": "translators"}).status_code == 302
@@ -194,13 +241,24 @@ def test_role_groups_are_not_listed_changed_or_created_in_the_group_admin(world)
 
 def _user_form_data(client, user, **changes):
     form = client.get(_change(user)).context["adminform"].form
-    data = {name: value for name, value in form.initial.items()
-            if value is not None and name in form.fields and name not in ("password", "last_login", "date_joined")}
-    data.update({"expertise_areas": [], "user_permissions": [], "groups": [],
-                 "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
-                 "date_joined_1": user.date_joined.strftime("%H:%M:%S")})
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and name not in ("password", "last_login", "date_joined")
+    }
+    data.update(
+        {
+            "expertise_areas": [],
+            "user_permissions": [],
+            "groups": [],
+            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        }
+    )
     data.update(changes)
-    return {name: value for name, value in data.items() if name in form.fields or name.startswith("date_joined")}
+    return {
+        name: value for name, value in data.items() if name in form.fields or name.startswith("date_joined")
+    }
 
 
 def test_the_user_form_offers_no_role_group_refuses_one_and_keeps_those_held(world):
@@ -227,7 +285,9 @@ def test_staff_who_are_not_superusers_cannot_raise_privileges(world, plain_staff
     member = world["users"]["member"]
     fields = client.get(_change(member)).context["adminform"].form.fields
     assert not {"is_superuser", "groups", "user_permissions"} & set(fields)
-    data = _user_form_data(client, member, is_superuser="on", user_permissions=[Permission.objects.first().pk])
+    data = _user_form_data(
+        client, member, is_superuser="on", user_permissions=[Permission.objects.first().pk]
+    )
     assert client.post(_change(member), data).status_code == 302
     member.refresh_from_db()
     assert not member.is_superuser and not member.user_permissions.exists()
@@ -235,7 +295,17 @@ def test_staff_who_are_not_superusers_cannot_raise_privileges(world, plain_staff
 
 def test_texts_stay_off_lists_and_searches_even_for_superusers(texts):
     client = client_for(texts["users"]["staff"])
-    for model in (Post, Concern, AgendaItem, Message, Draft, SectionRevision, OutgoingEmail, PostReport, ChatReport):
+    for model in (
+        Post,
+        Concern,
+        AgendaItem,
+        Message,
+        Draft,
+        SectionRevision,
+        OutgoingEmail,
+        PostReport,
+        ChatReport,
+    ):
         page = client.get(_changelist(model))
         assert page.status_code == 200
         _assert_no_text(page.content.decode(), f"{model.__name__} list")

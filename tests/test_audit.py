@@ -16,7 +16,7 @@ from accounts.audit import Action, record
 from accounts.models import AuditEvent, User
 from chat import services as chat_services
 from chat.models import Report
-from documents import services_drafts
+from documents.services import drafts as services_drafts
 from workgroups import services
 from workgroups.models import Membership, Role
 
@@ -69,8 +69,15 @@ def test_staff_sign_in_is_recorded_once_after_the_second_factor():
     assert _new_events(before) == []  # the password alone is not a sign-in
     with frozen_totp():
         assert client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}).status_code == 302
-    event = _only(before, actor=staff, action=Action.STAFF_SIGN_IN, target_type="accounts.user",
-                  target_id=str(staff.pk), address=IPV4_NETWORK, space_id=None)
+    event = _only(
+        before,
+        actor=staff,
+        action=Action.STAFF_SIGN_IN,
+        target_type="accounts.user",
+        target_id=str(staff.pk),
+        address=IPV4_NETWORK,
+        space_id=None,
+    )
     assert event.target_label == "ops"
 
 
@@ -91,12 +98,21 @@ def test_staff_adding_a_member_in_admin_is_recorded_with_the_staff_network(world
     newcomer = factories.UserFactory(username="newcomer", display_name="رنا")
     client = _client(staff, IPV6)
     before = _last_pk()
-    response = client.post(reverse("admin:workgroups_membership_add"),
-                           {"space": space.pk, "user": newcomer.pk, "role": Role.MEMBER})
+    response = client.post(
+        reverse("admin:workgroups_membership_add"),
+        {"space": space.pk, "user": newcomer.pk, "role": Role.MEMBER},
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(space=space, user=newcomer)
-    event = _only(before, actor=staff, action=Action.MEMBERSHIP_ADDED, target_type="workgroups.membership",
-                  target_id=str(membership.pk), space_id=space.pk, address=IPV6_NETWORK)
+    event = _only(
+        before,
+        actor=staff,
+        action=Action.MEMBERSHIP_ADDED,
+        target_type="workgroups.membership",
+        target_id=str(membership.pk),
+        space_id=space.pk,
+        address=IPV6_NETWORK,
+    )
     assert event.target_label == f"رنا · {space.name_ar}"
 
 
@@ -105,8 +121,10 @@ def test_a_refused_membership_change_is_not_recorded(world):
     member = world["users"]["member"]
     client = _client(staff)
     before = _last_pk()
-    response = client.post(reverse("admin:workgroups_membership_add"),
-                           {"space": space.pk, "user": member.pk, "role": Role.MEMBER})
+    response = client.post(
+        reverse("admin:workgroups_membership_add"),
+        {"space": space.pk, "user": member.pk, "role": Role.MEMBER},
+    )
     assert response.status_code == 200  # already in the space: a message, nothing saved
     with pytest.raises(ValidationError):
         services.membership_add(actor=staff, space=space, user=member)
@@ -115,42 +133,61 @@ def test_a_refused_membership_change_is_not_recorded(world):
     assert _new_events(before) == []
 
 
-@pytest.mark.parametrize(("admin_action", "role", "expected"), [
-    ("make_rapporteur", "member", Action.ROLE_CHANGED),
-    ("lock", "member", Action.MEMBERSHIP_LOCKED),
-    ("reinstate", "locked_member", Action.MEMBERSHIP_REINSTATED),
-    ("remove", "member", Action.MEMBERSHIP_REMOVED),
-])
+@pytest.mark.parametrize(
+    ("admin_action", "role", "expected"),
+    [
+        ("make_rapporteur", "member", Action.ROLE_CHANGED),
+        ("lock", "member", Action.MEMBERSHIP_LOCKED),
+        ("reinstate", "locked_member", Action.MEMBERSHIP_REINSTATED),
+        ("remove", "member", Action.MEMBERSHIP_REMOVED),
+    ],
+)
 def test_each_membership_action_in_admin_leaves_one_line(world, admin_action, role, expected):
     staff, space = world["users"]["staff"], world["space"]
     membership = Membership.objects.get(space=space, user=world["users"][role])
     client = _client(staff)
     before = _last_pk()
-    response = client.post(reverse("admin:workgroups_membership_changelist"),
-                           {"action": admin_action, "_selected_action": [membership.pk]})
+    response = client.post(
+        reverse("admin:workgroups_membership_changelist"),
+        {"action": admin_action, "_selected_action": [membership.pk]},
+    )
     assert response.status_code == 302
-    _only(before, actor=staff, action=expected, target_id=str(membership.pk), space_id=space.pk,
-          address=IPV4_NETWORK)
+    _only(
+        before,
+        actor=staff,
+        action=expected,
+        target_id=str(membership.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
 
 
 def test_the_inactivity_job_records_its_locks_in_one_statement_and_once(world):
     space, now = world["space"], timezone.now()
     idle = [factories.add_member(space, username=f"idle{n}", display_name=f"عضو {n}") for n in range(4)]
-    Membership.objects.filter(space=space, user__in=idle).update(last_contribution_at=now - datetime.timedelta(days=40))
+    Membership.objects.filter(space=space, user__in=idle).update(
+        last_contribution_at=now - datetime.timedelta(days=40)
+    )
     before = _last_pk()
     with CaptureQueriesContext(connection) as queries:
         result = services.inactivity_run(now=now)
     locked = Membership.objects.filter(space=space, state=Membership.State.LOCKED, state_changed_at=now)
     assert result["locked"] == locked.count() >= 4
     events = _new_events(before)
-    assert sorted(event.target_id for event in events) == sorted(str(pk) for pk in locked.values_list("pk", flat=True))
-    assert {(event.action, event.actor_id, event.space_id, event.target_type, event.address) for event in events} == {
-        (Action.MEMBERSHIP_LOCKED, None, space.pk, "workgroups.membership", "")}
+    assert sorted(event.target_id for event in events) == sorted(
+        str(pk) for pk in locked.values_list("pk", flat=True)
+    )
+    assert {
+        (event.action, event.actor_id, event.space_id, event.target_type, event.address) for event in events
+    } == {(Action.MEMBERSHIP_LOCKED, None, space.pk, "workgroups.membership", "")}
     first = Membership.objects.get(space=space, user=idle[0])
     assert next(e for e in events if e.target_id == str(first.pk)).target_label == f"عضو 0 · {space.name_ar}"
     assert next(e for e in events if e.target_id == str(first.pk)).details == {"detail": "inactivity"}
-    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f"INSERT INTO {_table()}")
-               or q["sql"].startswith(f'INSERT INTO "{_table()}"')]
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(f"INSERT INTO {_table()}") or q["sql"].startswith(f'INSERT INTO "{_table()}"')
+    ]
     assert len(inserts) == 1
     services.inactivity_run(now=now)
     assert len(_new_events(before)) == len(events)
@@ -172,8 +209,15 @@ def test_concern_export_is_recorded_and_a_refused_one_is_not(content, clients):
     assert _new_events(before) == []
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    event = _only(before, actor=rapporteur, action=Action.EXPORT, target_type="workgroups.space",
-                  target_id=str(space.pk), space_id=space.pk, address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=rapporteur,
+        action=Action.EXPORT,
+        target_type="workgroups.space",
+        target_id=str(space.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"export": "concerns", "format": "csv"}
 
 
@@ -194,9 +238,19 @@ def test_questionnaire_results_export_is_recorded(content, kind):
     rapporteur, questionnaire = content["users"]["rapporteur"], content["space_questionnaire"]
     client = _client(rapporteur)
     before = _last_pk()
-    assert client.get(reverse(f"workgroups:questionnaire-export-{kind}", args=[questionnaire.pk])).status_code == 200
-    event = _only(before, actor=rapporteur, action=Action.EXPORT, target_type="workgroups.questionnaire",
-                  target_id=str(questionnaire.pk), space_id=content["space"].pk, address=IPV4_NETWORK)
+    assert (
+        client.get(reverse(f"workgroups:questionnaire-export-{kind}", args=[questionnaire.pk])).status_code
+        == 200
+    )
+    event = _only(
+        before,
+        actor=rapporteur,
+        action=Action.EXPORT,
+        target_type="workgroups.questionnaire",
+        target_id=str(questionnaire.pk),
+        space_id=content["space"].pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details["format"] == kind
 
 
@@ -211,8 +265,15 @@ def test_final_note_export_is_recorded_and_an_empty_one_is_not(content, export_f
     assert _new_events(before) == []
     response = client.get(reverse("documents:draft-export", args=[space.pk, note.pk, export_format]))
     assert response.status_code == 200
-    event = _only(before, actor=rapporteur, action=Action.EXPORT, target_type="documents.draft",
-                  target_id=str(note.pk), space_id=space.pk, address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=rapporteur,
+        action=Action.EXPORT,
+        target_type="documents.draft",
+        target_id=str(note.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"export": "final note", "format": export_format}
 
 
@@ -224,11 +285,20 @@ def test_each_moderation_of_a_post_leaves_one_line(content, moderation):
     officer, space, post = content["users"]["technical_officer"], content["space"], content["post"]
     client = _client(officer)
     before = _last_pk()
-    response = client.post(reverse("workgroups:moderation-queue", args=[space.pk]),
-                           {"post": post.pk, "action": moderation, "reason": "مخالفة"})
+    response = client.post(
+        reverse("workgroups:moderation-queue", args=[space.pk]),
+        {"post": post.pk, "action": moderation, "reason": "مخالفة"},
+    )
     assert response.status_code == 302
-    event = _only(before, actor=officer, action=Action.MODERATION, target_type="workgroups.post",
-                  target_id=str(post.pk), space_id=space.pk, address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=officer,
+        action=Action.MODERATION,
+        target_type="workgroups.post",
+        target_id=str(post.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"kind": moderation}
 
 
@@ -236,11 +306,15 @@ def test_a_refused_moderation_is_not_recorded(content):
     member, space, post = content["users"]["member"], content["space"], content["post"]
     member_client, officer_client = _client(member), _client(content["users"]["technical_officer"])
     before = _last_pk()
-    response = member_client.post(reverse("workgroups:moderation-queue", args=[space.pk]),
-                                  {"post": post.pk, "action": "hide", "reason": "مخالفة"})
+    response = member_client.post(
+        reverse("workgroups:moderation-queue", args=[space.pk]),
+        {"post": post.pk, "action": "hide", "reason": "مخالفة"},
+    )
     assert response.status_code == 403
-    response = officer_client.post(reverse("workgroups:moderation-queue", args=[space.pk]),
-                                   {"post": post.pk, "action": "hide", "reason": ""})
+    response = officer_client.post(
+        reverse("workgroups:moderation-queue", args=[space.pk]),
+        {"post": post.pk, "action": "hide", "reason": ""},
+    )
     assert response.status_code == 200  # no reason: a message, nothing done
     assert _new_events(before) == []
 
@@ -259,10 +333,19 @@ def test_the_technical_officer_handling_a_chat_report_leaves_one_line(world, dec
     message, report = _reported_chat_message(world)
     client = _client(officer)
     before = _last_pk()
-    response = client.post(reverse("chat:report-list", args=[space.pk]), {"report": report.pk, "action": decision})
+    response = client.post(
+        reverse("chat:report-list", args=[space.pk]), {"report": report.pk, "action": decision}
+    )
     assert response.status_code == 302
-    event = _only(before, actor=officer, action=Action.MODERATION, target_type="chat.message",
-                  target_id=str(message.pk), space_id=space.pk, address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=officer,
+        action=Action.MODERATION,
+        target_type="chat.message",
+        target_id=str(message.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"kind": "remove" if decision == "remove" else "report_handled"}
 
 
@@ -272,14 +355,23 @@ def test_staff_handling_a_chat_report_in_admin_leaves_one_line(world, admin_acti
     message, report = _reported_chat_message(world)
     client = _client(staff)
     before = _last_pk()
-    response = client.post(reverse("admin:chat_report_changelist"),
-                           {"action": admin_action, "_selected_action": [report.pk]})
+    response = client.post(
+        reverse("admin:chat_report_changelist"), {"action": admin_action, "_selected_action": [report.pk]}
+    )
     assert response.status_code == 302
-    _only(before, actor=staff, action=Action.MODERATION, target_id=str(message.pk), space_id=space.pk,
-          address=IPV4_NETWORK)
+    _only(
+        before,
+        actor=staff,
+        action=Action.MODERATION,
+        target_id=str(message.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     assert Report.objects.get(pk=report.pk).handled
     # Doing it again changes nothing and records nothing.
-    client.post(reverse("admin:chat_report_changelist"), {"action": admin_action, "_selected_action": [report.pk]})
+    client.post(
+        reverse("admin:chat_report_changelist"), {"action": admin_action, "_selected_action": [report.pk]}
+    )
     assert len(_new_events(before)) == 1
 
 
@@ -289,15 +381,24 @@ def test_staff_handling_a_chat_report_in_admin_leaves_one_line(world, admin_acti
 def test_submitting_a_final_note_is_recorded_once(content):
     rapporteur, space, note = content["users"]["rapporteur"], content["space"], content["final_note"]
     introduction = note.sections.get(key="introduction")
-    services_drafts.section_save(actor=rapporteur, section=introduction, text="مقدمة المذكرة.", base_revision=0)
+    services_drafts.section_save(
+        actor=rapporteur, section=introduction, text="مقدمة المذكرة.", base_revision=0
+    )
     for step in ("open_for_comments", "joint_proposal"):
         services_drafts.draft_transition(actor=rapporteur, draft=note, to=step)
     url = reverse("documents:draft-transition", args=[space.pk, note.pk])
     client = _client(rapporteur)
     before = _last_pk()
     assert client.post(url, {"to": "submitted", "confirmed": "1"}).status_code in (200, 302)
-    _only(before, actor=rapporteur, action=Action.NOTE_SUBMITTED, target_type="documents.draft",
-          target_id=str(note.pk), space_id=space.pk, address=IPV4_NETWORK)
+    _only(
+        before,
+        actor=rapporteur,
+        action=Action.NOTE_SUBMITTED,
+        target_type="documents.draft",
+        target_id=str(note.pk),
+        space_id=space.pk,
+        address=IPV4_NETWORK,
+    )
     client.post(url, {"to": "submitted", "confirmed": "1"})  # already submitted: refused
     assert len(_new_events(before)) == 1
 
@@ -311,8 +412,14 @@ def test_the_envoys_decision_is_recorded_and_a_refused_one_is_not(content):
     assert member_client.post(url, {"decision": "public", "decided_on": "2026-05-01"}).status_code == 404
     assert _new_events(before) == []
     assert staff_client.post(url, {"decision": "public", "decided_on": "2026-05-01"}).status_code == 302
-    event = _only(before, actor=staff, action=Action.ENVOY_DECISION, target_id=str(note.pk),
-                  space_id=content["space"].pk, address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=staff,
+        action=Action.ENVOY_DECISION,
+        target_id=str(note.pk),
+        space_id=content["space"].pk,
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"decision": "public", "decided_on": "2026-05-01"}
 
 
@@ -324,15 +431,27 @@ def test_staff_setting_a_password_in_admin_is_recorded_and_a_refused_one_is_not(
     url = reverse("admin:auth_user_password_change", args=[member.pk])
     client = _client(staff)
     before = _last_pk()
-    response = client.post(url, {"password1": "a new long passphrase", "password2": "does not match",
-                                 "usable_password": "true"})
+    response = client.post(
+        url, {"password1": "a new long passphrase", "password2": "does not match", "usable_password": "true"}
+    )
     assert response.status_code == 200
     assert _new_events(before) == []
-    response = client.post(url, {"password1": "a new long passphrase 2026", "password2": "a new long passphrase 2026",
-                                 "usable_password": "true"})
+    response = client.post(
+        url,
+        {
+            "password1": "a new long passphrase 2026",
+            "password2": "a new long passphrase 2026",
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302
-    event = _only(before, actor=staff, action=Action.PASSWORD_SET_BY_STAFF, target_id=str(member.pk),
-                  address=IPV4_NETWORK)
+    event = _only(
+        before,
+        actor=staff,
+        action=Action.PASSWORD_SET_BY_STAFF,
+        target_id=str(member.pk),
+        address=IPV4_NETWORK,
+    )
     assert event.details == {"usable": True}
 
 
@@ -342,9 +461,15 @@ def test_staff_deactivating_an_account_in_admin_is_recorded(world):
     url = reverse("admin:accounts_user_change", args=[member.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
-    data.update({"groups": [], "expertise_areas": [],
-                 "user_permissions": [], "date_joined_0": timezone.localtime(member.date_joined).strftime("%Y-%m-%d"),
-                 "date_joined_1": timezone.localtime(member.date_joined).strftime("%H:%M:%S")})
+    data.update(
+        {
+            "groups": [],
+            "expertise_areas": [],
+            "user_permissions": [],
+            "date_joined_0": timezone.localtime(member.date_joined).strftime("%Y-%m-%d"),
+            "date_joined_1": timezone.localtime(member.date_joined).strftime("%H:%M:%S"),
+        }
+    )
     data["is_active"] = ""
     data.pop("last_login", None)
     data.pop("date_joined", None)
@@ -353,7 +478,9 @@ def test_staff_deactivating_an_account_in_admin_is_recorded(world):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert not User.objects.get(pk=member.pk).is_active
     assert member.groups.filter(name__startswith="space:").exists()  # kept: memberships decide them
-    _only(before, actor=staff, action=Action.ACCOUNT_DEACTIVATED, target_id=str(member.pk), address=IPV4_NETWORK)
+    _only(
+        before, actor=staff, action=Action.ACCOUNT_DEACTIVATED, target_id=str(member.pk), address=IPV4_NETWORK
+    )
 
 
 # --- Append-only -------------------------------------------------------------------------------
@@ -386,13 +513,17 @@ def test_deleting_an_account_keeps_its_lines_without_the_actor(world):
     assert event.actor_id is None and event.target_label == "kept" and event.action == Action.EXPORT
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's (the model guards SQLite)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger is PostgreSQL's (the model guards SQLite)"
+)
 def test_postgresql_refuses_raw_updates_and_deletes_of_the_trail(world):
     event = record(actor=world["users"]["staff"], action=Action.EXPORT, label="x")
-    for sql in ("UPDATE accounts_auditevent SET target_label = 'changed' WHERE id = %s",
-                "UPDATE accounts_auditevent SET actor_id = NULL, target_label = 'changed' WHERE id = %s",
-                "UPDATE accounts_auditevent SET target_label = '', action = 'moderation' WHERE id = %s",
-                "DELETE FROM accounts_auditevent WHERE id = %s"):
+    for sql in (
+        "UPDATE accounts_auditevent SET target_label = 'changed' WHERE id = %s",
+        "UPDATE accounts_auditevent SET actor_id = NULL, target_label = 'changed' WHERE id = %s",
+        "UPDATE accounts_auditevent SET target_label = '', action = 'moderation' WHERE id = %s",
+        "DELETE FROM accounts_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).target_label == "x"
@@ -414,10 +545,19 @@ def test_superusers_read_the_trail_in_admin_and_can_change_nothing(world):
     for name in ("change", "delete", "history"):
         assert client.get(reverse(f"admin:accounts_auditevent_{name}", args=[event.pk])).status_code == 403
     assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
-    assert client.post(reverse("admin:accounts_auditevent_change", args=[event.pk]),
-                       {"target_label": "changed"}).status_code == 403
-    assert client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
-    response = client.post(changelist, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    assert (
+        client.post(
+            reverse("admin:accounts_auditevent_change", args=[event.pk]), {"target_label": "changed"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+    )
     assert AuditEvent.objects.filter(pk=event.pk, target_label="balance report").exists()
     assert response.status_code in (200, 302)
 

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
-from documents import services_library
 from documents.models import DocumentVersion
+from documents.services import library as services_library
 from workgroups import services as workgroup_services
 from workgroups.models import Membership, Post, Role
 
@@ -36,7 +36,9 @@ SCRIPTS = settings.BASE_DIR / "scripts"
 def _run(script, folder, *, database_url, media_root):
     """One of the documented scripts, with the platform's two settings it reads."""
     env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root)}
-    result = subprocess.run([SCRIPTS / script, str(folder)], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [SCRIPTS / script, str(folder)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -82,31 +84,42 @@ def _select(connection, model, columns, **where):
 
 def test_a_backup_restores_posts_memberships_and_uploaded_files_into_a_fresh_database(world, tmp_path):
     vendor = connections["default"].vendor
-    database_url, put_back = _shared_database(tmp_path)  # SQLite: the test database as a file the script reads
+    database_url, put_back = _shared_database(
+        tmp_path
+    )  # SQLite: the test database as a file the script reads
     try:
         space = world["space"]
         newcomer = factories.add_member(space, role=Role.RAPPORTEUR, username="newcomer")
-        thread = workgroup_services.thread_create(actor=world["users"]["member"], space=space,
-                                                  title="المبادئ الدستورية", body="نص أول")
-        post = workgroup_services.post_create(actor=newcomer, thread=thread, body="رد محفوظ في النسخة الاحتياطية")
+        thread = workgroup_services.thread_create(
+            actor=world["users"]["member"], space=space, title="المبادئ الدستورية", body="نص أول"
+        )
+        post = workgroup_services.post_create(
+            actor=newcomer, thread=thread, body="رد محفوظ في النسخة الاحتياطية"
+        )
         data = "ملاحظات الجلسة الأولى\n".encode() + uuid.uuid4().hex.encode()
         document = services_library.document_create(
-            actor=world["users"]["member"], space=space, title="ملاحظات",
-            upload=SimpleUploadedFile("ملاحظات.txt", data, content_type="text/plain"))
+            actor=world["users"]["member"],
+            space=space,
+            title="ملاحظات",
+            upload=SimpleUploadedFile("ملاحظات.txt", data, content_type="text/plain"),
+        )
         version = DocumentVersion.objects.get(document=document)
 
         backup = tmp_path / "backup"
         _run("backup.sh", backup, database_url=database_url, media_root=settings.MEDIA_ROOT)
         assert sorted(path.name for path in backup.iterdir()) == sorted(
-            ["cssr.dump" if vendor == "postgresql" else "cssr.sqlite3", "media.tar", "SHA256SUMS"])
+            ["cssr.dump" if vendor == "postgresql" else "cssr.sqlite3", "media.tar", "SHA256SUMS"]
+        )
 
         media = tmp_path / "restored-media"
         with _restored_database(vendor, backup, tmp_path, media) as restored:
             assert _select(restored, Post, ["body", "author_id"], id=post.pk) == [(post.body, newcomer.pk)]
-            assert _select(restored, Membership, ["role", "state"], user_id=newcomer.pk, space_id=space.pk) == [
-                (Role.RAPPORTEUR, Membership.State.ACTIVE)]
+            assert _select(
+                restored, Membership, ["role", "state"], user_id=newcomer.pk, space_id=space.pk
+            ) == [(Role.RAPPORTEUR, Membership.State.ACTIVE)]
             assert _select(restored, DocumentVersion, ["file", "sha256"], id=version.pk) == [
-                (version.file.name, version.sha256)]
+                (version.file.name, version.sha256)
+            ]
         assert (media / version.file.name).read_bytes() == data
     finally:
         put_back()

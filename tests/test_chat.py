@@ -54,16 +54,21 @@ def test_posting_without_javascript_stores_and_records_a_contribution(chat, clie
     assert response.status_code == 302
     message = Message.objects.get()
     assert message.body == "اقتراح لجدول الأعمال" and message.author == chat["users"]["member"]
-    assert Contribution.objects.filter(user=chat["users"]["member"], space=chat["space"],
-                                       kind=Contribution.Kind.MESSAGE).count() == 1
+    assert (
+        Contribution.objects.filter(
+            user=chat["users"]["member"], space=chat["space"], kind=Contribution.Kind.MESSAGE
+        ).count()
+        == 1
+    )
     page = clients["member"].get(response["Location"]).content.decode()
     assert "اقتراح لجدول الأعمال" in page
 
 
 def test_a_group_conversation_counts_as_contribution_a_direct_one_does_not(chat):
     users = chat["users"]
-    group = services.group_conversation_create(actor=users["member"], space=chat["space"], title="لجنة",
-                                               members=[users["rapporteur"]])
+    group = services.group_conversation_create(
+        actor=users["member"], space=chat["space"], title="لجنة", members=[users["rapporteur"]]
+    )
     services.message_send(actor=users["member"], conversation=group, body="في المجموعة")
     direct = services.direct_conversation_open(actor=users["member"], other=users["rapporteur"])
     services.message_send(actor=users["member"], conversation=direct, body="بيننا")
@@ -80,8 +85,13 @@ def test_a_warned_member_who_chats_is_active_again(chat):
 
 def test_bad_input_gets_a_clear_message_and_stores_nothing(chat, clients, settings):
     client, url = clients["member"], _detail(chat["conversation"])
-    for data in [{"body": ""}, {"body": "   "}, {"body": "x" * (settings.CSSR_CHAT_MAX_MESSAGE_CHARS + 1)},
-                 {"body": "نص", "reply_to": "abc"}, {"body": "نص", "reply_to": "999999"}]:
+    for data in [
+        {"body": ""},
+        {"body": "   "},
+        {"body": "x" * (settings.CSSR_CHAT_MAX_MESSAGE_CHARS + 1)},
+        {"body": "نص", "reply_to": "abc"},
+        {"body": "نص", "reply_to": "999999"},
+    ]:
         response = client.post(url, data)
         assert response.status_code == 400, data
         assert response.context["form"].errors
@@ -114,24 +124,30 @@ def test_reply_to_a_message_of_another_conversation_is_refused(chat):
     other = services.space_conversation_get_or_create(space=chat["other_space"])
     foreign = services.message_send(actor=users["other_member"], conversation=other, body="في مساحة أخرى")
     with pytest.raises(ValidationError):
-        services.message_send(actor=users["member"], conversation=chat["conversation"], body="رد",
-                              reply_to_id=foreign.pk)
+        services.message_send(
+            actor=users["member"], conversation=chat["conversation"], body="رد", reply_to_id=foreign.pk
+        )
     first = services.message_send(actor=users["rapporteur"], conversation=chat["conversation"], body="سؤال")
-    reply = services.message_send(actor=users["member"], conversation=chat["conversation"], body="جواب",
-                                  reply_to_id=first.pk)
+    reply = services.message_send(
+        actor=users["member"], conversation=chat["conversation"], body="جواب", reply_to_id=first.pk
+    )
     assert reply.reply_to == first
 
 
 def test_reply_edit_and_delete_are_shown(chat, clients):
     users, conversation = chat["users"], chat["conversation"]
-    first = services.message_send(actor=users["rapporteur"], conversation=conversation, body="ما رأيكم بالمادة الأولى؟")
+    first = services.message_send(
+        actor=users["rapporteur"], conversation=conversation, body="ما رأيكم بالمادة الأولى؟"
+    )
     client = clients["member"]
     form_page = client.get(_detail(conversation, reply=first.pk))
     assert form_page.context["form"].initial["reply_to"] == first.pk
     client.post(_detail(conversation), {"body": "أوافق", "reply_to": first.pk})
     mine = Message.objects.get(author=users["member"])
     assert mine.reply_to == first
-    response = client.post(reverse("chat:message-edit", args=[conversation.public_id, mine.pk]), {"body": "أوافق تماماً"})
+    response = client.post(
+        reverse("chat:message-edit", args=[conversation.public_id, mine.pk]), {"body": "أوافق تماماً"}
+    )
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.body == "أوافق تماماً" and mine.edited_at is not None
@@ -157,7 +173,9 @@ def test_nobody_edits_or_deletes_someone_elses_message(chat, clients):
     assert message.body == "نصي" and message.deleted_at is None and message.edited_at is None
 
 
-def test_a_report_reaches_the_technical_officer_who_can_remove_the_message(chat, clients, django_capture_on_commit_callbacks):
+def test_a_report_reaches_the_technical_officer_who_can_remove_the_message(
+    chat, clients, django_capture_on_commit_callbacks
+):
     users, conversation, space = chat["users"], chat["conversation"], chat["space"]
     message = services.message_send(actor=users["member"], conversation=conversation, body="كلام مسيء")
     report_url = reverse("chat:message-report", args=[conversation.public_id, message.pk])
@@ -175,8 +193,9 @@ def test_a_report_reaches_the_technical_officer_who_can_remove_the_message(chat,
     assert Report.objects.count() == 1
     queue = clients["technical_officer"].get(reverse("chat:report-list", args=[space.pk]))
     assert "كلام مسيء" in queue.content.decode()
-    clients["technical_officer"].post(reverse("chat:report-list", args=[space.pk]),
-                                      {"report": report.pk, "action": "remove"})
+    clients["technical_officer"].post(
+        reverse("chat:report-list", args=[space.pk]), {"report": report.pk, "action": "remove"}
+    )
     message.refresh_from_db()
     report.refresh_from_db()
     assert message.deleted_at is not None and report.handled
@@ -198,7 +217,10 @@ def test_unread_counts_per_conversation_and_in_the_navigation(chat, clients):
     home = clients["member"].get(reverse("workgroups:space-list")).content.decode()
     assert 'href="/chat/">' in home
     clients["member"].get(_detail(conversation))  # reading the latest page moves the marker
-    assert Participant.objects.get(conversation=conversation, user=users["member"]).last_read_message_id == deleted.pk
+    assert (
+        Participant.objects.get(conversation=conversation, user=users["member"]).last_read_message_id
+        == deleted.pk
+    )
     assert selectors.unread_total(user=users["member"]) == 0
     assert later.pk < deleted.pk
 
@@ -235,14 +257,16 @@ def test_read_markers_show_who_read_unless_hidden_and_hiding_is_mutual(chat, cli
     clients["rapporteur"].get(_detail(conversation))
     page = clients["member"].get(_detail(conversation))
     assert [m.read_by for m in page.context["chat_messages"]] == [["ليلى حداد"]]
-    clients["rapporteur"].post(reverse("chat:conversation-preferences", args=[conversation.public_id]),
-                               {"hide_read_marker": "1"})
+    clients["rapporteur"].post(
+        reverse("chat:conversation-preferences", args=[conversation.public_id]), {"hide_read_marker": "1"}
+    )
     page = clients["member"].get(_detail(conversation))
     assert page.context["chat_messages"][0].read_by == []
     # the member hides theirs: they no longer see the political officer's either
     clients["political_officer"].get(_detail(conversation))
-    clients["member"].post(reverse("chat:conversation-preferences", args=[conversation.public_id]),
-                           {"hide_read_marker": "1"})
+    clients["member"].post(
+        reverse("chat:conversation-preferences", args=[conversation.public_id]), {"hide_read_marker": "1"}
+    )
     page = clients["member"].get(_detail(conversation))
     assert page.context["chat_messages"][0].read_by == []
     assert message.pk
@@ -251,8 +275,10 @@ def test_read_markers_show_who_read_unless_hidden_and_hiding_is_mutual(chat, cli
 def test_history_is_paginated_newest_page_first_and_readable_without_javascript(chat, clients, settings):
     settings.CSSR_CHAT_PAGE_SIZE = 10
     users = chat["users"]
-    sent = [services.message_send(actor=users["member"], conversation=chat["conversation"], body=f"رسالة رقم {n}")
-            for n in range(25)]
+    sent = [
+        services.message_send(actor=users["member"], conversation=chat["conversation"], body=f"رسالة رقم {n}")
+        for n in range(25)
+    ]
     page = clients["rapporteur"].get(_detail(chat["conversation"]))
     assert [m.pk for m in page.context["chat_messages"]] == [m.pk for m in sent[20:]]
     first = clients["rapporteur"].get(_detail(chat["conversation"], page=1))
@@ -268,7 +294,9 @@ def test_conversation_page_queries_do_not_grow_with_messages(chat, clients, djan
     def add(count):
         start = Message.objects.count()
         Message.objects.bulk_create(
-            Message(conversation=conversation, author=authors[n % 3], body=f"رسالة {n}") for n in range(start, start + count))
+            Message(conversation=conversation, author=authors[n % 3], body=f"رسالة {n}")
+            for n in range(start, start + count)
+        )
         last = Message.objects.order_by("-pk").first()
         Message.objects.filter(pk=last.pk).update(reply_to=Message.objects.order_by("pk").first())
 
@@ -296,8 +324,9 @@ def test_conversation_list_queries_do_not_grow_with_conversations(chat, clients)
         colleague = factories.add_member(chat["space"], username=f"colleague{n}")
         direct = services.direct_conversation_open(actor=users["member"], other=colleague)
         services.message_send(actor=colleague, conversation=direct, body="مرحبا")
-        group = services.group_conversation_create(actor=users["member"], space=chat["space"], title=f"لجنة {n}",
-                                                   members=[colleague])
+        group = services.group_conversation_create(
+            actor=users["member"], space=chat["space"], title=f"لجنة {n}", members=[colleague]
+        )
         services.message_send(actor=colleague, conversation=group, body="أهلاً")
     assert _queries(client, url) == few
 
@@ -320,7 +349,9 @@ def test_direct_conversations_need_a_shared_active_space_or_staff(chat):
     assert access.can_message_directly(users["member"], users["rapporteur"])
     assert not access.can_message_directly(users["member"], users["other_member"])
     assert not access.can_message_directly(users["member"], users["outsider"])
-    assert access.can_message_directly(users["outsider"], users["staff"])  # operations staff are always reachable
+    assert access.can_message_directly(
+        users["outsider"], users["staff"]
+    )  # operations staff are always reachable
     assert not access.can_message_directly(users["member"], users["member"])
     with pytest.raises(PermissionDenied):
         services.direct_conversation_open(actor=users["member"], other=users["other_member"])
@@ -344,8 +375,9 @@ def test_group_conversations_only_with_members_of_the_space(chat, clients):
     assert response.status_code == 200 and response.context["form"].errors
     assert not Conversation.objects.filter(kind="group").exists()
     with pytest.raises(ValidationError):
-        services.group_conversation_create(actor=users["member"], space=space, title="لجنة",
-                                           members=[users["other_member"]])
+        services.group_conversation_create(
+            actor=users["member"], space=space, title="لجنة", members=[users["other_member"]]
+        )
     response = clients["member"].post(url, {"title": "لجنة الصياغة", "members": [users["rapporteur"].pk]})
     group = Conversation.objects.get(kind="group")
     assert set(group.participants.values_list("user__username", flat=True)) == {"member", "rapporteur"}
@@ -386,8 +418,10 @@ def test_the_demo_shows_every_kind_of_conversation(settings, django_capture_on_c
     assert (Conversation.objects.count(), Message.objects.count(), Report.objects.count()) == counts
     assert set(Conversation.objects.values_list("kind", flat=True)) == {"space", "group", "direct"}
     assert Conversation.objects.filter(kind="direct", participants__user__is_staff=True).exists()
-    assert Message.objects.filter(edited_at__isnull=False).exists() and Message.objects.filter(
-        reply_to__isnull=False).exists()
+    assert (
+        Message.objects.filter(edited_at__isnull=False).exists()
+        and Message.objects.filter(reply_to__isnull=False).exists()
+    )
     assert counts[2] == 1
     client = Client()
     assert client.login(username="omar", password=DEMO_PASSWORD)
@@ -411,8 +445,9 @@ def test_a_digest_counts_new_space_chat_messages_never_their_text(chat):
     for user in chat["users"].values():
         if user is not None and user != member:
             DigestSubscription.objects.create(user=user, frequency="off")
-    DigestSubscription.objects.create(user=member, frequency="daily",
-                                      last_sent_at=timezone.now() - timedelta(days=1, minutes=1))
+    DigestSubscription.objects.create(
+        user=member, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
     for body in ("نص سري أول", "نص سري ثان"):
         services.message_send(actor=chat["users"]["rapporteur"], conversation=chat["conversation"], body=body)
     direct = services.direct_conversation_open(actor=chat["users"]["rapporteur"], other=member)
@@ -427,7 +462,9 @@ def test_a_library_document_of_the_same_space_can_be_attached(chat, clients):
     from documents.models import Document
 
     users, conversation = chat["users"], chat["conversation"]
-    mine = Document.objects.create(space=chat["space"], title="مسودة المبادئ الدستورية", created_by=users["rapporteur"])
+    mine = Document.objects.create(
+        space=chat["space"], title="مسودة المبادئ الدستورية", created_by=users["rapporteur"]
+    )
     foreign = Document.objects.create(space=chat["other_space"], title="وثيقة مجموعة أخرى")
     url = _detail(conversation)
     page = clients["member"].get(url)

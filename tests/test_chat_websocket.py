@@ -95,8 +95,7 @@ async def frames_until_fence(communicator, fence_id):
             return got
 
 
-send_message = database_sync_to_async(
-    lambda **kwargs: services.message_send(**kwargs))
+send_message = database_sync_to_async(lambda **kwargs: services.message_send(**kwargs))
 
 
 @pytest.fixture
@@ -121,16 +120,27 @@ async def test_member_connects_sends_and_everyone_in_the_conversation_receives(c
     assert own["message"]["id"] == ack["id"]
     # saved before it was broadcast, and a contribution to the space
     assert await database_sync_to_async(Message.objects.filter(pk=ack["id"]).exists)()
-    assert await database_sync_to_async(Contribution.objects.filter(
-        user=users["member"], space=chat["space"], kind=Contribution.Kind.MESSAGE).count)() == 1
+    assert (
+        await database_sync_to_async(
+            Contribution.objects.filter(
+                user=users["member"], space=chat["space"], kind=Contribution.Kind.MESSAGE
+            ).count
+        )()
+        == 1
+    )
     await member.disconnect()
     await rapporteur.disconnect()
 
 
-@pytest.mark.parametrize("role,code", [
-    ("anonymous", CLOSE_UNAUTHENTICATED), ("outsider", CLOSE_FORBIDDEN), ("other_member", CLOSE_FORBIDDEN),
-    ("locked_member", CLOSE_FORBIDDEN),
-])
+@pytest.mark.parametrize(
+    "role,code",
+    [
+        ("anonymous", CLOSE_UNAUTHENTICATED),
+        ("outsider", CLOSE_FORBIDDEN),
+        ("other_member", CLOSE_FORBIDDEN),
+        ("locked_member", CLOSE_FORBIDDEN),
+    ],
+)
 async def test_who_may_not_read_is_refused_on_connect(chat, role, code):
     communicator = await connect(chat["users"][role], chat["conversation"], expect_open=False)
     assert await closed_with(communicator) == code
@@ -146,9 +156,15 @@ async def test_a_session_that_skipped_a_required_second_factor_gets_no_socket(ch
     path = f"/ws/chat/{chat['conversation'].public_id}/"
     for second_factor, opens in ((False, False), (True, True)):
         cookie = await database_sync_to_async(_cookie_for)(user, second_factor=second_factor)
-        communicator = WebsocketCommunicator(application, path, headers=[
-            (b"origin", b"http://localhost"), (b"host", b"localhost"),
-            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+        communicator = WebsocketCommunicator(
+            application,
+            path,
+            headers=[
+                (b"origin", b"http://localhost"),
+                (b"host", b"localhost"),
+                (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+            ],
+        )
         assert (await communicator.connect(timeout=TIMEOUT))[0]
         if opens:
             assert (await communicator.receive_json_from(timeout=TIMEOUT))["type"] == "ready"
@@ -172,8 +188,14 @@ async def test_an_unknown_conversation_id_is_refused_like_a_hidden_one(chat):
 
 async def test_a_foreign_origin_is_refused(chat):
     cookie = await database_sync_to_async(_cookie_for)(chat["users"]["member"])
-    communicator = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/", headers=[
-        (b"origin", b"https://evil.example"), (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/chat/{chat['conversation'].public_id}/",
+        headers=[
+            (b"origin", b"https://evil.example"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+    )
     connected, _code = await communicator.connect(timeout=TIMEOUT)
     assert not connected
 
@@ -194,8 +216,10 @@ async def test_reconnect_catches_up_with_everything_after_the_last_id(chat):
     first = await send_message(actor=users["member"], conversation=conversation, body="الأولى")
     rapporteur = await connect(users["rapporteur"], conversation)
     await rapporteur.disconnect()  # the connection drops...
-    later = [await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
-             for n in range(3)]
+    later = [
+        await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
+        for n in range(3)
+    ]
     rapporteur = await connect(users["rapporteur"], conversation)  # ...and comes back
     await rapporteur.send_json_to({"type": "since", "after": first.pk})
     history = await until(rapporteur, "history")
@@ -208,8 +232,10 @@ async def test_catch_up_is_paged_when_much_was_missed(chat, settings):
     settings.CSSR_CHAT_SINCE_LIMIT = 2
     settings.CSSR_CHAT_RATE_MESSAGES = 100
     users, conversation = chat["users"], chat["conversation"]
-    sent = [await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
-            for n in range(5)]
+    sent = [
+        await send_message(actor=users["member"], conversation=conversation, body=f"رسالة {n}")
+        for n in range(5)
+    ]
     rapporteur = await connect(users["rapporteur"], conversation)
     await rapporteur.send_json_to({"type": "since", "after": 0})
     ids = []
@@ -229,7 +255,9 @@ async def test_new_edited_and_deleted_messages_never_reach_outsiders(chat):
     member = await connect(users["member"], conversation)
     outsider = await connect(users["other_member"], theirs)
     message = await send_message(actor=users["member"], conversation=conversation, body="سري")
-    await database_sync_to_async(services.message_edit)(actor=users["member"], message=message, body="سري معدل")
+    await database_sync_to_async(services.message_edit)(
+        actor=users["member"], message=message, body="سري معدل"
+    )
     await database_sync_to_async(services.message_delete)(actor=users["member"], message=message)
     fence = await send_message(actor=users["other_member"], conversation=theirs, body="سياج")
     frames = await frames_until_fence(outsider, fence.pk)
@@ -248,8 +276,12 @@ async def test_a_member_removed_mid_session_is_closed_and_gets_nothing_more(chat
     users, conversation, space = chat["users"], chat["conversation"], chat["space"]
     removed = await connect(users["political_officer"], conversation)
     observer = await connect(users["rapporteur"], conversation)
-    membership = await database_sync_to_async(Membership.objects.get)(space=space, user=users["political_officer"])
-    await database_sync_to_async(workgroup_services.membership_leave)(actor=users["staff"], membership=membership)
+    membership = await database_sync_to_async(Membership.objects.get)(
+        space=space, user=users["political_officer"]
+    )
+    await database_sync_to_async(workgroup_services.membership_leave)(
+        actor=users["staff"], membership=membership
+    )
     assert await closed_with(removed) == CLOSE_SESSION_ENDED
     event = await send_message(actor=users["member"], conversation=conversation, body="بعد المغادرة")
     fence = await send_message(actor=users["member"], conversation=conversation, body="سياج")
@@ -273,7 +305,8 @@ async def test_the_lockout_job_closes_the_sockets_of_locked_members(chat):
     observer = await connect(users["rapporteur"], conversation)
     long_ago = timezone.now() - timedelta(days=space.inactivity_days + 1)
     await database_sync_to_async(Membership.objects.filter(space=space, user=users["member"]).update)(
-        joined_at=long_ago, last_contribution_at=long_ago)
+        joined_at=long_ago, last_contribution_at=long_ago
+    )
     result = await database_sync_to_async(inactivity_run)()
     assert result["locked"] >= 1
     assert await closed_with(idle) == CLOSE_SESSION_ENDED
@@ -288,8 +321,11 @@ async def test_the_lockout_job_closes_the_sockets_of_locked_members(chat):
 async def test_signing_out_closes_the_socket_and_it_cannot_come_back(chat):
     user = chat["users"]["member"]
     cookie = await database_sync_to_async(_cookie_for)(user)
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+    ]
     path = f"/ws/chat/{chat['conversation'].public_id}/"
     socket = WebsocketCommunicator(application, path, headers=headers)
     assert (await socket.connect(timeout=TIMEOUT))[0]
@@ -315,16 +351,24 @@ async def test_changing_the_password_closes_the_socket_and_the_old_session_stays
     def change_password():
         client = Client()
         client.force_login(user)
-        response = client.post("/accounts/password/change/", {
-            "oldpassword": factories.PASSWORD, "password1": "a-new-long-passphrase-2026",
-            "password2": "a-new-long-passphrase-2026"})
+        response = client.post(
+            "/accounts/password/change/",
+            {
+                "oldpassword": factories.PASSWORD,
+                "password1": "a-new-long-passphrase-2026",
+                "password2": "a-new-long-passphrase-2026",
+            },
+        )
         assert response.status_code == 302, response.content[:500]
 
     await database_sync_to_async(change_password)()
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
     # the other device's session no longer authenticates (its hash no longer matches)
-    again = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/",
-                                  headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), *old_cookie])
+    again = WebsocketCommunicator(
+        application,
+        f"/ws/chat/{chat['conversation'].public_id}/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost"), *old_cookie],
+    )
     assert (await again.connect(timeout=TIMEOUT))[0]
     assert await closed_with(again) == CLOSE_UNAUTHENTICATED
 
@@ -343,15 +387,17 @@ async def test_ending_a_session_and_turning_off_two_factor_close_the_socket(chat
     await database_sync_to_async(end_session)()
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
     socket = await connect(user, chat["conversation"])
-    await database_sync_to_async(authenticator_removed.send)(sender=type(user), request=None, user=user,
-                                                             authenticator=None)
+    await database_sync_to_async(authenticator_removed.send)(
+        sender=type(user), request=None, user=user, authenticator=None
+    )
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
 
 
 async def test_a_message_to_a_group_conversation_just_left_is_refused_and_not_stored(chat):
     users = chat["users"]
     group = await database_sync_to_async(services.group_conversation_create)(
-        actor=users["member"], space=chat["space"], title="لجنة", members=[users["rapporteur"]])
+        actor=users["member"], space=chat["space"], title="لجنة", members=[users["rapporteur"]]
+    )
     member = await connect(users["member"], group)
     second = await connect(users["member"], group)
     await database_sync_to_async(services.conversation_leave)(actor=users["member"], conversation=group)
@@ -370,13 +416,22 @@ async def test_a_message_to_a_group_conversation_just_left_is_refused_and_not_st
 
 async def test_bad_frames_get_error_frames_and_store_nothing(chat):
     socket = await connect(chat["users"]["member"], chat["conversation"])
-    for frame in ["{not json", "[1, 2]", "null", json.dumps({"type": "dance"}), json.dumps({"type": "send", "body": 5}),
-                  json.dumps({"type": "send", "body": "  "}), json.dumps({"type": "since", "after": "x"}),
-                  json.dumps({"type": "send", "body": "رد", "reply_to": 999999}),
-                  json.dumps({"type": "send", "body": "x" * (settings.CSSR_CHAT_MAX_MESSAGE_CHARS + 1)})]:
+    for frame in [
+        "{not json",
+        "[1, 2]",
+        "null",
+        json.dumps({"type": "dance"}),
+        json.dumps({"type": "send", "body": 5}),
+        json.dumps({"type": "send", "body": "  "}),
+        json.dumps({"type": "since", "after": "x"}),
+        json.dumps({"type": "send", "body": "رد", "reply_to": 999999}),
+        json.dumps({"type": "send", "body": "x" * (settings.CSSR_CHAT_MAX_MESSAGE_CHARS + 1)}),
+    ]:
         await socket.send_to(text_data=frame)
         error = await until(socket, "error")
-        assert error["code"] in ("malformed", "unknown_type", "invalid", "empty", "reply_to", "too_long"), error
+        assert error["code"] in ("malformed", "unknown_type", "invalid", "empty", "reply_to", "too_long"), (
+            error
+        )
         assert error["message"]
     await socket.send_to(text_data=json.dumps({"type": "ping"}))
     assert (await until(socket, "pong"))["type"] == "pong"  # still alive
@@ -403,7 +458,9 @@ async def test_error_frames_speak_the_users_language(chat):
 
 async def test_an_oversized_frame_closes_with_1009(chat):
     socket = await connect(chat["users"]["member"], chat["conversation"])
-    await socket.send_to(text_data=json.dumps({"type": "send", "body": "x" * settings.CSSR_CHAT_MAX_FRAME_BYTES}))
+    await socket.send_to(
+        text_data=json.dumps({"type": "send", "body": "x" * settings.CSSR_CHAT_MAX_FRAME_BYTES})
+    )
     assert await closed_with(socket) == CLOSE_TOO_BIG
     assert not await database_sync_to_async(Message.objects.exists)()
 
@@ -436,7 +493,8 @@ async def test_a_concluded_space_chat_is_read_only_on_the_socket(chat):
 
     users, conversation = chat["users"], chat["conversation"]
     await database_sync_to_async(workgroup_services.space_set_status)(
-        actor=users["staff"], space=chat["space"], status=Space.Status.CONCLUDED)
+        actor=users["staff"], space=chat["space"], status=Space.Status.CONCLUDED
+    )
     socket = await connect(users["member"], conversation)
     await socket.send_json_to({"type": "send", "body": "بعد الختام"})
     assert (await until(socket, "error"))["code"] == "read_only"
@@ -447,13 +505,16 @@ async def test_a_concluded_space_chat_is_read_only_on_the_socket(chat):
 async def test_one_to_one_with_operations_support_works_for_a_locked_member(chat):
     users = chat["users"]
     direct = await database_sync_to_async(services.direct_conversation_open)(
-        actor=users["locked_member"], other=users["staff"])
+        actor=users["locked_member"], other=users["staff"]
+    )
     locked = await connect(users["locked_member"], direct)
     staff = await connect(users["staff"], direct)
     await locked.send_json_to({"type": "send", "body": "أرجو مساعدتي في استعادة الوصول"})
     assert (await until(staff, "message"))["message"]["body"] == "أرجو مساعدتي في استعادة الوصول"
     # one-to-one messages are not contributions to any space
-    assert not await database_sync_to_async(Contribution.objects.filter(kind=Contribution.Kind.MESSAGE).exists)()
+    assert not await database_sync_to_async(
+        Contribution.objects.filter(kind=Contribution.Kind.MESSAGE).exists
+    )()
     await locked.disconnect()
     await staff.disconnect()
 
@@ -496,15 +557,18 @@ def no_close_signal(monkeypatch):
 
 
 @pytest.mark.parametrize("change", changes.CHANGES, ids=lambda change: change.__name__)
-async def test_after_a_change_the_next_event_is_refused_without_a_close_signal(chat, change, settings,
-                                                                              no_close_signal):
+async def test_after_a_change_the_next_event_is_refused_without_a_close_signal(
+    chat, change, settings, no_close_signal
+):
     settings.CSSR_LIVENESS_WATCH_SECONDS = 3600  # the watchdog stays out of it
     users, conversation = chat["users"], chat["conversation"]
     target = await connect(users["member"], conversation)
     observer = await connect(users["rapporteur"], conversation)
     await database_sync_to_async(change)(chat, users["member"], target.cookie)
     assert target.output_queue.empty()  # nothing closed it yet: no signal, no watchdog
-    event = await send_message(actor=users["political_officer"], conversation=conversation, body="بعد التغيير")
+    event = await send_message(
+        actor=users["political_officer"], conversation=conversation, body="بعد التغيير"
+    )
     fence = await send_message(actor=users["political_officer"], conversation=conversation, body="سياج")
     assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [event.pk, fence.pk]
     # the event itself closed the target instead of being forwarded, and nothing came after
@@ -514,8 +578,9 @@ async def test_after_a_change_the_next_event_is_refused_without_a_close_signal(c
 
 
 @pytest.mark.parametrize("change", changes.CHANGES, ids=lambda change: change.__name__)
-async def test_after_a_change_the_watchdog_closes_the_socket_with_no_event(chat, change, settings,
-                                                                           no_close_signal):
+async def test_after_a_change_the_watchdog_closes_the_socket_with_no_event(
+    chat, change, settings, no_close_signal
+):
     settings.CSSR_LIVENESS_WATCH_SECONDS = 0.1
     users, conversation = chat["users"], chat["conversation"]
     target = await connect(users["member"], conversation)
@@ -530,8 +595,13 @@ async def test_after_a_change_the_watchdog_closes_the_socket_with_no_event(chat,
 
 async def test_the_close_signal_is_still_sent_where_it_was(chat, no_close_signal):
     users = chat["users"]
-    for change in (changes.sign_out, changes.set_password_and_save, changes.deactivate, changes.staff_locks,
-                   changes.inactivity_job_locks):
+    for change in (
+        changes.sign_out,
+        changes.set_password_and_save,
+        changes.deactivate,
+        changes.staff_locks,
+        changes.inactivity_job_locks,
+    ):
         user = await database_sync_to_async(factories.add_member)(chat["space"], username=change.__name__)
         cookie = await database_sync_to_async(_cookie_for)(user)
         await database_sync_to_async(change)(chat, user, cookie)
@@ -546,8 +616,12 @@ async def test_an_unrelated_change_closes_nobody_and_events_flow(chat, no_close_
     socket = await connect(users["member"], conversation)
     other = await database_sync_to_async(_cookie_for)(users["rapporteur"])
     await database_sync_to_async(changes.sign_out)(chat, users["rapporteur"], other)
-    locked = await database_sync_to_async(Membership.objects.get)(space=chat["space"], user=users["locked_member"])
-    await database_sync_to_async(workgroup_services.membership_reinstate)(actor=users["staff"], membership=locked)
+    locked = await database_sync_to_async(Membership.objects.get)(
+        space=chat["space"], user=users["locked_member"]
+    )
+    await database_sync_to_async(workgroup_services.membership_reinstate)(
+        actor=users["staff"], membership=locked
+    )
     await database_sync_to_async(changes.set_password_and_save)(chat, users["rapporteur"], None)
     await socket.send_json_to({"type": "ping"})
     assert (await until(socket, "pong"))["type"] == "pong"
@@ -561,16 +635,25 @@ async def test_a_session_ended_before_the_socket_was_authorised_is_refused(chat)
 
     cookie = await database_sync_to_async(_cookie_for)(chat["users"]["member"])
     await database_sync_to_async(liveness.sessions_ended)([cookie])
-    socket = WebsocketCommunicator(application, f"/ws/chat/{chat['conversation'].public_id}/", headers=[
-        (b"origin", b"http://localhost"), (b"host", b"localhost"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())])
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/chat/{chat['conversation'].public_id}/",
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+        ],
+    )
     assert (await socket.connect(timeout=TIMEOUT))[0]
     assert await closed_with(socket) == CLOSE_SESSION_ENDED
 
 
-@pytest.mark.parametrize("change", ["session_expired", "password_replaced_in_the_database", "deactivated_in_bulk"])
-async def test_the_session_check_closes_sockets_whose_session_stopped_authenticating(chat, change, settings,
-                                                                                    no_close_signal):
+@pytest.mark.parametrize(
+    "change", ["session_expired", "password_replaced_in_the_database", "deactivated_in_bulk"]
+)
+async def test_the_session_check_closes_sockets_whose_session_stopped_authenticating(
+    chat, change, settings, no_close_signal
+):
     """Changes that send no signal at all (an expiry, a bulk UPDATE): the watchdog asks the session store."""
     from datetime import timedelta
 
@@ -585,12 +668,17 @@ async def test_the_session_check_closes_sockets_whose_session_stopped_authentica
     target = await connect(users["member"], conversation)
     observer = await connect(users["rapporteur"], conversation)
     members = User.objects.filter(pk=users["member"].pk)
-    await database_sync_to_async({
-        "session_expired": lambda: Session.objects.filter(session_key=target.cookie).update(
-            expire_date=timezone.now() - timedelta(seconds=1)),
-        "password_replaced_in_the_database": lambda: members.update(password=make_password("Bulk-secret-2254!")),
-        "deactivated_in_bulk": lambda: members.update(is_active=False),
-    }[change])()
+    await database_sync_to_async(
+        {
+            "session_expired": lambda: Session.objects.filter(session_key=target.cookie).update(
+                expire_date=timezone.now() - timedelta(seconds=1)
+            ),
+            "password_replaced_in_the_database": lambda: members.update(
+                password=make_password("Bulk-secret-2254!")
+            ),
+            "deactivated_in_bulk": lambda: members.update(is_active=False),
+        }[change]
+    )()
     assert await closed_with(target) == CLOSE_SESSION_ENDED
     fence = await send_message(actor=users["political_officer"], conversation=conversation, body="سياج")
     assert [f["message"]["id"] for f in await frames_until_fence(observer, fence.pk)] == [fence.pk]
@@ -598,7 +686,9 @@ async def test_the_session_check_closes_sockets_whose_session_stopped_authentica
     await observer.disconnect()
 
 
-async def test_a_store_that_cannot_be_read_closes_the_socket_instead_of_forwarding(chat, settings, monkeypatch):
+async def test_a_store_that_cannot_be_read_closes_the_socket_instead_of_forwarding(
+    chat, settings, monkeypatch
+):
     from accounts import liveness
 
     settings.CSSR_LIVENESS_WATCH_SECONDS = 3600
@@ -626,7 +716,9 @@ async def test_checks_made_in_the_same_turn_share_one_read_of_the_store(monkeypa
         reads.append(set(keys))
         return await read(self, keys)
 
-    tickets = [await liveness.ticket_for(user_id=user_id, session_key=f"k{user_id:031d}") for user_id in (1, 2, 3)]
+    tickets = [
+        await liveness.ticket_for(user_id=user_id, session_key=f"k{user_id:031d}") for user_id in (1, 2, 3)
+    ]
     monkeypatch.setattr(liveness._Process, "_values", counted)
     assert await asyncio.gather(*(liveness.holds(ticket) for ticket in tickets)) == [True] * 3
     assert reads == [{key for ticket in tickets for key in ticket.keys}]
@@ -634,7 +726,9 @@ async def test_checks_made_in_the_same_turn_share_one_read_of_the_store(monkeypa
     assert [await liveness.holds(ticket) for ticket in tickets] == [True, False, True]
 
 
-async def test_a_session_that_reaches_its_idle_limit_closes_its_socket_within_seconds(chat, settings, monkeypatch):
+async def test_a_session_that_reaches_its_idle_limit_closes_its_socket_within_seconds(
+    chat, settings, monkeypatch
+):
     """No request moved the session past its idle limit: the socket closes within TIMEOUT of the limit,
     long before the periodic session check (held off here); a session whose person loaded a page in
     the meantime keeps its socket."""
@@ -657,6 +751,8 @@ async def test_a_session_that_reaches_its_idle_limit_closes_its_socket_within_se
     await database_sync_to_async(load_a_page_in_the_active_session)()
     clock["at"] += 61
     assert await closed_with(idle) == CLOSE_SESSION_ENDED
-    message = await send_message(actor=users["political_officer"], conversation=conversation, body="ما زلت هنا")
+    message = await send_message(
+        actor=users["political_officer"], conversation=conversation, body="ما زلت هنا"
+    )
     assert [f["message"]["id"] for f in await frames_until_fence(active, message.pk)] == [message.pk]
     await active.disconnect()

@@ -35,13 +35,19 @@ STILL_OPEN = {
 # people of active spaces) and their authors' management (a role-table action): who wrote there before
 # gets 404 now, which refuses the write as well.
 HIDDEN_ONCE_CONCLUDED = {
-    "workgroups:questionnaire-respond", "workgroups:questionnaire-build", "workgroups:questionnaire-themes",
+    "workgroups:questionnaire-respond",
+    "workgroups:questionnaire-build",
+    "workgroups:questionnaire-themes",
 }
 
 
 def _is_space_page(row):
     """A page of the space: who may not know the space gets 404 (staff included), a locked member 403."""
-    return row.expected["locked_member"] == 403 and row.expected["staff"] == 404 and row.expected["outsider"] == 404
+    return (
+        row.expected["locked_member"] == 403
+        and row.expected["staff"] == 404
+        and row.expected["outsider"] == 404
+    )
 
 
 def _writers(row):
@@ -49,15 +55,22 @@ def _writers(row):
     return [role for role in VIEWERS if row.expected[role] in (200, 302)]
 
 
-SPACE_WRITES = [row for row in ROWS if row.method == "post" and row.name not in STILL_OPEN and _writers(row)
-                and (_is_space_page(row) or row.name == "chat:conversation-leave")]
+SPACE_WRITES = [
+    row
+    for row in ROWS
+    if row.method == "post"
+    and row.name not in STILL_OPEN
+    and _writers(row)
+    and (_is_space_page(row) or row.name == "chat:conversation-leave")
+]
 
 
 def _snapshot():
     """Every row of every platform model, field by field (a refused write must change none)."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for label in PLATFORM_NAMESPACES for model in apps.get_app_config(label).get_models()
+        for label in PLATFORM_NAMESPACES
+        for model in apps.get_app_config(label).get_models()
     }
 
 
@@ -79,8 +92,15 @@ def _conclude(space):
 
 def test_the_writes_named_in_the_finding_are_among_those_tested():
     names = {row.name for row in SPACE_WRITES}
-    assert {"workgroups:thread-follow", "workgroups:post-report", "workgroups:concern-endorse", "events:event-respond",
-            "chat:message-report", "chat:conversation-leave", "documents:comment-create"} <= names
+    assert {
+        "workgroups:thread-follow",
+        "workgroups:post-report",
+        "workgroups:concern-endorse",
+        "events:event-respond",
+        "chat:message-report",
+        "chat:conversation-leave",
+        "documents:comment-create",
+    } <= names
 
 
 def test_a_concluded_space_refuses_every_write_with_its_reason_and_changes_nothing(content, clients):
@@ -97,8 +117,9 @@ def test_a_concluded_space_refuses_every_write_with_its_reason_and_changes_nothi
                 if row.name in HIDDEN_ONCE_CONCLUDED:
                     refused = response.status_code == 404
                 else:
-                    refused = (response.status_code in (403, 302)
-                               and _reason_in(response) == _not_active_in(world["users"][role]))
+                    refused = response.status_code in (403, 302) and _reason_in(response) == _not_active_in(
+                        world["users"][role]
+                    )
                 if not refused:
                     failures.append(f"{role} {row.id} → {response.status_code}")
                 if _snapshot() != before:
@@ -113,7 +134,9 @@ def test_following_and_reporting_are_refused_by_the_services_too(content):
     _conclude(world["space"])
     follows, reports = list(ThreadFollow.objects.values_list("pk", flat=True)), PostReport.objects.count()
     for write in (
-        lambda: workgroup_services.thread_follow(actor=users["political_officer"], thread=thread, follow=True),
+        lambda: workgroup_services.thread_follow(
+            actor=users["political_officer"], thread=thread, follow=True
+        ),
         lambda: workgroup_services.thread_follow(actor=users["member"], thread=thread, follow=False),
         lambda: workgroup_services.post_report(actor=users["technical_officer"], post=post, reason="إساءة"),
     ):
@@ -126,13 +149,16 @@ def test_following_and_reporting_are_refused_by_the_services_too(content):
 def test_a_vote_in_an_election_that_was_open_when_the_space_concluded_is_refused(world, clients):
     space, users = world["space"], world["users"]
     now = timezone.now()
-    election = Election.objects.create(space=space, voting_opens_at=now - timedelta(hours=1),
-                                       voting_closes_at=now + timedelta(days=2))
-    nomination = Nomination.objects.create(election=election, nominee=users["rapporteur"],
-                                           nominated_by=users["member"], accepted_at=now)
+    election = Election.objects.create(
+        space=space, voting_opens_at=now - timedelta(hours=1), voting_closes_at=now + timedelta(days=2)
+    )
+    nomination = Nomination.objects.create(
+        election=election, nominee=users["rapporteur"], nominated_by=users["member"], accepted_at=now
+    )
     _conclude(space)
-    response = clients["member"].post(reverse("workgroups:election-vote", args=[space.pk]),
-                                      {"nomination": nomination.pk})
+    response = clients["member"].post(
+        reverse("workgroups:election-vote", args=[space.pk]), {"nomination": nomination.pk}
+    )
     assert response.status_code == 403
     assert _reason_in(response) == _not_active_in(users["member"])
     assert not Vote.objects.exists()

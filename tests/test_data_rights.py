@@ -41,20 +41,45 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 DOWNLOAD = "accounts:data-download"
-MY_TEXTS = ["نص منشوري الأول", "ردّي على النقاش", "قضيتي المقترحة", "بندي على جدول الأعمال", "رسالتي في الدردشة",
-            "رسالتي الخاصة", "جوابي المسمى"]
-OTHER_TEXTS = ["سرّ الزميلة في النقاش", "وصفها", "رسالة الزميلة", "ردّ الزميلة الخاص", "جواب الزميلة",
-               "جوابي المجهول"]
+MY_TEXTS = [
+    "نص منشوري الأول",
+    "ردّي على النقاش",
+    "قضيتي المقترحة",
+    "بندي على جدول الأعمال",
+    "رسالتي في الدردشة",
+    "رسالتي الخاصة",
+    "جوابي المسمى",
+]
+OTHER_TEXTS = [
+    "سرّ الزميلة في النقاش",
+    "وصفها",
+    "رسالة الزميلة",
+    "ردّ الزميلة الخاص",
+    "جواب الزميلة",
+    "جوابي المجهول",
+]
 
 
 def _questionnaire(world, *, anonymous):
     author = world["users"]["rapporteur"]
     questionnaire = s.questionnaire_create(
-        actor=author, space=world["space"], title_ar="استبيان مجهول" if anonymous else "استبيان الاحتياجات",
-        title_en="Needs", audience=Questionnaire.Audience.ALL, is_anonymous=anonymous)
-    s.question_add(actor=author, questionnaire=questionnaire, text_ar="ما أولويتك؟", kind=Question.Kind.SINGLE,
-                   options=[("التعليم", "Education"), ("الصحة", "Health")])
-    s.question_add(actor=author, questionnaire=questionnaire, text_ar="ما الذي تحتاجه؟", kind=Question.Kind.LONG_TEXT)
+        actor=author,
+        space=world["space"],
+        title_ar="استبيان مجهول" if anonymous else "استبيان الاحتياجات",
+        title_en="Needs",
+        audience=Questionnaire.Audience.ALL,
+        is_anonymous=anonymous,
+    )
+    s.question_add(
+        actor=author,
+        questionnaire=questionnaire,
+        text_ar="ما أولويتك؟",
+        kind=Question.Kind.SINGLE,
+        options=[("التعليم", "Education"), ("الصحة", "Health")],
+    )
+    s.question_add(
+        actor=author, questionnaire=questionnaire, text_ar="ما الذي تحتاجه؟", kind=Question.Kind.LONG_TEXT
+    )
     s.questionnaire_publish(actor=author, questionnaire=questionnaire)
     return Questionnaire.objects.get(pk=questionnaire.pk)
 
@@ -74,13 +99,17 @@ def history(world, django_capture_on_commit_callbacks):
     area = ExpertiseArea.objects.create(slug="export-test-area", name_ar="حقل الاختبار", name_en="Test field")
     member.expertise_areas.add(area)
     with django_capture_on_commit_callbacks(execute=True):
-        thread = s.thread_create(actor=colleague, space=space, title="عنوان النقاش", body="سرّ الزميلة في النقاش")
+        thread = s.thread_create(
+            actor=colleague, space=space, title="عنوان النقاش", body="سرّ الزميلة في النقاش"
+        )
         mine = s.thread_create(actor=member, space=space, title="نقاشي", body="نص منشوري الأول")
         reply = s.post_create(actor=member, thread=thread, body="ردّي على النقاش")
-        concern = s.concern_propose(actor=member, space=space, title="قضيتي المقترحة", description="وصف",
-                                    tags=[], regions=[])
-        other_concern = s.concern_propose(actor=colleague, space=space, title="قضية الزميلة", description="وصفها",
-                                          tags=[], regions=[])
+        concern = s.concern_propose(
+            actor=member, space=space, title="قضيتي المقترحة", description="وصف", tags=[], regions=[]
+        )
+        other_concern = s.concern_propose(
+            actor=colleague, space=space, title="قضية الزميلة", description="وصفها", tags=[], regions=[]
+        )
         s.concern_endorse(actor=member, concern=other_concern)
         s.agenda_item_propose(actor=member, space=space, title="بندي على جدول الأعمال")
         room = chat_services.space_conversation_get_or_create(space=space)
@@ -95,14 +124,29 @@ def history(world, django_capture_on_commit_callbacks):
         anonymous = _questionnaire(world, anonymous=True)
         _answer(anonymous, member, "جوابي المجهول")
         start = timezone.now() + timedelta(days=3)
-        event = event_services.event_create(actor=colleague, space=space, title="اجتماع المجموعة", description="",
-                                            starts_at=start, ends_at=start + timedelta(hours=1),
-                                            time_zone="Asia/Damascus")
+        event = event_services.event_create(
+            actor=colleague,
+            space=space,
+            title="اجتماع المجموعة",
+            description="",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            time_zone="Asia/Damascus",
+        )
         event_services.event_respond(actor=member, event=event, answer="going")
         s.notification_settings_save(
-            user=member, enabled_kinds=[k for k in Notification.Kind.values if k != Notification.Kind.MENTION])
-    return {"thread": thread, "mine": mine, "reply": reply, "concern": concern, "direct": direct,
-            "named": named, "anonymous": anonymous, "event": event}
+            user=member, enabled_kinds=[k for k in Notification.Kind.values if k != Notification.Kind.MENTION]
+        )
+    return {
+        "thread": thread,
+        "mine": mine,
+        "reply": reply,
+        "concern": concern,
+        "direct": direct,
+        "named": named,
+        "anonymous": anonymous,
+        "event": event,
+    }
 
 
 def _download(client):
@@ -151,13 +195,28 @@ def test_download_is_a_zip_of_my_own_data_as_json_and_a_page(world, clients, his
     response, archive = _download(clients["member"])
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "cssr-my-data-" in response["Content-Disposition"] and member.username not in response["Content-Disposition"]
+    assert (
+        "cssr-my-data-" in response["Content-Disposition"]
+        and member.username not in response["Content-Disposition"]
+    )
     assert "no-store" in response["Cache-Control"]
     names = set(archive.namelist())
-    assert {"index.html", "manifest.json", "data/profile.json", "data/memberships.json", "data/posts.json",
-            "data/concerns.json", "data/endorsements.json", "data/agenda_proposals.json", "data/chat_messages.json",
-            "data/questionnaire_answers.json", "data/anonymous_questionnaires.json", "data/event_responses.json",
-            "data/conduct_acceptances.json", "data/notification_settings.json"} <= names
+    assert {
+        "index.html",
+        "manifest.json",
+        "data/profile.json",
+        "data/memberships.json",
+        "data/posts.json",
+        "data/concerns.json",
+        "data/endorsements.json",
+        "data/agenda_proposals.json",
+        "data/chat_messages.json",
+        "data/questionnaire_answers.json",
+        "data/anonymous_questionnaires.json",
+        "data/event_responses.json",
+        "data/conduct_acceptances.json",
+        "data/notification_settings.json",
+    } <= names
 
     profile = _json(archive, "data/profile.json")
     assert profile["username"] == "member" and profile["email"] == member.email
@@ -166,7 +225,10 @@ def test_download_is_a_zip_of_my_own_data_as_json_and_a_page(world, clients, his
 
     posts = _json(archive, "data/posts.json")
     assert [(p["discussion"], p["text"]) for p in posts] == [
-        ("نقاشي", "نص منشوري الأول"), ("عنوان النقاش", "ردّي على النقاش"), ("قضيتي المقترحة", "وصف")]
+        ("نقاشي", "نص منشوري الأول"),
+        ("عنوان النقاش", "ردّي على النقاش"),
+        ("قضيتي المقترحة", "وصف"),
+    ]
     assert {p["space"] for p in posts} == {"مجموعة القضايا الدستورية"}
     assert [c["title"] for c in _json(archive, "data/concerns.json")] == ["قضيتي المقترحة"]
     assert [e["concern"] for e in _json(archive, "data/endorsements.json")] == ["قضية الزميلة"]
@@ -176,17 +238,27 @@ def test_download_is_a_zip_of_my_own_data_as_json_and_a_page(world, clients, his
     assert "مجموعة القضايا الدستورية" in messages[0]["conversation"]
     assert "ليلى حداد" in messages[1]["conversation"]  # the other person of a one-to-one chat: context
     answers = _json(archive, "data/questionnaire_answers.json")
-    assert {(a["question"], a["answer"]) for a in answers} == {("ما أولويتك؟", "التعليم"),
-                                                                ("ما الذي تحتاجه؟", "جوابي المسمى")}
+    assert {(a["question"], a["answer"]) for a in answers} == {
+        ("ما أولويتك؟", "التعليم"),
+        ("ما الذي تحتاجه؟", "جوابي المسمى"),
+    }
     assert all(a["sent"] and a["questionnaire"] == "استبيان الاحتياجات" for a in answers)
-    assert [r["questionnaire"] for r in _json(archive, "data/anonymous_questionnaires.json")] == ["استبيان مجهول"]
-    assert "anonymous" in _json(archive, "manifest.json")["notes"]["data/anonymous_questionnaires.json"] or \
-        "مجهول" in _json(archive, "manifest.json")["notes"]["data/anonymous_questionnaires.json"]
+    assert [r["questionnaire"] for r in _json(archive, "data/anonymous_questionnaires.json")] == [
+        "استبيان مجهول"
+    ]
+    assert (
+        "anonymous" in _json(archive, "manifest.json")["notes"]["data/anonymous_questionnaires.json"]
+        or "مجهول" in _json(archive, "manifest.json")["notes"]["data/anonymous_questionnaires.json"]
+    )
     assert [(r["event"], r["answer"]) for r in _json(archive, "data/event_responses.json")] == [
-        ("اجتماع المجموعة", "going")]
+        ("اجتماع المجموعة", "going")
+    ]
     assert [(m["space"], m["role"], m["state"]) for m in _json(archive, "data/memberships.json")] == [
-        ("مجموعة القضايا الدستورية", "member", "active")]
-    settings_rows = {row["setting"]: row["value"] for row in _json(archive, "data/notification_settings.json")}
+        ("مجموعة القضايا الدستورية", "member", "active")
+    ]
+    settings_rows = {
+        row["setting"]: row["value"] for row in _json(archive, "data/notification_settings.json")
+    }
     assert settings_rows["notification:mention"] is False and settings_rows["notification:reply"] is True
     assert settings_rows["digest"] == "weekly"
 
@@ -208,7 +280,9 @@ def test_the_page_opens_in_arabic_right_to_left_and_loads_nothing(world, clients
     assert "رسالتي الخاصة" in text and "نص منشوري الأول" in text
     assert not any(tag in ("script", "link", "img", "iframe") for tag, _attrs in page.tags)
     for _tag, attrs in page.tags:
-        assert all(not value or value.startswith("#") for name, value in attrs.items() if name in ("href", "src")), attrs
+        assert all(
+            not value or value.startswith("#") for name, value in attrs.items() if name in ("href", "src")
+        ), attrs
 
 
 def test_the_page_is_in_english_left_to_right_for_an_english_speaker(world, clients, history):
@@ -251,8 +325,9 @@ def _grow(world, history, rows):
     """`rows` more of each of the member's contributions (written directly: volume, not behaviour)."""
     member, thread = world["users"]["member"], history["thread"]
     Post.objects.bulk_create(Post(thread=thread, author=member, body=f"رد {n}") for n in range(rows))
-    Message.objects.bulk_create(Message(conversation=history["direct"], author=member, body=f"رسالة {n}")
-                                for n in range(rows))
+    Message.objects.bulk_create(
+        Message(conversation=history["direct"], author=member, body=f"رسالة {n}") for n in range(rows)
+    )
 
 
 def _count_queries(client):
@@ -266,7 +341,10 @@ def test_queries_do_not_grow_with_the_history(world, clients, history, django_as
     _grow(world, history, 450)  # more than two chunks of the export's iterator
     with django_assert_max_num_queries(40):
         _response, archive = _download(clients["member"])
-    assert len(_json(archive, "data/posts.json")) == 453 and len(_json(archive, "data/chat_messages.json")) == 452
+    assert (
+        len(_json(archive, "data/posts.json")) == 453
+        and len(_json(archive, "data/chat_messages.json")) == 452
+    )
     assert _count_queries(clients["member"]) == few
 
 
@@ -282,7 +360,9 @@ def arabic_former_member(settings, tmp_path):
     (folder / "django.po").write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
         '"Plural-Forms: nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : '
-        'n%100>=11 && n%100<=99 ? 4 : 5;\\n"\n\nmsgid "Former member"\nmsgstr "عضو سابق"\n', encoding="utf-8")
+        'n%100>=11 && n%100<=99 ? 4 : 5;\\n"\n\nmsgid "Former member"\nmsgstr "عضو سابق"\n',
+        encoding="utf-8",
+    )
     subprocess.run(["msgfmt", "-o", str(folder / "django.mo"), str(folder / "django.po")], check=True)
     settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
     return "عضو سابق"
@@ -295,7 +375,8 @@ def _sign_in(username, password=factories.PASSWORD):
 
 
 def test_anonymised_posts_read_former_member_in_each_readers_language(
-        world, clients, history, arabic_former_member):
+    world, clients, history, arabic_former_member
+):
     member, staff = world["users"]["member"], world["users"]["staff"]
     url = reverse("workgroups:thread-detail", args=[world["space"].pk, history["thread"].pk])
     assert "عمر الخطيب" in clients["rapporteur"].get(url).content.decode()
@@ -316,7 +397,9 @@ def test_anonymised_posts_read_former_member_in_each_readers_language(
         assert chat_services.message_payload(message)["author"] == arabic_former_member
 
 
-def test_anonymisation_erases_the_person_and_ends_every_way_in(world, history, django_capture_on_commit_callbacks):
+def test_anonymisation_erases_the_person_and_ends_every_way_in(
+    world, history, django_capture_on_commit_callbacks
+):
     member, staff, space = world["users"]["member"], world["users"]["staff"], world["space"]
     member.country_of_residence, member.time_zone = "TR", "Europe/Istanbul"
     member.save()
@@ -332,8 +415,15 @@ def test_anonymisation_erases_the_person_and_ends_every_way_in(world, history, d
 
     member.refresh_from_db()
     assert member.username.startswith("former-") and member.anonymised_at is not None
-    assert (member.email, member.display_name, member.title, member.gender, member.age_band, member.region,
-            member.country_of_residence) == ("", "", "", "", "", "", "")
+    assert (
+        member.email,
+        member.display_name,
+        member.title,
+        member.gender,
+        member.age_band,
+        member.region,
+        member.country_of_residence,
+    ) == ("", "", "", "", "", "", "")
     assert member.time_zone == "Asia/Damascus" and not member.expertise_areas.exists()
     assert not member.is_active and not member.has_usable_password()
     assert not Authenticator.objects.filter(user=member).exists()
@@ -362,11 +452,20 @@ def test_anonymising_twice_changes_nothing_more(world, history):
     member, staff = world["users"]["member"], world["users"]["staff"]
     account_services.user_anonymise(actor=staff, user=member)
     member.refresh_from_db()
-    before = (member.username, member.anonymised_at, MembershipEvent.objects.count(), AuditEvent.objects.count())
+    before = (
+        member.username,
+        member.anonymised_at,
+        MembershipEvent.objects.count(),
+        AuditEvent.objects.count(),
+    )
     account_services.user_anonymise(actor=staff, user=member)
     member.refresh_from_db()
-    assert (member.username, member.anonymised_at, MembershipEvent.objects.count(),
-            AuditEvent.objects.count()) == before
+    assert (
+        member.username,
+        member.anonymised_at,
+        MembershipEvent.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before
 
 
 def test_anonymisation_blanks_the_audit_labels_that_name_the_person_and_keeps_the_lines(world):
@@ -395,15 +494,27 @@ def test_anonymisation_blanks_the_audit_labels_that_name_the_person_and_keeps_th
         kept = AuditEvent.objects.get(pk=line.pk)
         assert kept.target_label == ""
         assert (kept.actor_id, kept.action, kept.target_type, kept.target_id, kept.at) == (
-            line.actor_id, line.action, line.target_type, line.target_id, line.at)
+            line.actor_id,
+            line.action,
+            line.target_type,
+            line.target_id,
+            line.at,
+        )
     assert AuditEvent.objects.get(pk=unrelated.pk).target_label == "ملخص المخاوف"
     assert not AuditEvent.objects.filter(target_label__icontains=name).exists()
-    assert not AuditEvent.objects.filter(target_label__icontains="member").exclude(
-        action=AuditEvent.Action.ANONYMISATION).exists()
+    assert (
+        not AuditEvent.objects.filter(target_label__icontains="member")
+        .exclude(action=AuditEvent.Action.ANONYMISATION)
+        .exists()
+    )
 
 
 def test_staff_accounts_oneself_and_non_staff_are_refused(world):
-    staff, member, rapporteur = world["users"]["staff"], world["users"]["member"], world["users"]["rapporteur"]
+    staff, member, rapporteur = (
+        world["users"]["staff"],
+        world["users"]["member"],
+        world["users"]["rapporteur"],
+    )
     other_staff = factories.StaffFactory(username="staff2", display_name="فريق آخر")
     with pytest.raises(ValidationError, match="Staff accounts"):
         with translation.override("en"):
@@ -419,8 +530,10 @@ def test_staff_accounts_oneself_and_non_staff_are_refused(world):
 
 
 def _action(client, users, **extra):
-    return client.post(reverse("admin:accounts_user_changelist"),
-                       {"action": "anonymise", "_selected_action": [user.pk for user in users], **extra})
+    return client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "anonymise", "_selected_action": [user.pk for user in users], **extra},
+    )
 
 
 def test_admin_action_confirms_then_anonymises(world, clients, history):
@@ -435,7 +548,10 @@ def test_admin_action_confirms_then_anonymises(world, clients, history):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.anonymised_at is not None and not member.is_active
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ANONYMISATION, target_id=str(member.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action=AuditEvent.Action.ANONYMISATION, target_id=str(member.pk)).count()
+        == 1
+    )
 
 
 def test_admin_action_refuses_staff_and_oneself_with_a_reason(world, clients):

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return {model._meta.label: model.objects.count()
-            for label in ("accounts", "workgroups", "documents", "chat", "events") for model in apps.get_app_config(label).get_models()}
+    return {
+        model._meta.label: model.objects.count()
+        for label in ("accounts", "workgroups", "documents", "chat", "events")
+        for model in apps.get_app_config(label).get_models()
+    }
 
 
 def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django_capture_on_commit_callbacks):
@@ -27,11 +30,25 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", verbosity=0)
     assert _counts() == first
-    for label in ("workgroups.Space", "workgroups.Membership", "workgroups.Election", "workgroups.Thread",
-                  "workgroups.Post", "workgroups.Concern", "workgroups.AgendaItem", "workgroups.PostReport",
-                  "workgroups.ExpressionOfInterest", "workgroups.GroupProposal", "workgroups.Notification",
-                  "workgroups.ReinstatementRequest", "workgroups.OutgoingEmail",
-                  "workgroups.Questionnaire", "workgroups.Submission", "workgroups.AnswerTheme", "workgroups.Receipt"):
+    for label in (
+        "workgroups.Space",
+        "workgroups.Membership",
+        "workgroups.Election",
+        "workgroups.Thread",
+        "workgroups.Post",
+        "workgroups.Concern",
+        "workgroups.AgendaItem",
+        "workgroups.PostReport",
+        "workgroups.ExpressionOfInterest",
+        "workgroups.GroupProposal",
+        "workgroups.Notification",
+        "workgroups.ReinstatementRequest",
+        "workgroups.OutgoingEmail",
+        "workgroups.Questionnaire",
+        "workgroups.Submission",
+        "workgroups.AnswerTheme",
+        "workgroups.Receipt",
+    ):
         assert first[label] > 0, label
     client = Client()
     # Layla is a rapporteur: she signs in with her password, then her demo two-factor code (`make totp`).
@@ -51,7 +68,10 @@ def test_demo_data_loads_idempotently_and_shows_each_capability(settings, django
     from workgroups.models import ExpressionOfInterest, Questionnaire, Submission
 
     survey = Questionnaire.objects.get(title_ar="أولويات المجتمعات المحلية واحتياجاتها")
-    assert survey.is_anonymous and Submission.objects.filter(questionnaire=survey, is_submitted=True).count() == 30
+    assert (
+        survey.is_anonymous
+        and Submission.objects.filter(questionnaire=survey, is_submitted=True).count() == 30
+    )
     assert not Submission.objects.filter(questionnaire=survey, respondent__isnull=False).exists()
     assert survey.themes.filter(concern__isnull=False).count() == 1
     assert ExpressionOfInterest.objects.get(user__username="nour").submission is not None

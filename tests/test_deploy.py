@@ -82,8 +82,14 @@ def test_proxy_serves_static_and_protected_media_from_the_config_in_the_repo():
 
 def _settings_in_subprocess(env, expression):
     code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='cssr.settings'; from django.conf import settings; print({expression})"
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"}}
-    return subprocess.run([sys.executable, "-c", code], env={**base, **env}, cwd=ROOT, capture_output=True, text=True)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_production_refuses_to_start_without_its_secrets():
@@ -93,18 +99,31 @@ def test_production_refuses_to_start_without_its_secrets():
 
 
 def test_production_cookies_are_secure_and_hsts_is_on():
-    env = {"DJANGO_DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "cssr.example.org",
-           "REDIS_URL": "redis://127.0.0.1:6379/0"}
-    expression = ("settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, "
-                  "settings.SESSION_COOKIE_SAMESITE, settings.SECURE_HSTS_SECONDS, settings.CHANNEL_LAYERS['default']['BACKEND'], "
-                  "settings.CELERY_BROKER_URL")
+    env = {
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "cssr.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    expression = (
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, "
+        "settings.SESSION_COOKIE_SAMESITE, settings.SECURE_HSTS_SECONDS, settings.CHANNEL_LAYERS['default']['BACKEND'], "
+        "settings.CELERY_BROKER_URL"
+    )
     result = _settings_in_subprocess(env, expression)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "True", "Lax", "31536000", "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "31536000",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
         "redis://127.0.0.1:6379/0",
     ]
-    result = _settings_in_subprocess({**env, "CHANNEL_LAYER": "core"}, "settings.CHANNEL_LAYERS['default']['BACKEND']")
+    result = _settings_in_subprocess(
+        {**env, "CHANNEL_LAYER": "core"}, "settings.CHANNEL_LAYERS['default']['BACKEND']"
+    )
     assert result.stdout.split() == ["channels_redis.core.RedisChannelLayer"]
 
 
@@ -124,7 +143,11 @@ def test_embedded_default_needs_nothing_installed():
         "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'], settings.CELERY_BROKER_URL",
     )
     assert result.returncode == 0, result.stderr
-    assert "sqlite3" in result.stdout and "InMemoryChannelLayer" in result.stdout and "filesystem://" in result.stdout
+    assert (
+        "sqlite3" in result.stdout
+        and "InMemoryChannelLayer" in result.stdout
+        and "filesystem://" in result.stdout
+    )
 
 
 def test_guardian_is_used_only_by_the_permission_core():
@@ -174,7 +197,8 @@ def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
     main.write_text(
         f"user root;\npid {directory}/nginx.pid;\nerror_log {directory}/error.log;\nevents {{}}\n"
         f"http {{\n  client_body_temp_path {directory}/body;\n  proxy_temp_path {directory}/proxy;\n"
-        f"  include {directory}/site.conf;\n}}\n")
+        f"  include {directory}/site.conf;\n}}\n"
+    )
     subprocess.run([NGINX, "-c", str(main)], check=True, capture_output=True)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -210,10 +234,16 @@ def _cookies_set(headers):
 
 def _multipart(fields, *, file_field, filename, content, content_type):
     boundary = uuid.uuid4().hex
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -223,8 +253,10 @@ def test_the_proxy_logs_networks_never_addresses_nor_query_strings(tmp_path):
     forged X-Forwarded-For and a search in its query string leaves one log line with the client's /24,
     no address and no query."""
     with _nginx(tmp_path) as proxy:
-        status, _headers, _body = _fetch(f"{proxy}/static/none.css?q=%D8%A7%D9%84%D8%A7%D8%B3%D9%85",
-                                         headers={"X-Forwarded-For": "198.51.100.77"})
+        status, _headers, _body = _fetch(
+            f"{proxy}/static/none.css?q=%D8%A7%D9%84%D8%A7%D8%B3%D9%85",
+            headers={"X-Forwarded-For": "198.51.100.77"},
+        )
         assert status == 404
     deadline = time.monotonic() + 5
     while not (tmp_path / "access.log").exists() or not (tmp_path / "access.log").read_text().strip():
@@ -246,17 +278,35 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
     cookies = {settings.SESSION_COOKIE_NAME: client_for(member).cookies[settings.SESSION_COOKIE_NAME].value}
     content = "محضر الاجتماع الأول: المبادئ الدستورية".encode()
     filename = "محضر الاجتماع.txt"
-    with uvicorn_in_thread() as app_port, _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy:
-        status, headers, body = _fetch(proxy + reverse("documents:document-create", args=[space.pk]), cookies=cookies)
+    with (
+        uvicorn_in_thread() as app_port,
+        _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy,
+    ):
+        status, headers, body = _fetch(
+            proxy + reverse("documents:document-create", args=[space.pk]), cookies=cookies
+        )
         assert status == 200
         cookies.update(_cookies_set(headers))
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-        data, content_type = _multipart({"csrfmiddlewaretoken": token, "title": "محضر الاجتماع الأول",
-                                         "folder": "", "tags": "", "language": "ar"},
-                                        file_field="file", filename=filename, content=content,
-                                        content_type="text/plain")
-        status, headers, _body = _fetch(proxy + reverse("documents:document-create", args=[space.pk]),
-                                        cookies=cookies, data=data, headers={"Content-Type": content_type})
+        data, content_type = _multipart(
+            {
+                "csrfmiddlewaretoken": token,
+                "title": "محضر الاجتماع الأول",
+                "folder": "",
+                "tags": "",
+                "language": "ar",
+            },
+            file_field="file",
+            filename=filename,
+            content=content,
+            content_type="text/plain",
+        )
+        status, headers, _body = _fetch(
+            proxy + reverse("documents:document-create", args=[space.pk]),
+            cookies=cookies,
+            data=data,
+            headers={"Content-Type": content_type},
+        )
         assert status == 302, _body[:500]
         from documents.models import Document
 
@@ -271,7 +321,9 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
             assert status == 200 and body == content
             assert "X-Accel-Redirect" not in headers
             assert headers["Content-Type"] == version.content_type
-            assert headers["Content-Disposition"] == content_disposition(filename, inline=inline and version.is_viewable_inline)
+            assert headers["Content-Disposition"] == content_disposition(
+                filename, inline=inline and version.is_viewable_inline
+            )
             assert headers["Cache-Control"] == "private, no-store"
             assert headers["X-Content-Type-Options"] == "nosniff"
             assert headers["Content-Security-Policy"] == FILE_CSP
@@ -305,6 +357,7 @@ def test_the_asgi_servers_write_no_access_log_of_their_own():
 
 # --- Safe by default ---------------------------------------------------------------------------------
 
+
 def _environment_without_settings():
     """This process's environment without any variable the settings read: a machine with nothing set."""
     source = (ROOT / "cssr" / "settings.py").read_text()
@@ -316,11 +369,23 @@ def _environment_without_settings():
 def test_the_embedded_default_makes_its_secret_key_once_and_keeps_it_private(tmp_path):
     """Processes that start together (the web server and the worker of `make run`) agree on one key,
     made on the first start, readable by its owner only; later starts read it."""
-    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
-           "DJANGO_SETTINGS_MODULE": "cssr.settings"}
+    env = {
+        **_environment_without_settings(),
+        "CSSR_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "cssr.settings",
+    }
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    starts = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     keys = {process.communicate(timeout=120)[0].strip() for process in starts}
     later = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     key_file = tmp_path / "var" / "secret_key"
@@ -331,11 +396,15 @@ def test_the_embedded_default_makes_its_secret_key_once_and_keeps_it_private(tmp
 
 
 def test_the_embedded_default_is_not_debug_and_answers_on_loopback_and_its_own_address():
-    expression = ("settings.DEBUG, settings.CSSR_PRODUCTION, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, "
-                  "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT")
+    expression = (
+        "settings.DEBUG, settings.CSSR_PRODUCTION, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT"
+    )
     result = _settings_in_subprocess({"DJANGO_DEBUG": "", "SITE_URL": "http://192.0.2.10:9000"}, expression)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False False ['localhost', '127.0.0.1', '[::1]', '192.0.2.10'] False 0 False"
+    assert (
+        result.stdout.strip() == "False False ['localhost', '127.0.0.1', '[::1]', '192.0.2.10'] False 0 False"
+    )
     result = _settings_in_subprocess({"DJANGO_DEBUG": "1"}, "settings.DEBUG, settings.CSSR_PRODUCTION")
     assert result.stdout.strip() == "True False"
 
@@ -345,13 +414,32 @@ def test_the_embedded_default_serves_users_pages_with_debug_off(tmp_path):
     server starts, a mistyped address gets the platform's own 404 page (no URL map), pages link
     hashed stylesheets that come compressed and cached for a year, other Host names are refused."""
     port = free_port()
-    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
-           "SITE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **_environment_without_settings(),
+        "CSSR_VAR_DIR": str(tmp_path / "var"),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+    }
     log = tmp_path / "server.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "cssr.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-             "--lifespan", "off", "--no-access-log"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "cssr.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -381,6 +469,7 @@ def test_the_embedded_default_serves_users_pages_with_debug_off(tmp_path):
 
 def _compose_environment(service, values):
     """The environment docker-compose.yml gives `service`, with `values` for what .env provides."""
+
     def interpolate(match):
         name, operator, argument = match.group(1), match.group(2) or "", match.group(3) or ""
         if name in values:
@@ -388,25 +477,37 @@ def _compose_environment(service, values):
         assert "?" not in operator, f"docker-compose.yml requires {name}: give it a value here"
         return argument if "-" in operator else ""
 
-    return {name: re.sub(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}", interpolate, str(value))
-            for name, value in COMPOSE["services"][service]["environment"].items()}
+    return {
+        name: re.sub(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}", interpolate, str(value))
+        for name, value in COMPOSE["services"][service]["environment"].items()
+    }
 
 
 def test_check_deploy_finds_nothing_to_fix_in_the_production_environment():
     """`manage.py check --deploy` with the web service's environment (dummy secrets for .env's)."""
-    environment = _compose_environment("web", {
-        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "cssr.example.org",
-        "SITE_URL": "https://cssr.example.org", "POSTGRES_PASSWORD": "not-a-real-password",
-    })
+    environment = _compose_environment(
+        "web",
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "cssr.example.org",
+            "SITE_URL": "https://cssr.example.org",
+            "POSTGRES_PASSWORD": "not-a-real-password",
+        },
+    )
     assert environment["DJANGO_DEBUG"] == "0"
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            env={**_environment_without_settings(), **environment}, cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**_environment_without_settings(), **environment},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 
 
 # --- Health checks in docker-compose.yml ----------------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_web_services_healthcheck_asks_readyz_and_fails_when_it_does(monkeypatch):
@@ -436,9 +537,14 @@ def test_the_workers_healthcheck_runs_the_readiness_checks(tmp_path):
     healthcheck = COMPOSE["services"]["worker"]["healthcheck"]["test"]
     assert healthcheck[:3] == ["CMD", "python", "-c"]
     assert "from cssr.health import failed_checks" in healthcheck[3]
-    env = {**_environment_without_settings(), "CSSR_VAR_DIR": str(tmp_path / "var"),
-           "DJANGO_SETTINGS_MODULE": "cssr.settings"}
-    result = subprocess.run([sys.executable, "-c", healthcheck[3]], env=env, cwd=ROOT, capture_output=True, text=True)
+    env = {
+        **_environment_without_settings(),
+        "CSSR_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "cssr.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", healthcheck[3]], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 1, result.stderr
     assert "readiness check migrations failed" in result.stderr
 
@@ -448,8 +554,11 @@ def test_the_workers_healthcheck_runs_the_readiness_checks(tmp_path):
 # What Debian (bookworm, the image's base) calls the libraries WeasyPrint loads, and the font packages
 # behind the generic families a stylesheet may fall back to (each has Arabic letters).
 DEBIAN_LIBRARIES = {
-    "libgobject-2.0-0": "libglib2.0-0", "libpango-1.0-0": "libpango-1.0-0", "libharfbuzz-0": "libharfbuzz0b",
-    "libharfbuzz-subset-0": "libharfbuzz-subset0", "libfontconfig-1": "libfontconfig1",
+    "libgobject-2.0-0": "libglib2.0-0",
+    "libpango-1.0-0": "libpango-1.0-0",
+    "libharfbuzz-0": "libharfbuzz0b",
+    "libharfbuzz-subset-0": "libharfbuzz-subset0",
+    "libfontconfig-1": "libfontconfig1",
     "libpangoft2-1.0-0": "libpangoft2-1.0-0",
 }
 DEBIAN_FONTS = {"sans-serif": "fonts-dejavu-core"}
@@ -487,10 +596,14 @@ def test_the_image_has_every_font_the_pdf_export_names():
     from documents import exports
 
     stylesheet = exports._font_face_css() + exports.EXPORT_CSS
-    named = {family.strip().strip("\"'") for value in re.findall(r"font-family:\s*([^;}]+)", stylesheet)
-             for family in value.split(",")}
-    faces = re.findall(r"@font-face\s*\{[^}]*font-family:\s*\"([^\"]+)\"[^}]*src:\s*url\(\"file://([^\"]+)\"\)",
-                       stylesheet)
+    named = {
+        family.strip().strip("\"'")
+        for value in re.findall(r"font-family:\s*([^;}]+)", stylesheet)
+        for family in value.split(",")
+    }
+    faces = re.findall(
+        r"@font-face\s*\{[^}]*font-family:\s*\"([^\"]+)\"[^}]*src:\s*url\(\"file://([^\"]+)\"\)", stylesheet
+    )
     embedded = {family for family, _path in faces}
     assert exports.FONT_FAMILY in named and exports.FONT_FAMILY in embedded
     ignored = (ROOT / ".dockerignore").read_text().split()
@@ -499,5 +612,7 @@ def test_the_image_has_every_font_the_pdf_export_names():
         assert not any(path.as_posix().startswith(pattern.rstrip("/")) for pattern in ignored), path
     packages = _dockerfile_packages()
     for family in named - embedded:
-        assert family in DEBIAN_FONTS, f"the PDF export names the font {family!r}: install it in the Dockerfile"
+        assert family in DEBIAN_FONTS, (
+            f"the PDF export names the font {family!r}: install it in the Dockerfile"
+        )
         assert DEBIAN_FONTS[family] in packages, family

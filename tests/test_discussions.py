@@ -36,12 +36,17 @@ def test_discussion_reply_follow_and_mention_notifications(world, run_on_commit)
     space, users = world["space"], world["users"]
     member, rapporteur, officer = users["member"], users["rapporteur"], users["political_officer"]
     with run_on_commit():
-        thread = services.thread_create(actor=member, space=space, title="الانتخابات المحلية", body="ما رأيكم؟")
+        thread = services.thread_create(
+            actor=member, space=space, title="الانتخابات المحلية", body="ما رأيكم؟"
+        )
     # Everyone in the space hears of the new discussion, except its author and people outside.
-    assert set(Notification.objects.filter(kind="new_thread").values_list("recipient__username", flat=True)) == {
-        "rapporteur", "tech", "political"}
+    assert set(
+        Notification.objects.filter(kind="new_thread").values_list("recipient__username", flat=True)
+    ) == {"rapporteur", "tech", "political"}
     with run_on_commit():
-        services.post_create(actor=rapporteur, thread=thread, body="أقترح أن نسأل @political عن التجارب السابقة")
+        services.post_create(
+            actor=rapporteur, thread=thread, body="أقترح أن نسأل @political عن التجارب السابقة"
+        )
     assert Notification.objects.filter(kind="reply", recipient=member).count() == 1  # the author follows
     assert Notification.objects.filter(kind="mention", recipient=officer).count() == 1
     # A mention of someone outside the space notifies nobody.
@@ -54,12 +59,18 @@ def test_edit_keeps_the_previous_text_and_marks_the_post(world, clients):
     space, member = world["space"], world["users"]["member"]
     thread = services.thread_create(actor=member, space=space, title="موضوع", body="النص الأول")
     post = thread.posts.get()
-    response = clients["member"].post(reverse("workgroups:post-edit", args=[space.pk, post.pk]), {"body": "النص الثاني"})
+    response = clients["member"].post(
+        reverse("workgroups:post-edit", args=[space.pk, post.pk]), {"body": "النص الثاني"}
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.body == "النص الثاني" and post.edited_at is not None
     assert list(PostRevision.objects.filter(post=post).values_list("body", flat=True)) == ["النص الأول"]
-    page = clients["member"].get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
+    page = (
+        clients["member"]
+        .get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]))
+        .content.decode()
+    )
     assert "النص الثاني" in page and "النص الأول" not in page
     history = clients["technical_officer"].get(reverse("workgroups:post-history", args=[space.pk, post.pk]))
     assert "النص الأول" in history.content.decode()
@@ -69,8 +80,10 @@ def test_editing_or_deleting_another_members_post_is_refused_and_changes_nothing
     space = world["space"]
     thread = services.thread_create(actor=world["users"]["member"], space=space, title="موضوع", body="نصي")
     post = thread.posts.get()
-    for url in (reverse("workgroups:post-edit", args=[space.pk, post.pk]),
-                reverse("workgroups:post-delete", args=[space.pk, post.pk])):
+    for url in (
+        reverse("workgroups:post-edit", args=[space.pk, post.pk]),
+        reverse("workgroups:post-delete", args=[space.pk, post.pk]),
+    ):
         response = clients["rapporteur"].post(url, {"body": "تلاعب"})
         assert response.status_code == 403
     post.refresh_from_db()
@@ -79,19 +92,27 @@ def test_editing_or_deleting_another_members_post_is_refused_and_changes_nothing
 
 def test_deleting_ones_post_is_soft_and_leaves_a_placeholder(world, clients):
     space = world["space"]
-    thread = services.thread_create(actor=world["users"]["member"], space=space, title="موضوع", body="سأحذف هذا")
+    thread = services.thread_create(
+        actor=world["users"]["member"], space=space, title="موضوع", body="سأحذف هذا"
+    )
     post = thread.posts.get()
     clients["member"].post(reverse("workgroups:post-delete", args=[space.pk, post.pk]))
     post.refresh_from_db()
     assert post.deleted_at is not None
-    page = clients["rapporteur"].get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
+    page = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]))
+        .content.decode()
+    )
     assert "سأحذف هذا" not in page
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 20001])
 def test_empty_or_oversized_bodies_are_refused(world, clients, body):
     space = world["space"]
-    response = clients["member"].post(reverse("workgroups:thread-list", args=[space.pk]), {"title": "عنوان", "body": body})
+    response = clients["member"].post(
+        reverse("workgroups:thread-list", args=[space.pk]), {"title": "عنوان", "body": body}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors
     assert not Thread.objects.exists()
@@ -100,22 +121,34 @@ def test_empty_or_oversized_bodies_are_refused(world, clients, body):
 def test_closed_discussion_and_concluded_space_refuse_replies(world, clients):
     space, member = world["space"], world["users"]["member"]
     thread = services.thread_create(actor=member, space=space, title="موضوع", body="نص")
-    clients["rapporteur"].post(reverse("workgroups:thread-manage", args=[space.pk, thread.pk]), {"action": "close"})
+    clients["rapporteur"].post(
+        reverse("workgroups:thread-manage", args=[space.pk, thread.pk]), {"action": "close"}
+    )
     with pytest.raises(ValidationError):
         services.post_create(actor=member, thread=Thread.objects.get(pk=thread.pk), body="رد")
-    response = clients["member"].post(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]), {"body": "رد"})
+    response = clients["member"].post(
+        reverse("workgroups:thread-detail", args=[space.pk, thread.pk]), {"body": "رد"}
+    )
     assert response.status_code == 200 and response.context["form"].errors
     services.space_set_status(actor=None, space=space, status=Space.Status.CONCLUDED)
-    response = clients["member"].post(reverse("workgroups:thread-list", args=[space.pk]), {"title": "ت", "body": "ن"})
+    response = clients["member"].post(
+        reverse("workgroups:thread-list", args=[space.pk]), {"title": "ت", "body": "ن"}
+    )
     assert response.status_code == 403
     assert Post.objects.count() == 1
 
 
 def test_hostile_markdown_in_a_post_is_neutralised(world, clients):
     space = world["space"]
-    body = '<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/p.png) <img src=x onerror=alert(1)>'
-    thread = services.thread_create(actor=world["users"]["member"], space=space, title="<b>عنوان</b>", body=body)
-    page = clients["member"].get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
+    body = "<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/p.png) <img src=x onerror=alert(1)>"
+    thread = services.thread_create(
+        actor=world["users"]["member"], space=space, title="<b>عنوان</b>", body=body
+    )
+    page = (
+        clients["member"]
+        .get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]))
+        .content.decode()
+    )
     main = page.split('id="main"', 1)[1]
     assert "<script>alert" not in main and "javascript:" not in main and "<img" not in main
     assert "&lt;b&gt;عنوان&lt;/b&gt;" in main
@@ -123,10 +156,22 @@ def test_hostile_markdown_in_a_post_is_neutralised(world, clients):
 
 def test_concerns_endorse_once_filter_sort_and_summarise(world, clients):
     space, users = world["space"], world["users"]
-    first = services.concern_propose(actor=users["member"], space=space, title="الحق في السكن", description="وصف",
-                                     tags=["سكن"], regions=["homs"])
-    second = services.concern_propose(actor=users["rapporteur"], space=space, title="حرية التنقل", description="وصف",
-                                      tags=["تنقل"], regions=["idlib"])
+    first = services.concern_propose(
+        actor=users["member"],
+        space=space,
+        title="الحق في السكن",
+        description="وصف",
+        tags=["سكن"],
+        regions=["homs"],
+    )
+    second = services.concern_propose(
+        actor=users["rapporteur"],
+        space=space,
+        title="حرية التنقل",
+        description="وصف",
+        tags=["تنقل"],
+        regions=["idlib"],
+    )
     services.concern_endorse(actor=users["political_officer"], concern=second)
     services.concern_endorse(actor=users["member"], concern=second)
     with pytest.raises(ValidationError):
@@ -148,7 +193,9 @@ def test_concerns_endorse_once_filter_sort_and_summarise(world, clients):
 
 def test_concern_export_names_no_author_and_defuses_formulas(world, clients):
     space, member = world["space"], world["users"]["member"]
-    services.concern_propose(actor=member, space=space, title="=HYPERLINK(\"http://evil\")", description="نص القضية")
+    services.concern_propose(
+        actor=member, space=space, title='=HYPERLINK("http://evil")', description="نص القضية"
+    )
     response = clients["rapporteur"].get(reverse("workgroups:concern-export", args=[space.pk]))
     content = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
@@ -165,7 +212,10 @@ def test_agenda_members_propose_rapporteurs_accept_and_order(world, clients):
     clients["rapporteur"].post(update, {"item": a.pk, "status": "planned"})
     clients["rapporteur"].post(update, {"item": b.pk, "status": "in_discussion"})
     clients["rapporteur"].post(update, {"item": b.pk, "move": "up"})
-    assert list(AgendaItem.objects.filter(space=space).order_by("position").values_list("pk", flat=True)) == [b.pk, a.pk]
+    assert list(AgendaItem.objects.filter(space=space).order_by("position").values_list("pk", flat=True)) == [
+        b.pk,
+        a.pk,
+    ]
     home = clients["member"].get(reverse("workgroups:space-detail", args=[space.pk]))
     assert [item.pk for item in home.context["agenda"]] == [b.pk, a.pk]
 
@@ -186,12 +236,21 @@ def test_notifications_from_a_space_the_user_left_are_no_longer_shown(world, cli
 def test_muted_kinds_are_not_created(world, clients, run_on_commit):
     clients["member"].post(reverse("workgroups:notification-settings"), {"kinds": ["reply", "mention"]})
     with run_on_commit():
-        services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
+        services.thread_create(
+            actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص"
+        )
     assert not Notification.objects.filter(recipient=world["users"]["member"]).exists()
 
 
-@pytest.mark.parametrize(("indexed", "query"), [("الانتخابات البلدية", "الإنتخابات"), ("مسؤولية الدولة", "مسئولية"),
-                                                ("مدرسة القرية", "مدرسه"), ("العَدَالة الانتقالية", "العدالة")])
+@pytest.mark.parametrize(
+    ("indexed", "query"),
+    [
+        ("الانتخابات البلدية", "الإنتخابات"),
+        ("مسؤولية الدولة", "مسئولية"),
+        ("مدرسة القرية", "مدرسه"),
+        ("العَدَالة الانتقالية", "العدالة"),
+    ],
+)
 def test_search_is_arabic_aware(world, clients, indexed, query):
     services.thread_create(actor=world["users"]["member"], space=world["space"], title=indexed, body="نص")
     results = clients["member"].get(reverse("workgroups:search"), {"q": query}).context["results"]
@@ -201,12 +260,16 @@ def test_search_is_arabic_aware(world, clients, indexed, query):
 
 def test_search_finds_nothing_the_user_may_not_see(world, clients):
     space = world["space"]
-    thread = services.thread_create(actor=world["users"]["member"], space=space, title="خطة سرية", body="تفاصيل سرية")
+    thread = services.thread_create(
+        actor=world["users"]["member"], space=space, title="خطة سرية", body="تفاصيل سرية"
+    )
     post = services.post_create(actor=world["users"]["member"], thread=thread, body="رد مخفي سرية")
     services.post_hide(actor=world["users"]["technical_officer"], post=post, reason="مخالفة")
     for role in ("outsider", "other_member", "locked_member"):
         assert clients[role].get(reverse("workgroups:search"), {"q": "سرية"}).context["results"] == []
-    kinds = [r.kind for r in clients["member"].get(reverse("workgroups:search"), {"q": "مخفي"}).context["results"]]
+    kinds = [
+        r.kind for r in clients["member"].get(reverse("workgroups:search"), {"q": "مخفي"}).context["results"]
+    ]
     assert "post" not in kinds
 
 
@@ -221,23 +284,41 @@ def test_report_hide_restore_and_warn(world, clients, run_on_commit):
     thread = services.thread_create(actor=users["member"], space=space, title="موضوع", body="نص مسيء")
     post = thread.posts.get()
     with run_on_commit():
-        clients["rapporteur"].post(reverse("workgroups:post-report", args=[space.pk, post.pk]), {"reason": "إساءة"})
+        clients["rapporteur"].post(
+            reverse("workgroups:post-report", args=[space.pk, post.pk]), {"reason": "إساءة"}
+        )
     assert Notification.objects.filter(recipient=users["technical_officer"], kind="moderation").exists()
     queue = reverse("workgroups:moderation-queue", args=[space.pk])
     assert [r.post_id for r in clients["technical_officer"].get(queue).context["reports"]] == [post.pk]
-    clients["technical_officer"].post(queue, {"post": post.pk, "action": "hide", "reason": "مخالفة لمدونة السلوك"})
-    page = clients["rapporteur"].get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
+    clients["technical_officer"].post(
+        queue, {"post": post.pk, "action": "hide", "reason": "مخالفة لمدونة السلوك"}
+    )
+    page = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]))
+        .content.decode()
+    )
     assert "نص مسيء" not in page
-    assert "نص مسيء" in clients["technical_officer"].get(
-        reverse("workgroups:thread-detail", args=[space.pk, thread.pk])).content.decode()
+    assert (
+        "نص مسيء"
+        in clients["technical_officer"]
+        .get(reverse("workgroups:thread-detail", args=[space.pk, thread.pk]))
+        .content.decode()
+    )
     with run_on_commit():
-        clients["technical_officer"].post(queue, {"post": post.pk, "action": "warn", "reason": "يرجى احترام المدونة"})
+        clients["technical_officer"].post(
+            queue, {"post": post.pk, "action": "warn", "reason": "يرجى احترام المدونة"}
+        )
     warnings = Notification.objects.filter(kind="moderation", title="يرجى احترام المدونة")
     assert list(warnings.values_list("recipient__username", flat=True)) == ["member"]
     clients["technical_officer"].post(queue, {"post": post.pk, "action": "restore", "reason": "بعد المراجعة"})
     post.refresh_from_db()
     assert post.hidden_at is None
-    assert list(ModerationAction.objects.values_list("kind", flat=True).order_by("pk")) == ["hide", "warn", "restore"]
+    assert list(ModerationAction.objects.values_list("kind", flat=True).order_by("pk")) == [
+        "hide",
+        "warn",
+        "restore",
+    ]
     # A hide without a reason changes nothing.
     clients["technical_officer"].post(queue, {"post": post.pk, "action": "hide", "reason": ""})
     post.refresh_from_db()
@@ -279,8 +360,9 @@ def test_thread_page_queries_do_not_grow_with_posts(world, clients, django_asser
     url = reverse("workgroups:thread-detail", args=[space.pk, thread.pk])
     Post.objects.bulk_create(Post(thread=thread, author=member, body=f"رد {i}") for i in range(9))
     few = _count(clients["rapporteur"], url)
-    Post.objects.bulk_create(Post(thread=thread, author=member, body=f"رد {i}", quote_of=thread.posts.first())
-                             for i in range(190))
+    Post.objects.bulk_create(
+        Post(thread=thread, author=member, body=f"رد {i}", quote_of=thread.posts.first()) for i in range(190)
+    )
     many = _count(clients["rapporteur"], url + "?page=3")
     assert few == many
     with django_assert_num_queries(few):
@@ -291,12 +373,19 @@ def test_concern_list_queries_do_not_grow_with_concerns(world, clients):
     space, member = world["space"], world["users"]["member"]
     url = reverse("workgroups:concern-list", args=[space.pk])
     for index in range(10):
-        services.concern_propose(actor=member, space=space, title=f"قضية {index}", description="وصف", tags=["أ"],
-                                 regions=["homs"])
+        services.concern_propose(
+            actor=member, space=space, title=f"قضية {index}", description="وصف", tags=["أ"], regions=["homs"]
+        )
     few = _count(clients["member"], url)
     for index in range(40):
-        services.concern_propose(actor=member, space=space, title=f"قضية ب{index}", description="وصف", tags=["ب"],
-                                 regions=["idlib", "homs"])
+        services.concern_propose(
+            actor=member,
+            space=space,
+            title=f"قضية ب{index}",
+            description="وصف",
+            tags=["ب"],
+            regions=["idlib", "homs"],
+        )
     assert _count(clients["member"], url) == few
 
 

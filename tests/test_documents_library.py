@@ -18,9 +18,9 @@ from django.utils.html import escape
 from PIL import Image
 
 from documents import filetypes, pdf_safety
-from documents import services_library as services
 from documents.downloads import content_disposition
 from documents.models import ArchiveEntry, Document, DocumentTag, DocumentVersion, TranslationRequest
+from documents.services import library as services
 from workgroups import services as workgroup_services
 from workgroups.models import Contribution, Notification, Space
 
@@ -92,7 +92,11 @@ def upload(name, data, content_type="application/octet-stream"):
 
 def stored_files(settings):
     root = settings.MEDIA_ROOT
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+    return (
+        sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+        if root.exists()
+        else []
+    )
 
 
 def create_url(space):
@@ -100,26 +104,44 @@ def create_url(space):
 
 
 def make_document(space, actor, *, title="ورقة عمل", data=None, name="ورقة.pdf", **fields):
-    return services.document_create(actor=actor, space=space, title=title,
-                                    upload=upload(name, data if data is not None else minimal_pdf()), **fields)
+    return services.document_create(
+        actor=actor,
+        space=space,
+        title=title,
+        upload=upload(name, data if data is not None else minimal_pdf()),
+        **fields,
+    )
 
 
 # --- Uploading ----------------------------------------------------------------------------------
 
 
-def test_member_uploads_a_document_with_folder_and_tags(world, clients, settings, django_capture_on_commit_callbacks):
+def test_member_uploads_a_document_with_folder_and_tags(
+    world, clients, settings, django_capture_on_commit_callbacks
+):
     space, member = world["space"], world["users"]["member"]
     data = minimal_pdf("principles")
     with django_capture_on_commit_callbacks(execute=True):
-        response = clients["member"].post(create_url(space), {
-            "title": "ورقة المبادئ الدستورية", "file": upload("ورقة المبادئ الدستورية.pdf", data),
-            "folder": "أوراق العمل", "tags": "دستور، حقوق", "language": "ar",
-        })
+        response = clients["member"].post(
+            create_url(space),
+            {
+                "title": "ورقة المبادئ الدستورية",
+                "file": upload("ورقة المبادئ الدستورية.pdf", data),
+                "folder": "أوراق العمل",
+                "tags": "دستور، حقوق",
+                "language": "ar",
+            },
+        )
     document = Document.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("documents:document-detail", args=[space.pk, document.pk])
     version = document.current_version
-    assert (version.number, version.size, version.kind, version.content_type) == (1, len(data), "pdf", "application/pdf")
+    assert (version.number, version.size, version.kind, version.content_type) == (
+        1,
+        len(data),
+        "pdf",
+        "application/pdf",
+    )
     assert version.original_name == "ورقة المبادئ الدستورية.pdf"
     assert version.sha256 == hashlib.sha256(data).hexdigest()
     assert version.uploaded_by == member and version.language == "ar"
@@ -131,8 +153,11 @@ def test_member_uploads_a_document_with_folder_and_tags(world, clients, settings
     assert stored_files(settings) == [version.file.name]
     # A contribution, and the other members are told.
     assert Contribution.objects.filter(user=member, space=space, kind=Contribution.Kind.DOCUMENT).count() == 1
-    notified = set(Notification.objects.filter(kind=Notification.Kind.NEW_DOCUMENT).values_list("recipient__username",
-                                                                                                  flat=True))
+    notified = set(
+        Notification.objects.filter(kind=Notification.Kind.NEW_DOCUMENT).values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert "rapporteur" in notified and "member" not in notified and "other" not in notified
 
 
@@ -140,9 +165,10 @@ def test_a_new_version_keeps_the_history(world, clients):
     space, member, rapporteur = world["space"], world["users"]["member"], world["users"]["rapporteur"]
     document = make_document(space, member)
     first = document.current_version
-    response = clients["rapporteur"].post(reverse("documents:version-create", args=[space.pk, document.pk]),
-                                          {"file": upload("ورقة 2.pdf", minimal_pdf("second version")),
-                                           "note": "إضافة مبدأ جديد"})
+    response = clients["rapporteur"].post(
+        reverse("documents:version-create", args=[space.pk, document.pk]),
+        {"file": upload("ورقة 2.pdf", minimal_pdf("second version")), "note": "إضافة مبدأ جديد"},
+    )
     assert response.status_code == 302
     document.refresh_from_db()
     versions = list(document.versions.order_by("number"))
@@ -163,16 +189,21 @@ def test_uploading_in_a_concluded_space_is_refused(world, clients, settings):
     files = stored_files(settings)
     response = clients["member"].post(create_url(space), {"title": "جديد", "file": text_upload()})
     assert response.status_code == 403
-    response = clients["member"].post(reverse("documents:version-create", args=[space.pk, document.pk]),
-                                      {"file": text_upload()})
+    response = clients["member"].post(
+        reverse("documents:version-create", args=[space.pk, document.pk]), {"file": text_upload()}
+    )
     assert response.status_code == 403
     assert Document.objects.count() == 1 and DocumentVersion.objects.count() == 1
     assert stored_files(settings) == files
     # Still readable.
     assert clients["member"].get(reverse("documents:document-list", args=[space.pk])).status_code == 200
     version = document.current_version
-    assert clients["member"].get(reverse("documents:version-download",
-                                         args=[space.pk, document.pk, version.pk])).status_code == 200
+    assert (
+        clients["member"]
+        .get(reverse("documents:version-download", args=[space.pk, document.pk, version.pk]))
+        .status_code
+        == 200
+    )
 
 
 # --- Bad input: a clear message, nothing saved ----------------------------------------------------
@@ -183,7 +214,11 @@ def assert_refused(clients, world, settings, file, message):
     response = clients["member"].post(create_url(space), {"title": "ملف", "file": file})
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert Document.objects.count() == 0 and DocumentVersion.objects.count() == 0 and DocumentTag.objects.count() == 0
+    assert (
+        Document.objects.count() == 0
+        and DocumentVersion.objects.count() == 0
+        and DocumentTag.objects.count() == 0
+    )
     assert Contribution.objects.filter(kind=Contribution.Kind.DOCUMENT).count() == 0
     assert stored_files(settings) == []
 
@@ -205,8 +240,13 @@ def test_missing_file_is_refused(world, clients, settings):
 
 def test_wrong_type_is_refused_whatever_its_name(world, clients, settings):
     # An old Word (OLE) file named .pdf: neither a PDF nor an accepted type.
-    assert_refused(clients, world, settings, upload("تقرير.pdf", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
-                   "هذا النوع من الملفات غير مقبول")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("تقرير.pdf", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+        "هذا النوع من الملفات غير مقبول",
+    )
 
 
 def test_type_not_in_the_allow_list_is_refused(world, clients, settings):
@@ -214,32 +254,45 @@ def test_type_not_in_the_allow_list_is_refused(world, clients, settings):
     assert_refused(clients, world, settings, upload("صورة.png", png_bytes()), "الأنواع المقبولة: PDF")
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200),
-    ("photo.jpg", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200),
-    ("ملاحظات.txt", b"#!/bin/sh\nrm -rf ~\n"),
-    ("notes.txt", "\ufeff#!/usr/bin/env python\nprint(1)\n".encode()),
-    ("slides.pdf", b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 200),
-], ids=["windows-as-pdf", "linux-as-jpg", "shell-script-as-txt", "python-script-with-bom", "macos-as-pdf"])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200),
+        ("photo.jpg", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200),
+        ("ملاحظات.txt", b"#!/bin/sh\nrm -rf ~\n"),
+        ("notes.txt", "\ufeff#!/usr/bin/env python\nprint(1)\n".encode()),
+        ("slides.pdf", b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 200),
+    ],
+    ids=["windows-as-pdf", "linux-as-jpg", "shell-script-as-txt", "python-script-with-bom", "macos-as-pdf"],
+)
 def test_renamed_executable_is_refused(world, clients, settings, name, data):
     assert_refused(clients, world, settings, upload(name, data), "لا يمكن رفع البرامج والنصوص البرمجية")
 
 
 def test_malformed_image_is_refused(world, clients, settings):
-    assert_refused(clients, world, settings, upload("صورة.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 50),
-                   "الصورة تالفة أو ناقصة.")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("صورة.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 50),
+        "الصورة تالفة أو ناقصة.",
+    )
 
 
 def test_truncated_image_is_refused(world, clients, settings):
     data = jpeg_bytes(size=(400, 300))
-    assert_refused(clients, world, settings, upload("صورة.jpg", data[: len(data) // 2]), "الصورة تالفة أو ناقصة.")
+    assert_refused(
+        clients, world, settings, upload("صورة.jpg", data[: len(data) // 2]), "الصورة تالفة أو ناقصة."
+    )
 
 
 def test_truncated_png_is_refused(world, clients, settings):
     output = io.BytesIO()
     Image.effect_noise((300, 300), 64).save(output, format="PNG")
     data = output.getvalue()
-    assert_refused(clients, world, settings, upload("صورة.png", data[: len(data) - 200]), "الصورة تالفة أو ناقصة.")
+    assert_refused(
+        clients, world, settings, upload("صورة.png", data[: len(data) - 200]), "الصورة تالفة أو ناقصة."
+    )
 
 
 def test_image_with_too_many_pixels_is_refused(world, clients, settings):
@@ -266,14 +319,18 @@ def test_jpeg_with_a_zip_appended_is_refused(world, clients, settings):
 
 
 def test_pdf_with_javascript_is_refused(world, clients, settings):
-    data = minimal_pdf().replace(b"<< /Type /Catalog /Pages 2 0 R >>",
-                                 b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>")
+    data = minimal_pdf().replace(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
+    )
     assert_refused(clients, world, settings, upload("ورقة.pdf", data), "لا تُقبل ملفات PDF التي تحتوي")
 
 
 def test_truncated_pdf_is_refused(world, clients, settings):
     data = minimal_pdf()
-    assert_refused(clients, world, settings, upload("ورقة.pdf", data[: len(data) // 2]), "ملف PDF ناقص أو تالف.")
+    assert_refused(
+        clients, world, settings, upload("ورقة.pdf", data[: len(data) // 2]), "ملف PDF ناقص أو تالف."
+    )
 
 
 # --- PDF: active content and actions that run by themselves (tests/hostile_pdfs.py) ---------------
@@ -295,14 +352,19 @@ def _pdf_finding(data):
     return found and (found.rule, found.name)
 
 
-@pytest.mark.parametrize(("data", "expected"), [case[1:] for case in HOSTILE_PDFS],
-                         ids=[case[0] for case in HOSTILE_PDFS])
+@pytest.mark.parametrize(
+    ("data", "expected"), [case[1:] for case in HOSTILE_PDFS], ids=[case[0] for case in HOSTILE_PDFS]
+)
 def test_hostile_pdf_is_refused_for_its_reason_and_nothing_is_saved(world, settings, data, expected):
     assert _pdf_finding(data) == expected
     with translation.override("en"), pytest.raises(ValidationError) as error:
         make_document(world["space"], world["users"]["member"], data=data, name="report.pdf")
     assert error.value.messages[0].startswith(PDF_MESSAGES[expected[0]])
-    assert Document.objects.count() == 0 and DocumentVersion.objects.count() == 0 and stored_files(settings) == []
+    assert (
+        Document.objects.count() == 0
+        and DocumentVersion.objects.count() == 0
+        and stored_files(settings) == []
+    )
 
 
 @pytest.mark.parametrize("data", [case[1] for case in BENIGN_PDFS], ids=[case[0] for case in BENIGN_PDFS])
@@ -322,7 +384,10 @@ def _pdf_names(data):
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
-    pending = [reader.trailer, *(IndirectObject(number, 0, reader) for number in range(1, reader.trailer["/Size"]))]
+    pending = [
+        reader.trailer,
+        *(IndirectObject(number, 0, reader) for number in range(1, reader.trailer["/Size"])),
+    ]
     seen, names = set(), set()
     while pending:
         value = pending.pop()
@@ -344,23 +409,32 @@ def _pdf_names(data):
 # Files whose point is that readers disagree (two values for one key, an object defined twice), or
 # whose action has no type: pypdf, following the cross-reference table, sees only one side.
 READERS_DISAGREE = {"key-written-twice", "object-redefined-by-an-update", "action-without-a-type-on-open"}
-READABLE_HOSTILE_PDFS = [case for case in HOSTILE_PDFS
-                         if isinstance(case[2][0], str) and case[0] not in READERS_DISAGREE]
+READABLE_HOSTILE_PDFS = [
+    case for case in HOSTILE_PDFS if isinstance(case[2][0], str) and case[0] not in READERS_DISAGREE
+]
 
 
-@pytest.mark.parametrize(("data", "expected"), [case[1:] for case in READABLE_HOSTILE_PDFS],
-                         ids=[case[0] for case in READABLE_HOSTILE_PDFS])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [case[1:] for case in READABLE_HOSTILE_PDFS],
+    ids=[case[0] for case in READABLE_HOSTILE_PDFS],
+)
 def test_a_real_reader_opens_each_hostile_pdf_and_sees_what_is_refused(data, expected):
     assert expected[1] in _pdf_names(data)
 
 
 def test_the_pdfs_the_platform_exports_are_accepted(world):
-    from documents import exports, services_drafts
+    from documents import exports
+    from documents.services import drafts as services_drafts
 
     member = world["users"]["member"]
     draft = services_drafts.draft_create(actor=member, space=world["space"], title="ورقة المبادئ")
-    services_drafts.section_save(actor=member, section=draft.sections.get(), base_revision=0,
-                                 text="## المبادئ\n\nنص مع [رابط](https://www.un.org/ar/) و**تأكيد**.")
+    services_drafts.section_save(
+        actor=member,
+        section=draft.sections.get(),
+        base_revision=0,
+        text="## المبادئ\n\nنص مع [رابط](https://www.un.org/ar/) و**تأكيد**.",
+    )
     data = exports.draft_pdf(draft)
     assert b"/ObjStm" in data and "URI" in _pdf_names(data)  # the link is inside an object stream
     assert _pdf_finding(data) is None
@@ -393,13 +467,23 @@ def test_pdf_with_escaped_javascript_is_refused_on_the_upload_page(world, client
 
 
 def test_zip_that_is_not_an_office_document_is_refused(world, clients, settings):
-    assert_refused(clients, world, settings, upload("مستند.docx", zip_bytes({"readme.txt": "x"})),
-                   "هذا النوع من الملفات غير مقبول")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("مستند.docx", zip_bytes({"readme.txt": "x"})),
+        "هذا النوع من الملفات غير مقبول",
+    )
 
 
 def test_office_document_with_macros_is_refused(world, clients, settings):
-    data = zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>",
-                      "word/vbaProject.bin": b"\x00" * 50})
+    data = zip_bytes(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": "<w:document/>",
+            "word/vbaProject.bin": b"\x00" * 50,
+        }
+    )
     assert_refused(clients, world, settings, upload("مستند.docx", data), "وحدات ماكرو")
 
 
@@ -412,26 +496,43 @@ def test_zip_bomb_is_refused(world, clients, settings):
 
 def test_damaged_office_document_is_refused(world, clients, settings):
     data = docx_bytes()
-    assert_refused(clients, world, settings, upload("مستند.docx", data[: len(data) - 300]),
-                   "المستند تالف أو ليس مستندًا مكتبيًا.")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("مستند.docx", data[: len(data) - 300]),
+        "المستند تالف أو ليس مستندًا مكتبيًا.",
+    )
 
 
 def test_binary_file_named_txt_is_refused(world, clients, settings):
-    assert_refused(clients, world, settings, upload("ملاحظات.txt", "نص\x00مع صفر".encode()),
-                   "هذا النوع من الملفات غير مقبول")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("ملاحظات.txt", "نص\x00مع صفر".encode()),
+        "هذا النوع من الملفات غير مقبول",
+    )
 
 
 def test_text_in_another_encoding_is_refused(world, clients, settings):
-    assert_refused(clients, world, settings, upload("ملاحظات.txt", "ملاحظات".encode("cp1256")),
-                   "هذا النوع من الملفات غير مقبول")
+    assert_refused(
+        clients,
+        world,
+        settings,
+        upload("ملاحظات.txt", "ملاحظات".encode("cp1256")),
+        "هذا النوع من الملفات غير مقبول",
+    )
 
 
 def test_bad_new_version_changes_nothing(world, clients, settings):
     space = world["space"]
     document = make_document(space, world["users"]["member"])
     files = stored_files(settings)
-    response = clients["member"].post(reverse("documents:version-create", args=[space.pk, document.pk]),
-                                      {"file": upload("ورقة.pdf", b"MZ" + b"\x00" * 100)})
+    response = clients["member"].post(
+        reverse("documents:version-create", args=[space.pk, document.pk]),
+        {"file": upload("ورقة.pdf", b"MZ" + b"\x00" * 100)},
+    )
     assert response.status_code == 200
     assert "لا يمكن رفع البرامج" in response.content.decode()
     document.refresh_from_db()
@@ -441,6 +542,7 @@ def test_bad_new_version_changes_nothing(world, clients, settings):
 
 def test_a_failure_after_the_file_is_written_leaves_no_file(world, settings, monkeypatch):
     """The transaction rolls back and the written file is removed again."""
+
     def fail(**kwargs):
         raise RuntimeError("database went away")
 
@@ -450,22 +552,26 @@ def test_a_failure_after_the_file_is_written_leaves_no_file(world, settings, mon
     assert Document.objects.count() == 0 and stored_files(settings) == []
 
 
-@pytest.mark.parametrize(("given", "kept"), [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("..\\..\\windows\\system32\\notes.txt", "notes.txt"),
-    ("/var/www/ملاحظات.txt", "ملاحظات.txt"),
-    ("تقرير\u202egpj.txt", "تقريرgpj.txt"),  # a right-to-left override hiding the real extension
-    ("a\x00b\x07c\x1b[31m.txt", "abc[31m.txt"),
-    ("\u200fمحضر\u200b الاجتماع\n.txt", "محضر الاجتماع.txt"),
-    ("CON.txt", "file-CON.txt"),
-    ("lpt1.txt", "file-lpt1.txt"),
-    ("...", "file.txt"),
-    ('what<>:"|?*.txt', "what_______.txt"),
-    ("photo.exe", "photo.txt"),  # the extension follows the content
-])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\windows\\system32\\notes.txt", "notes.txt"),
+        ("/var/www/ملاحظات.txt", "ملاحظات.txt"),
+        ("تقرير\u202egpj.txt", "تقريرgpj.txt"),  # a right-to-left override hiding the real extension
+        ("a\x00b\x07c\x1b[31m.txt", "abc[31m.txt"),
+        ("\u200fمحضر\u200b الاجتماع\n.txt", "محضر الاجتماع.txt"),
+        ("CON.txt", "file-CON.txt"),
+        ("lpt1.txt", "file-lpt1.txt"),
+        ("...", "file.txt"),
+        ('what<>:"|?*.txt', "what_______.txt"),
+        ("photo.exe", "photo.txt"),  # the extension follows the content
+    ],
+)
 def test_file_names_are_cleaned_and_arabic_is_kept(world, given, kept):
-    document = services.document_create(actor=world["users"]["member"], space=world["space"], title="ملاحظات",
-                                        upload=text_upload(given))
+    document = services.document_create(
+        actor=world["users"]["member"], space=world["space"], title="ملاحظات", upload=text_upload(given)
+    )
     assert document.current_version.original_name == kept
 
 
@@ -473,7 +579,9 @@ def test_hostile_titles_are_shown_as_text(world, clients):
     space = world["space"]
     titles = HOSTILE_MARKDOWN[:12]
     for title in titles:
-        services.document_create(actor=world["users"]["member"], space=space, title=title, upload=text_upload())
+        services.document_create(
+            actor=world["users"]["member"], space=space, title=title, upload=text_upload()
+        )
     assert sorted(Document.objects.filter(space=space).values_list("title", flat=True)) == sorted(titles)
     body = clients["member"].get(reverse("documents:document-list", args=[space.pk])).content.decode()
     for title in titles:
@@ -531,9 +639,11 @@ def test_metadata_is_stripped_from_png_and_webp(world, settings):
 # --- Images: every kind of metadata is removed, animations are kept --------------------------------
 
 SECRET = "SECRET-GPS-36.2"
-XMP = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-       f'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="{SECRET}"/>'
-       f"</rdf:RDF></x:xmpmeta>")
+XMP = (
+    f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    f'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="{SECRET}"/>'
+    f"</rdf:RDF></x:xmpmeta>"
+)
 
 
 def _exif_with_secret():
@@ -554,10 +664,18 @@ def _jpeg_segment(marker, payload):
 
 def _jpeg_with_metadata():
     output = io.BytesIO()
-    Image.new("RGB", (48, 32), (200, 80, 40)).save(output, format="JPEG", exif=_exif_with_secret(), comment=SECRET,
-                                                   xmp=XMP.encode(), icc_profile=_icc_with_secret())
+    Image.new("RGB", (48, 32), (200, 80, 40)).save(
+        output,
+        format="JPEG",
+        exif=_exif_with_secret(),
+        comment=SECRET,
+        xmp=XMP.encode(),
+        icc_profile=_icc_with_secret(),
+    )
     data = output.getvalue()
-    iptc = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00" + struct.pack(">I", 20) + b"\x1c\x02\x78" + SECRET.encode()
+    iptc = (
+        b"Photoshop 3.0\x008BIM\x04\x04\x00\x00" + struct.pack(">I", 20) + b"\x1c\x02\x78" + SECRET.encode()
+    )
     return data[:2] + _jpeg_segment(0xED, iptc) + _jpeg_segment(0xEF, SECRET.encode()) + data[2:]
 
 
@@ -574,9 +692,11 @@ def _gif_with_metadata(frames=1):
     data = output.getvalue()
     screen_flags = data[10]
     start = 13 + (3 * 2 ** ((screen_flags & 7) + 1) if screen_flags & 0x80 else 0)
-    hidden = (_gif_block(0xFF, b"XMP DataXMP", SECRET.encode())  # an application extension
-              + _gif_block(0x01, b"\x00" * 12, SECRET.encode())  # plain text drawn over the image
-              + _gif_block(0xFE, SECRET.encode()))  # another comment
+    hidden = (
+        _gif_block(0xFF, b"XMP DataXMP", SECRET.encode())  # an application extension
+        + _gif_block(0x01, b"\x00" * 12, SECRET.encode())  # plain text drawn over the image
+        + _gif_block(0xFE, SECRET.encode())
+    )  # another comment
     return data[:start] + hidden + data[start:]
 
 
@@ -591,18 +711,40 @@ def _png_with_metadata(frames=1):
     info.add(b"seCr", SECRET.encode())  # a private chunk
     pictures = [Image.new("RGBA", (24, 16), (index * 60, 90, 200, 255)) for index in range(frames)]
     output = io.BytesIO()
-    animation = {"save_all": True, "append_images": pictures[1:], "duration": [40, 80, 120][:frames], "loop": 0}
-    pictures[0].save(output, format="PNG", pnginfo=info, exif=_exif_with_secret(), icc_profile=_icc_with_secret(),
-                     **(animation if frames > 1 else {}))
+    animation = {
+        "save_all": True,
+        "append_images": pictures[1:],
+        "duration": [40, 80, 120][:frames],
+        "loop": 0,
+    }
+    pictures[0].save(
+        output,
+        format="PNG",
+        pnginfo=info,
+        exif=_exif_with_secret(),
+        icc_profile=_icc_with_secret(),
+        **(animation if frames > 1 else {}),
+    )
     return output.getvalue()
 
 
 def _webp_with_metadata(frames=1):
     pictures = [Image.new("RGB", (24, 16), (index * 60, 90, 200)) for index in range(frames)]
     output = io.BytesIO()
-    animation = {"save_all": True, "append_images": pictures[1:], "duration": [40, 80, 120][:frames], "loop": 0}
-    pictures[0].save(output, format="WEBP", exif=_exif_with_secret(), xmp=XMP.encode(), icc_profile=_icc_with_secret(),
-                     **(animation if frames > 1 else {}))
+    animation = {
+        "save_all": True,
+        "append_images": pictures[1:],
+        "duration": [40, 80, 120][:frames],
+        "loop": 0,
+    }
+    pictures[0].save(
+        output,
+        format="WEBP",
+        exif=_exif_with_secret(),
+        xmp=XMP.encode(),
+        icc_profile=_icc_with_secret(),
+        **(animation if frames > 1 else {}),
+    )
     return output.getvalue()
 
 
@@ -611,8 +753,8 @@ def _jpeg_markers(data):
     position, markers = 2, []
     while data[position + 1] != 0xDA:
         assert data[position] == 0xFF
-        markers.append((data[position + 1], data[position + 4:position + 9]))
-        position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+        markers.append((data[position + 1], data[position + 4 : position + 9]))
+        position += 2 + struct.unpack(">H", data[position + 2 : position + 4])[0]
     return markers
 
 
@@ -624,7 +766,7 @@ def _gif_extensions(data):
     while data[position] != 0x3B:
         if data[position] == 0x21:
             label, position = data[position + 1], position + 2
-            first = data[position + 1:position + 1 + data[position]]
+            first = data[position + 1 : position + 1 + data[position]]
             while data[position]:
                 position += 1 + data[position]
             extensions.append((label, first))
@@ -641,7 +783,7 @@ def _gif_extensions(data):
 def _png_chunks(data):
     position, chunks = 8, []
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
         chunks.append(kind.decode("latin-1"))
         position += 12 + length
     return chunks
@@ -650,7 +792,10 @@ def _png_chunks(data):
 def _webp_chunks(data):
     position, chunks = 12, []
     while position < len(data):
-        kind, size = data[position:position + 4].decode("latin-1"), struct.unpack("<I", data[position + 4:position + 8])[0]
+        kind, size = (
+            data[position : position + 4].decode("latin-1"),
+            struct.unpack("<I", data[position + 4 : position + 8])[0],
+        )
         chunks.append(kind)
         if kind == "VP8X":
             assert data[position + 8] & 0b101100 == 0  # no ICC profile, EXIF or XMP announced
@@ -661,7 +806,9 @@ def _webp_chunks(data):
 def _assert_only_pixels(stored, key):
     if key == "jpeg":
         for marker, start in _jpeg_markers(stored):
-            assert marker in (0xDB, 0xC0, 0xC1, 0xC2, 0xC4, 0xDD) or (marker, start) == (0xE0, b"JFIF\x00"), hex(marker)
+            assert marker in (0xDB, 0xC0, 0xC1, 0xC2, 0xC4, 0xDD) or (marker, start) == (0xE0, b"JFIF\x00"), (
+                hex(marker)
+            )
     elif key == "gif":
         for label, first in _gif_extensions(stored):
             assert label == 0xF9 or (label, first) == (0xFF, b"NETSCAPE2.0"), (hex(label), first)
@@ -674,9 +821,19 @@ def _assert_only_pixels(stored, key):
         for frame in range(getattr(image, "n_frames", 1)):
             image.seek(frame)
             image.load()
-            assert not {"exif", "xmp", "comment", "icc_profile", "photoshop", "Comment", "Location",
-                        "XML:com.adobe.xmp"} & set(image.info), image.info
-            assert image.info.get("extension", (b"NETSCAPE2.0",))[0] == b"NETSCAPE2.0"  # GIF: the loop count only
+            assert not {
+                "exif",
+                "xmp",
+                "comment",
+                "icc_profile",
+                "photoshop",
+                "Comment",
+                "Location",
+                "XML:com.adobe.xmp",
+            } & set(image.info), image.info
+            assert (
+                image.info.get("extension", (b"NETSCAPE2.0",))[0] == b"NETSCAPE2.0"
+            )  # GIF: the loop count only
             assert SECRET not in repr(image.info)
 
 
@@ -697,8 +854,9 @@ def test_every_kind_of_image_metadata_is_removed(world, settings, case):
     data = build()
     with Image.open(io.BytesIO(data)) as original:  # the upload really carries the marker
         assert SECRET.encode() in data or SECRET in repr(original.info)
-    document = make_document(world["space"], world["users"]["member"], data=data,
-                             name=f"صورة{filetypes.KINDS[key].extension}")
+    document = make_document(
+        world["space"], world["users"]["member"], data=data, name=f"صورة{filetypes.KINDS[key].extension}"
+    )
     version = document.current_version
     stored = (settings.MEDIA_ROOT / version.file.name).read_bytes()
     thumbnail = (settings.MEDIA_ROOT / version.thumbnail.name).read_bytes()
@@ -741,8 +899,9 @@ def test_a_gif_that_plays_once_still_plays_once(world, settings):
 @pytest.mark.parametrize("key", ["png", "webp", "jpeg"])
 def test_an_image_with_unreadable_exif_is_accepted_without_it(world, settings, key):
     output = io.BytesIO()
-    Image.new("RGB", (20, 20), "green").save(output, format=filetypes.IMAGE_FORMATS[key],
-                                             exif=b"Exif\x00\x00" + SECRET.encode())
+    Image.new("RGB", (20, 20), "green").save(
+        output, format=filetypes.IMAGE_FORMATS[key], exif=b"Exif\x00\x00" + SECRET.encode()
+    )
     document = make_document(world["space"], world["users"]["member"], data=output.getvalue(), name="a")
     stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
     assert SECRET.encode() not in stored
@@ -754,7 +913,8 @@ def test_a_colour_profile_is_dropped_and_the_colours_stay(world, settings):
 
     output = io.BytesIO()
     Image.new("RGB", (20, 20), (180, 40, 40)).save(
-        output, format="PNG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+        output, format="PNG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    )
     document = make_document(world["space"], world["users"]["member"], data=output.getvalue(), name="a.png")
     stored = (settings.MEDIA_ROOT / document.current_version.file.name).read_bytes()
     assert "iCCP" not in _png_chunks(stored)
@@ -765,17 +925,25 @@ def test_a_colour_profile_is_dropped_and_the_colours_stay(world, settings):
 
 def test_images_get_a_private_thumbnail(world, clients, settings):
     space = world["space"]
-    document = make_document(space, world["users"]["member"], data=jpeg_bytes(size=(1200, 800)), name="صورة.jpg")
+    document = make_document(
+        space, world["users"]["member"], data=jpeg_bytes(size=(1200, 800)), name="صورة.jpg"
+    )
     version = document.current_version
     assert version.thumbnail.name.startswith(f"thumbnails/{space.pk}/")
-    response = clients["rapporteur"].get(reverse("documents:version-thumbnail", args=[space.pk, document.pk, version.pk]))
+    response = clients["rapporteur"].get(
+        reverse("documents:version-thumbnail", args=[space.pk, document.pk, version.pk])
+    )
     assert response.status_code == 200 and response["Content-Type"] == "image/webp"
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as thumbnail:
         assert max(thumbnail.size) == settings.CSSR_THUMBNAIL_PIXELS
     pdf = make_document(space, world["users"]["member"])
     assert not pdf.current_version.thumbnail
-    assert clients["member"].get(reverse("documents:version-thumbnail",
-                                         args=[space.pk, pdf.pk, pdf.current_version.pk])).status_code == 404
+    assert (
+        clients["member"]
+        .get(reverse("documents:version-thumbnail", args=[space.pk, pdf.pk, pdf.current_version.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_accepted_kinds(world):
@@ -783,7 +951,11 @@ def test_accepted_kinds(world):
     output = io.BytesIO()
     Image.new("P", (10, 10)).save(output, format="GIF")
     kinds = {
-        "docx": docx_bytes(), "pdf": minimal_pdf(), "png": png_bytes(), "jpeg": jpeg_bytes(), "gif": output.getvalue(),
+        "docx": docx_bytes(),
+        "pdf": minimal_pdf(),
+        "png": png_bytes(),
+        "jpeg": jpeg_bytes(),
+        "gif": output.getvalue(),
         "txt": "نص عربي\nسطر ثانٍ".encode(),
         "odt": zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}),
         "xlsx": zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
@@ -803,7 +975,8 @@ def test_download_streams_the_file_with_an_rfc5987_name(world, clients):
     document = make_document(space, world["users"]["member"], data=data, name="تقرير الحماية.pdf")
     version = document.current_version
     response = clients["political_officer"].get(
-        reverse("documents:version-download", args=[space.pk, document.pk, version.pk]))
+        reverse("documents:version-download", args=[space.pk, document.pk, version.pk])
+    )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == data
     assert response["Content-Type"] == "application/pdf"
@@ -819,27 +992,39 @@ def test_pdf_opens_in_the_browser(world, clients):
     space = world["space"]
     document = make_document(space, world["users"]["member"], name="report.pdf")
     version = document.current_version
-    response = clients["member"].get(reverse("documents:version-view", args=[space.pk, document.pk, version.pk]))
+    response = clients["member"].get(
+        reverse("documents:version-view", args=[space.pk, document.pk, version.pk])
+    )
     assert response["Content-Disposition"].startswith('inline; filename="report.pdf"')
     assert "object-src 'self'" in response["Content-Security-Policy"]
     assert "script-src" not in response["Content-Security-Policy"]  # default-src 'none' covers scripts
     detail = clients["member"].get(reverse("documents:document-detail", args=[space.pk, document.pk]))
-    assert reverse("documents:version-view", args=[space.pk, document.pk, version.pk]) in detail.content.decode()
+    assert (
+        reverse("documents:version-view", args=[space.pk, document.pk, version.pk]) in detail.content.decode()
+    )
 
 
 def test_office_documents_are_never_shown_inline(world, clients):
     space = world["space"]
     document = make_document(space, world["users"]["member"], data=docx_bytes(), name="مستند.docx")
     version = document.current_version
-    response = clients["member"].get(reverse("documents:version-view", args=[space.pk, document.pk, version.pk]))
+    response = clients["member"].get(
+        reverse("documents:version-view", args=[space.pk, document.pk, version.pk])
+    )
     assert response["Content-Disposition"].startswith("attachment;")
 
 
 def test_content_disposition_has_an_ascii_fallback():
-    assert content_disposition("report.pdf") == "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
-    header = content_disposition("مذكرة \"الإحاطة\" 2026.pdf", inline=True)
-    assert header.startswith('inline; filename="2026.pdf"; filename*=UTF-8\'\'%D9%85')
-    assert "\n" not in content_disposition("a\nb.txt") and '"' not in content_disposition('a"b.txt').split(";")[1][11:-1]
+    assert (
+        content_disposition("report.pdf")
+        == "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
+    )
+    header = content_disposition('مذكرة "الإحاطة" 2026.pdf', inline=True)
+    assert header.startswith("inline; filename=\"2026.pdf\"; filename*=UTF-8''%D9%85")
+    assert (
+        "\n" not in content_disposition("a\nb.txt")
+        and '"' not in content_disposition('a"b.txt').split(";")[1][11:-1]
+    )
 
 
 def test_production_hands_the_download_to_nginx(world, clients, settings):
@@ -847,14 +1032,18 @@ def test_production_hands_the_download_to_nginx(world, clients, settings):
     space = world["space"]
     document = make_document(space, world["users"]["member"], name="ورقة.pdf")
     version = document.current_version
-    response = clients["member"].get(reverse("documents:version-download", args=[space.pk, document.pk, version.pk]))
+    response = clients["member"].get(
+        reverse("documents:version-download", args=[space.pk, document.pk, version.pk])
+    )
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/_protected/{version.file.name}"
     assert response.content == b""
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     # The refused still get nothing, and no redirect header.
-    refused = clients["outsider"].get(reverse("documents:version-download", args=[space.pk, document.pk, version.pk]))
+    refused = clients["outsider"].get(
+        reverse("documents:version-download", args=[space.pk, document.pk, version.pk])
+    )
     assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
 
 
@@ -892,7 +1081,9 @@ def test_locked_member_gets_the_lock_page_on_downloads(world, clients):
     document = make_document(space, world["users"]["member"])
     version = document.current_version
     for name in ("version-download", "version-view"):
-        response = clients["locked_member"].get(reverse(f"documents:{name}", args=[space.pk, document.pk, version.pk]))
+        response = clients["locked_member"].get(
+            reverse(f"documents:{name}", args=[space.pk, document.pk, version.pk])
+        )
         assert response.status_code == 403
         assert "X-Accel-Redirect" not in response and not hasattr(response, "streaming_content")
 
@@ -911,9 +1102,17 @@ def _bulk_versions(document, count, user):
     document.refresh_from_db()
     start = document.version_count
     DocumentVersion.objects.bulk_create(
-        DocumentVersion(document=document, number=start + i + 1, file=document.current_version.file.name,
-                        original_name=f"نسخة {i}.pdf", size=100 + i, kind="pdf", content_type="application/pdf",
-                        sha256="0" * 64, uploaded_by=user)
+        DocumentVersion(
+            document=document,
+            number=start + i + 1,
+            file=document.current_version.file.name,
+            original_name=f"نسخة {i}.pdf",
+            size=100 + i,
+            kind="pdf",
+            content_type="application/pdf",
+            sha256="0" * 64,
+            uploaded_by=user,
+        )
         for i in range(count)
     )
     Document.objects.filter(pk=document.pk).update(version_count=start + count)
@@ -923,12 +1122,21 @@ def test_library_queries_do_not_grow_with_documents_and_versions(world, clients,
     space, member = world["space"], world["users"]["member"]
     url = reverse("documents:document-list", args=[space.pk])
     for index in range(4):
-        document = make_document(space, member, title=f"ورقة {index}", folder=f"مجلد {index % 2}", tags=["أ", "ب"])
+        document = make_document(
+            space, member, title=f"ورقة {index}", folder=f"مجلد {index % 2}", tags=["أ", "ب"]
+        )
         _bulk_versions(document, 2, member)
     few = _count(clients["member"], url)
     for index in range(30):
-        document = make_document(space, member, title=f"ورقة ب{index}", folder=f"مجلد {index % 5}",
-                                 tags=[f"وسم {index}", "ب"], data=png_bytes(), name="صورة.png")
+        document = make_document(
+            space,
+            member,
+            title=f"ورقة ب{index}",
+            folder=f"مجلد {index % 5}",
+            tags=[f"وسم {index}", "ب"],
+            data=png_bytes(),
+            name="صورة.png",
+        )
         _bulk_versions(document, 5, member)
     assert _count(clients["member"], url) == few
     with django_assert_num_queries(few):
@@ -942,8 +1150,9 @@ def test_document_page_queries_do_not_grow_with_versions(world, clients, django_
     _bulk_versions(document, 3, member)
     few = _count(clients["member"], url)
     _bulk_versions(document, 60, world["users"]["rapporteur"])
-    TranslationRequest.objects.create(version=document.versions.first(), source_language="ar", target_language="en",
-                                      requested_by=member)
+    TranslationRequest.objects.create(
+        version=document.versions.first(), source_language="ar", target_language="en", requested_by=member
+    )
     assert _count(clients["member"], url) == few
     with django_assert_num_queries(few):
         clients["member"].get(url)
@@ -995,8 +1204,9 @@ def test_uploader_and_rapporteur_edit_details_others_may_not(world, clients):
 
 
 def _request_url(document):
-    return reverse("documents:translation-request",
-                   args=[document.space_id, document.pk, document.current_version_id])
+    return reverse(
+        "documents:translation-request", args=[document.space_id, document.pk, document.current_version_id]
+    )
 
 
 def test_member_asks_for_a_translation_and_a_duplicate_is_refused(world, clients):
@@ -1005,8 +1215,11 @@ def test_member_asks_for_a_translation_and_a_duplicate_is_refused(world, clients
     response = clients["member"].post(_request_url(document), {"target_language": "en", "note": "للخبراء"})
     assert response.status_code == 302
     request = TranslationRequest.objects.get()
-    assert (request.source_language, request.target_language, request.requested_by) == ("ar", "en",
-                                                                                          world["users"]["member"])
+    assert (request.source_language, request.target_language, request.requested_by) == (
+        "ar",
+        "en",
+        world["users"]["member"],
+    )
     response = clients["political_officer"].post(_request_url(document), {"target_language": "en"})
     assert response.status_code == 200
     assert "سبق أن طُلبت ترجمة هذه النسخة إلى هذه اللغة." in response.content.decode()
@@ -1022,19 +1235,28 @@ def _staff_admin_client(world):
     return client_for(world["users"]["staff"])
 
 
-def test_staff_upload_the_translation_and_the_requester_is_notified(world, django_capture_on_commit_callbacks):
+def test_staff_upload_the_translation_and_the_requester_is_notified(
+    world, django_capture_on_commit_callbacks
+):
     space, member = world["space"], world["users"]["member"]
     document = make_document(space, world["users"]["rapporteur"], language="ar")
-    request = services.translation_request_create(actor=member, version=document.current_version,
-                                                  target_language="en")
+    request = services.translation_request_create(
+        actor=member, version=document.current_version, target_language="en"
+    )
     admin = _staff_admin_client(world)
     queue = admin.get(reverse("admin:documents_translationrequest_changelist") + "?status__exact=open")
     assert queue.status_code == 200 and document.title in queue.content.decode()
     url = reverse("admin:documents_translationrequest_change", args=[request.pk])
     assert admin.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin.post(url, {"status": "in_progress", "staff_note": "",
-                                    "translation_file": upload("principles-en.pdf", minimal_pdf("Principles"))})
+        response = admin.post(
+            url,
+            {
+                "status": "in_progress",
+                "staff_note": "",
+                "translation_file": upload("principles-en.pdf", minimal_pdf("Principles")),
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     request.refresh_from_db()
     translation = request.translation
@@ -1051,21 +1273,26 @@ def test_staff_upload_the_translation_and_the_requester_is_notified(world, djang
 
 def test_staff_upload_of_a_bad_translation_file_changes_nothing(world, settings):
     document = make_document(world["space"], world["users"]["rapporteur"], language="ar")
-    request = services.translation_request_create(actor=world["users"]["member"], version=document.current_version,
-                                                  target_language="en")
+    request = services.translation_request_create(
+        actor=world["users"]["member"], version=document.current_version, target_language="en"
+    )
     files = stored_files(settings)
     response = _staff_admin_client(world).post(
         reverse("admin:documents_translationrequest_change", args=[request.pk]),
-        {"status": "open", "staff_note": "", "translation_file": upload("x.pdf", b"MZ" + b"\0" * 50)})
+        {"status": "open", "staff_note": "", "translation_file": upload("x.pdf", b"MZ" + b"\0" * 50)},
+    )
     assert response.status_code == 200 and "لا يمكن رفع البرامج" in response.content.decode()
     request.refresh_from_db()
-    assert request.status == "open" and DocumentVersion.objects.count() == 1 and stored_files(settings) == files
+    assert (
+        request.status == "open" and DocumentVersion.objects.count() == 1 and stored_files(settings) == files
+    )
 
 
 def test_staff_decline_a_request_with_a_reason(world, django_capture_on_commit_callbacks):
     document = make_document(world["space"], world["users"]["rapporteur"], language="ar")
-    request = services.translation_request_create(actor=world["users"]["member"], version=document.current_version,
-                                                  target_language="en")
+    request = services.translation_request_create(
+        actor=world["users"]["member"], version=document.current_version, target_language="en"
+    )
     url = reverse("admin:documents_translationrequest_change", args=[request.pk])
     admin = _staff_admin_client(world)
     response = admin.post(url, {"status": "declined", "staff_note": ""})
@@ -1075,10 +1302,13 @@ def test_staff_decline_a_request_with_a_reason(world, django_capture_on_commit_c
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "declined" and request.staff_note == "الوثيقة متاحة بالإنجليزية"
-    assert Notification.objects.filter(kind=Notification.Kind.TRANSLATION, recipient=world["users"]["member"]).exists()
+    assert Notification.objects.filter(
+        kind=Notification.Kind.TRANSLATION, recipient=world["users"]["member"]
+    ).exists()
     # Declined: a new request may be made.
-    services.translation_request_create(actor=world["users"]["member"], version=document.current_version,
-                                        target_language="en")
+    services.translation_request_create(
+        actor=world["users"]["member"], version=document.current_version, target_language="en"
+    )
 
 
 # --- The knowledge archive ------------------------------------------------------------------------------
@@ -1091,8 +1321,10 @@ def _concluded_space_with_documents(world, count, *, earlier=None):
     else:
         workgroup_services.space_set_status(actor=None, space=earlier, status=Space.Status.ACTIVE)
     author = earlier.memberships.first().user
-    documents = [make_document(earlier, author, title=f"مذكرة الإحاطة رقم {i}", name=f"مذكرة {i}.pdf")
-                 for i in range(count)]
+    documents = [
+        make_document(earlier, author, title=f"مذكرة الإحاطة رقم {i}", name=f"مذكرة {i}.pdf")
+        for i in range(count)
+    ]
     workgroup_services.space_set_status(actor=None, space=earlier, status=Space.Status.CONCLUDED)
     for document in documents:
         document.refresh_from_db()
@@ -1107,17 +1339,22 @@ def test_staff_publish_documents_of_concluded_spaces_only(world):
     old = make_document(earlier, author, title="مذكرة الإحاطة الختامية")
     workgroup_services.space_set_status(actor=None, space=earlier, status=Space.Status.CONCLUDED)
     admin = _staff_admin_client(world)
-    response = admin.post(reverse("admin:documents_document_changelist"),
-                          {"action": "publish_to_archive", "_selected_action": [active_document.pk, old.pk]},
-                          follow=True)
+    response = admin.post(
+        reverse("admin:documents_document_changelist"),
+        {"action": "publish_to_archive", "_selected_action": [active_document.pk, old.pk]},
+        follow=True,
+    )
     body = response.content.decode()
     assert "لا يُنشر في الأرشيف إلا مستندات المساحات المختتمة." in body
     entry = ArchiveEntry.objects.get()
     assert entry.version == old.current_version and entry.space == earlier and entry.theme == earlier.theme
     assert (entry.cycle_start, entry.cycle_end) == (earlier.cycle_start, earlier.cycle_end)
     # Publishing twice is refused too.
-    response = admin.post(reverse("admin:documents_document_changelist"),
-                          {"action": "publish_to_archive", "_selected_action": [old.pk]}, follow=True)
+    response = admin.post(
+        reverse("admin:documents_document_changelist"),
+        {"action": "publish_to_archive", "_selected_action": [old.pk]},
+        follow=True,
+    )
     assert "هذه النسخة موجودة في الأرشيف بالفعل." in response.content.decode()
     assert ArchiveEntry.objects.count() == 1
 
@@ -1143,8 +1380,12 @@ def test_every_participant_reads_searches_and_downloads_the_archive(world, clien
     assert b"".join(download.streaming_content) == entry.version.file.read()
     # The space stays closed to them: only the archived file is open.
     version = entry.version
-    assert outsider.get(reverse("documents:version-download",
-                                args=[earlier.pk, version.document_id, version.pk])).status_code == 404
+    assert (
+        outsider.get(
+            reverse("documents:version-download", args=[earlier.pk, version.document_id, version.pk])
+        ).status_code
+        == 404
+    )
     # Anonymous visitors are sent to sign in.
     assert client.get(reverse("documents:archive-download", args=[entry.pk])).status_code == 302
     assert client.get(reverse("documents:archive-list")).status_code == 302

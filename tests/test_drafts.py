@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from cssr.text import render_markdown
 from documents import diff, exports
-from documents import services_drafts as services
 from documents.models import Draft, Section, SectionComment, SectionRevision, SharingDecision
+from documents.services import drafts as services
 from workgroups import services as workgroup_services
 from workgroups.models import Contribution, Notification
 
@@ -41,7 +41,9 @@ def _note(world, texts=None):
     texts = texts if texts is not None else {"introduction": SENTENCE_1, "divergence": SENTENCE_2}
     for key, value in texts.items():
         section = note.sections.get(key=key)
-        services.section_save(actor=rapporteur, section=section, text=value, base_revision=section.revision_number)
+        services.section_save(
+            actor=rapporteur, section=section, text=value, base_revision=section.revision_number
+        )
     return note
 
 
@@ -56,6 +58,7 @@ def _edit_url(world, draft, section):
 
 # --- revisions and optimistic concurrency --------------------------------------------------------
 
+
 def test_every_save_makes_a_revision_and_records_a_contribution(world):
     draft, section = _draft(world)
     member = world["users"]["member"]
@@ -63,13 +66,19 @@ def test_every_save_makes_a_revision_and_records_a_contribution(world):
     section.refresh_from_db()
     assert section.revision_number == 2
     assert list(section.revisions.values_list("number", flat=True)) == [2, 1]
-    assert Contribution.objects.filter(user=member, kind=Contribution.Kind.DRAFT).count() == 3  # create + 2 saves
+    assert (
+        Contribution.objects.filter(user=member, kind=Contribution.Kind.DRAFT).count() == 3
+    )  # create + 2 saves
 
 
 def test_saving_the_same_text_writes_nothing(world):
     draft, section = _draft(world)
-    assert services.section_save(actor=world["users"]["member"], section=section, text=SENTENCE_1,
-                                 base_revision=1) is None
+    assert (
+        services.section_save(
+            actor=world["users"]["member"], section=section, text=SENTENCE_1, base_revision=1
+        )
+        is None
+    )
     assert section.revisions.count() == 1
 
 
@@ -100,7 +109,9 @@ def test_two_members_saving_the_same_section_get_a_merge_view_and_nothing_is_ove
 def test_a_stale_save_raises_and_writes_nothing(world):
     draft, section = _draft(world)
     with pytest.raises(services.StaleRevision) as stale:
-        services.section_save(actor=world["users"]["rapporteur"], section=section, text="قديم", base_revision=0)
+        services.section_save(
+            actor=world["users"]["rapporteur"], section=section, text="قديم", base_revision=0
+        )
     assert stale.value.section.revision_number == 1
     assert section.revisions.count() == 1
 
@@ -109,12 +120,15 @@ def test_bad_revision_number_and_oversized_text_are_refused(world, clients):
     draft, section = _draft(world)
     url = _edit_url(world, draft, section)
     assert clients["member"].post(url, {"text": "نص", "base_revision": "x"}).status_code == 400
-    response = clients["member"].post(url, {"text": "أ" * (services.SECTION_TEXT_MAX + 1), "base_revision": 1})
+    response = clients["member"].post(
+        url, {"text": "أ" * (services.SECTION_TEXT_MAX + 1), "base_revision": 1}
+    )
     assert response.status_code == 400
     assert section.revisions.count() == 1
 
 
 # --- diff and restore -------------------------------------------------------------------------------
+
 
 def test_word_diff_marks_arabic_words_with_direction():
     html = diff.diff_html("المواطنة المتساوية أساس العقد", "المواطنة الكاملة أساس العقد الاجتماعي")
@@ -132,8 +146,9 @@ def test_diff_keeps_diacritics_with_their_word_and_escapes_markup():
 
 def test_diff_page_compares_two_revisions(world, clients):
     draft, section = _draft(world, text="المواطنة المتساوية")
-    services.section_save(actor=world["users"]["member"], section=section, text="المواطنة الكاملة",
-                          base_revision=1)
+    services.section_save(
+        actor=world["users"]["member"], section=section, text="المواطنة الكاملة", base_revision=1
+    )
     url = reverse("documents:section-diff", args=[world["space"].pk, draft.pk, section.pk])
     response = clients["member"].get(url, {"from": 1, "to": 2})
     assert response.status_code == 200
@@ -145,7 +160,9 @@ def test_diff_page_compares_two_revisions(world, clients):
 
 def test_restore_makes_a_new_revision_with_the_old_text(world, clients):
     draft, section = _draft(world, text="النص الأول")
-    services.section_save(actor=world["users"]["member"], section=section, text="النص الثاني", base_revision=1)
+    services.section_save(
+        actor=world["users"]["member"], section=section, text="النص الثاني", base_revision=1
+    )
     url = reverse("documents:section-restore", args=[world["space"].pk, draft.pk, section.pk])
     assert clients["member"].post(url, {"number": 1}).status_code == 302
     section.refresh_from_db()
@@ -164,8 +181,9 @@ def _count(client, url):
     return len(context.captured_queries)
 
 
-def test_draft_page_and_history_queries_do_not_grow_with_revisions_and_comments(world, clients,
-                                                                                django_assert_num_queries):
+def test_draft_page_and_history_queries_do_not_grow_with_revisions_and_comments(
+    world, clients, django_assert_num_queries
+):
     draft, section = _draft(world)
     member = world["users"]["member"]
     services.comment_create(actor=member, section=section, body="ملاحظة")
@@ -175,7 +193,9 @@ def test_draft_page_and_history_queries_do_not_grow_with_revisions_and_comments(
     few_detail, few_history = _count(clients["rapporteur"], detail), _count(clients["rapporteur"], history)
     second = services.section_add(actor=member, draft=draft, title="قسم ثان")
     for number in range(2, 42):
-        services.section_save(actor=member, section=section, text=f"{SENTENCE_1} {number}", base_revision=number - 1)
+        services.section_save(
+            actor=member, section=section, text=f"{SENTENCE_1} {number}", base_revision=number - 1
+        )
         services.section_save(actor=member, section=second, text=f"نص {number}", base_revision=number - 2)
     for index in range(10):
         parent = services.comment_create(actor=member, section=second, body=f"ملاحظة {index}")
@@ -190,6 +210,7 @@ def test_draft_page_and_history_queries_do_not_grow_with_revisions_and_comments(
 
 # --- comments -----------------------------------------------------------------------------------------
 
+
 def test_comments_replies_resolve_and_reopen(world, clients, django_capture_on_commit_callbacks):
     draft, section = _draft(world)
     space = world["space"]
@@ -201,7 +222,10 @@ def test_comments_replies_resolve_and_reopen(world, clients, django_capture_on_c
     reply = SectionComment.objects.exclude(pk=comment.pk).get()
     assert reply.parent == comment
     # the comment's author is told of the reply
-    assert Notification.objects.filter(recipient=world["users"]["member"], kind=Notification.Kind.DRAFT).count() == 1
+    assert (
+        Notification.objects.filter(recipient=world["users"]["member"], kind=Notification.Kind.DRAFT).count()
+        == 1
+    )
     # a reply to a reply joins the same thread
     clients["rapporteur"].post(create, {"body": "متفق", "parent": reply.pk})
     assert comment.replies.count() == 2
@@ -213,7 +237,9 @@ def test_comments_replies_resolve_and_reopen(world, clients, django_capture_on_c
     clients["rapporteur"].post(resolve, {"action": "reopen"})
     comment.refresh_from_db()
     assert comment.resolved_at is None
-    page = clients["member"].get(reverse("documents:draft-detail", args=[space.pk, draft.pk])).content.decode()
+    page = (
+        clients["member"].get(reverse("documents:draft-detail", args=[space.pk, draft.pk])).content.decode()
+    )
     assert "<strong>الفصل</strong>" in page
 
 
@@ -231,16 +257,19 @@ def test_hostile_section_and_comment_text_is_shown_safely(world, clients, hostil
     services.comment_create(actor=world["users"]["member"], section=section, body=hostile)
     page = clients["member"].get(reverse("documents:draft-detail", args=[world["space"].pk, draft.pk]))
     body = page.content.decode()
-    main = body[body.index("<main"):body.index("</main>")]
+    main = body[body.index("<main") : body.index("</main>")]
     assert str(render_markdown(hostile)) in main  # shown through the sanitiser, nothing else
     assert "<script" not in main.lower()
     assert re.search(r"<[^>]*\son\w+\s*=", main) is None  # no event handler attribute
     assert re.search(r"<(img|iframe|svg|style|object|embed|meta|base)\b", main, re.IGNORECASE) is None
-    history = clients["member"].get(reverse("documents:section-diff", args=[world["space"].pk, draft.pk, section.pk]))
+    history = clients["member"].get(
+        reverse("documents:section-diff", args=[world["space"].pk, draft.pk, section.pk])
+    )
     assert "<script" not in history.content.decode().split("<main", 1)[1].lower()
 
 
 # --- the final note ------------------------------------------------------------------------------
+
 
 def test_final_note_has_four_sections_and_only_rapporteurs_create_it(world, clients):
     space = world["space"]
@@ -249,7 +278,11 @@ def test_final_note_has_four_sections_and_only_rapporteurs_create_it(world, clie
     assert clients["rapporteur"].post(create).status_code == 302
     note = Draft.objects.get(kind=Draft.Kind.FINAL_NOTE)
     assert list(note.sections.values_list("key", flat=True)) == [
-        "introduction", "agreement", "divergence", "recommendations"]
+        "introduction",
+        "agreement",
+        "divergence",
+        "recommendations",
+    ]
     # one note in progress at a time
     clients["rapporteur"].post(create)
     assert Draft.objects.filter(kind=Draft.Kind.FINAL_NOTE).count() == 1
@@ -260,10 +293,12 @@ def test_final_note_has_four_sections_and_only_rapporteurs_create_it(world, clie
 
 def test_pull_in_concerns_adds_agreed_and_divergent_concerns_as_revisions(world):
     space, member, rapporteur = world["space"], world["users"]["member"], world["users"]["rapporteur"]
-    agreed = workgroup_services.concern_propose(actor=member, space=space, title="الكشف عن مصير المفقودين",
-                                                description="آلية مستقلة لإبلاغ العائلات.")
-    divergent = workgroup_services.concern_propose(actor=member, space=space, title="توقيت الانتخابات",
-                                                   description="قبل الدستور أم بعده.")
+    agreed = workgroup_services.concern_propose(
+        actor=member, space=space, title="الكشف عن مصير المفقودين", description="آلية مستقلة لإبلاغ العائلات."
+    )
+    divergent = workgroup_services.concern_propose(
+        actor=member, space=space, title="توقيت الانتخابات", description="قبل الدستور أم بعده."
+    )
     workgroup_services.concern_propose(actor=member, space=space, title="قضية جديدة", description="لم تناقش.")
     workgroup_services.concern_set_status(actor=rapporteur, concern=agreed, status="agreed", priority=3)
     workgroup_services.concern_set_status(actor=rapporteur, concern=divergent, status="divergent", priority=1)
@@ -294,9 +329,16 @@ def test_workflow_runs_in_order_and_notifies(world, clients, django_capture_on_c
         assert clients["rapporteur"].post(step, {"to": "open_for_comments"}).status_code == 302
     note.refresh_from_db()
     assert note.status == "open_for_comments"
-    members_told = set(Notification.objects.filter(kind=Notification.Kind.DRAFT).values_list("recipient__username",
-                                                                                              flat=True))
-    assert {"member", "political"} <= members_told and "tech" not in members_told and "rapporteur" not in members_told
+    members_told = set(
+        Notification.objects.filter(kind=Notification.Kind.DRAFT).values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert (
+        {"member", "political"} <= members_told
+        and "tech" not in members_told
+        and "rapporteur" not in members_told
+    )
     assert clients["member"].post(step, {"to": "joint_proposal"}).status_code == 403
     clients["rapporteur"].post(step, {"to": "joint_proposal"})
     with django_capture_on_commit_callbacks(execute=True):
@@ -304,8 +346,9 @@ def test_workflow_runs_in_order_and_notifies(world, clients, django_capture_on_c
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.status == "submitted" and note.submitted_at and note.submitted_by == rapporteur
-    assert Notification.objects.filter(recipient=world["users"]["political_officer"],
-                                       url=reverse("documents:outputs-inbox")).exists()
+    assert Notification.objects.filter(
+        recipient=world["users"]["political_officer"], url=reverse("documents:outputs-inbox")
+    ).exists()
 
 
 def test_submitting_twice_changes_nothing_and_says_so(world, clients):
@@ -319,8 +362,11 @@ def test_submitting_twice_changes_nothing_and_says_so(world, clients):
     with pytest.raises(ValidationError) as error:
         services.draft_transition(actor=world["users"]["rapporteur"], draft=stale, to="submitted")
     assert error.value.code == "already_submitted"
-    response = clients["rapporteur"].post(reverse("documents:draft-transition", args=[world["space"].pk, note.pk]),
-                                          {"to": "submitted", "confirmed": "on"}, follow=True)
+    response = clients["rapporteur"].post(
+        reverse("documents:draft-transition", args=[world["space"].pk, note.pk]),
+        {"to": "submitted", "confirmed": "on"},
+        follow=True,
+    )
     assert "already been submitted" in response.content.decode() or "سبق" in response.content.decode()
     note.refresh_from_db()
     assert note.submitted_at == stamp and note.status == "submitted"
@@ -333,9 +379,13 @@ def test_a_submitted_note_refuses_edits_comments_and_restores(world, clients):
     section = note.sections.get(key="introduction")
     space = world["space"]
     edit = _edit_url(world, note, section)
-    response = clients["rapporteur"].post(edit, {"text": "تعديل بعد الإرسال", "base_revision": 1}, follow=True)
+    response = clients["rapporteur"].post(
+        edit, {"text": "تعديل بعد الإرسال", "base_revision": 1}, follow=True
+    )
     assert "locked" in response.content.decode() or "مقفلة" in response.content.decode()
-    clients["member"].post(reverse("documents:comment-create", args=[space.pk, note.pk, section.pk]), {"body": "تعليق"})
+    clients["member"].post(
+        reverse("documents:comment-create", args=[space.pk, note.pk, section.pk]), {"body": "تعليق"}
+    )
     with pytest.raises(ValidationError):
         services.section_save(actor=rapporteur, section=section, text="x", base_revision=1)
     with pytest.raises(ValidationError):
@@ -346,14 +396,19 @@ def test_a_submitted_note_refuses_edits_comments_and_restores(world, clients):
 
 
 def test_submitting_warns_about_members_names(world, clients):
-    note = _note(world, texts={"introduction": f"{SENTENCE_1}. اقترحت ليلى حداد هذه الفقرة مع @member.",
-                               "agreement": "نص"})
+    note = _note(
+        world,
+        texts={"introduction": f"{SENTENCE_1}. اقترحت ليلى حداد هذه الفقرة مع @member.", "agreement": "نص"},
+    )
     rapporteur = world["users"]["rapporteur"]
     _advance(note, rapporteur, "open_for_comments", "joint_proposal")
     assert set(services.draft_member_names(note)) == {"عمر الخطيب", "ليلى حداد"}
     step = reverse("documents:draft-transition", args=[world["space"].pk, note.pk])
     confirmation = clients["rapporteur"].get(step, {"to": "submitted"})
-    assert confirmation.status_code == 200 and set(confirmation.context["names"]) == {"عمر الخطيب", "ليلى حداد"}
+    assert confirmation.status_code == 200 and set(confirmation.context["names"]) == {
+        "عمر الخطيب",
+        "ليلى حداد",
+    }
     # posting without confirming shows the warning again and submits nothing
     warned = clients["rapporteur"].post(step, {"to": "submitted"})
     assert warned.status_code == 200 and "ليلى حداد" in warned.content.decode()
@@ -368,13 +423,15 @@ def test_a_note_without_names_is_submitted_without_a_warning(world, clients):
     note = _note(world)
     _advance(note, world["users"]["rapporteur"], "open_for_comments", "joint_proposal")
     assert services.draft_member_names(note) == []
-    clients["rapporteur"].post(reverse("documents:draft-transition", args=[world["space"].pk, note.pk]),
-                               {"to": "submitted"})
+    clients["rapporteur"].post(
+        reverse("documents:draft-transition", args=[world["space"].pk, note.pk]), {"to": "submitted"}
+    )
     note.refresh_from_db()
     assert note.status == "submitted"
 
 
 # --- exports ---------------------------------------------------------------------------------------
+
 
 def _words(value):
     value = unicodedata.normalize("NFKC", value)
@@ -410,14 +467,19 @@ def _note_with_comments(world):
 
 def test_pdf_export_keeps_arabic_sentences_and_names_nobody(world, clients):
     note = _note_with_comments(world)
-    response = clients["member"].get(reverse("documents:draft-export", args=[world["space"].pk, note.pk, "pdf"]))
+    response = clients["member"].get(
+        reverse("documents:draft-export", args=[world["space"].pk, note.pk, "pdf"])
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "filename*=utf-8''" in response["Content-Disposition"]
     content = response.content
     from pypdf import PdfReader
 
-    fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(content)).pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
     assert any("IBM-Plex-Sans-Arabic" in font for font in fonts), fonts  # the vendored font, embedded
     words = _words(_pdf_text(content))
     for sentence in (SENTENCE_1, SENTENCE_2):
@@ -435,7 +497,9 @@ def test_docx_export_is_right_to_left_with_the_arabic_font_and_names_nobody(worl
     from docx.oxml.ns import qn
 
     note = _note_with_comments(world)
-    response = clients["rapporteur"].get(reverse("documents:draft-export", args=[world["space"].pk, note.pk, "docx"]))
+    response = clients["rapporteur"].get(
+        reverse("documents:draft-export", args=[world["space"].pk, note.pk, "docx"])
+    )
     assert response.status_code == 200
     text = _docx_text(response.content)
     assert SENTENCE_1 in text and SENTENCE_2 in text
@@ -455,11 +519,16 @@ def test_exporting_an_empty_draft_gives_a_message_not_a_file(world, clients):
     draft, _section = _draft(world, text="")
     for export_format in ("pdf", "docx"):
         response = clients["member"].get(
-            reverse("documents:draft-export", args=[world["space"].pk, draft.pk, export_format]), follow=True)
+            reverse("documents:draft-export", args=[world["space"].pk, draft.pk, export_format]), follow=True
+        )
         assert response.redirect_chain and response["Content-Type"].startswith("text/html")
         assert response.context["draft"] == draft
-    assert clients["member"].get(
-        reverse("documents:draft-export", args=[world["space"].pk, draft.pk, "exe"])).status_code == 404
+    assert (
+        clients["member"]
+        .get(reverse("documents:draft-export", args=[world["space"].pk, draft.pk, "exe"]))
+        .status_code
+        == 404
+    )
 
 
 def test_final_note_for_archive_needs_a_submitted_note(world):
@@ -479,11 +548,14 @@ def test_direction_follows_the_first_strong_letter():
 
 # --- the outputs inbox and the Special Envoy's decision ------------------------------------------
 
+
 def test_outputs_inbox_shows_submitted_notes_to_the_political_officer_and_staff(world, clients, other_space):
     note = _note(world)
-    draft_note = services.final_note_create(actor=factories.add_member(other_space, role="rapporteur",
-                                                                       username="r2", display_name="مقرر ثان"),
-                                            space=other_space, title="مذكرة مجموعة أخرى")
+    draft_note = services.final_note_create(
+        actor=factories.add_member(other_space, role="rapporteur", username="r2", display_name="مقرر ثان"),
+        space=other_space,
+        title="مذكرة مجموعة أخرى",
+    )
     _advance(note, world["users"]["rapporteur"], "open_for_comments", "joint_proposal", "submitted")
     inbox = reverse("documents:outputs-inbox")
     officer_page = clients["political_officer"].get(inbox)
@@ -498,7 +570,10 @@ def test_staff_record_the_special_envoys_decision(world, clients):
     note = _note(world)
     _advance(note, world["users"]["rapporteur"], "open_for_comments", "joint_proposal", "submitted")
     url = reverse("documents:output-decision", args=[note.pk])
-    assert clients["political_officer"].post(url, {"decision": "public", "decided_on": "2026-11-20"}).status_code == 404
+    assert (
+        clients["political_officer"].post(url, {"decision": "public", "decided_on": "2026-11-20"}).status_code
+        == 404
+    )
     assert clients["staff"].post(url, {"decision": "nonsense", "decided_on": "2026-11-20"}).status_code == 302
     assert not SharingDecision.objects.exists()
     clients["staff"].post(url, {"decision": "public", "decided_on": "2026-11-20", "note": "في الإحاطة"})
@@ -511,12 +586,15 @@ def test_staff_record_the_special_envoys_decision(world, clients):
 
 def test_a_decision_needs_a_submitted_note(world, clients):
     note = _note(world)
-    response = clients["staff"].post(reverse("documents:output-decision", args=[note.pk]),
-                                     {"decision": "public", "decided_on": "2026-11-20"})
+    response = clients["staff"].post(
+        reverse("documents:output-decision", args=[note.pk]),
+        {"decision": "public", "decided_on": "2026-11-20"},
+    )
     assert response.status_code == 404
     with pytest.raises(ValidationError):
-        services.sharing_decision_record(actor=world["users"]["staff"], draft=note, decision="public",
-                                         decided_on="2026-11-20")
+        services.sharing_decision_record(
+            actor=world["users"]["staff"], draft=note, decision="public", decided_on="2026-11-20"
+        )
 
 
 def test_digest_lists_notes_opened_for_comments(world):
@@ -535,7 +613,9 @@ def test_digest_lists_notes_opened_for_comments(world):
     assert items[0].author_id == world["users"]["rapporteur"].pk
 
 
-def test_demo_has_drafts_a_note_open_for_comments_and_a_decided_note(settings, django_capture_on_commit_callbacks):
+def test_demo_has_drafts_a_note_open_for_comments_and_a_decided_note(
+    settings, django_capture_on_commit_callbacks
+):
     from django.core.management import call_command
 
     settings.DEBUG = True
@@ -554,6 +634,7 @@ def test_demo_has_drafts_a_note_open_for_comments_and_a_decided_note(settings, d
 
 # --- publishing a submitted note of a concluded space to the knowledge archive -------------------
 
+
 def test_staff_publish_a_submitted_note_of_a_concluded_space_to_the_archive(world, clients):
     from documents.models import ArchiveEntry
 
@@ -563,7 +644,9 @@ def test_staff_publish_a_submitted_note_of_a_concluded_space_to_the_archive(worl
     action = {"action": "publish_to_archive", "_selected_action": [note.pk]}
     clients["staff"].post(changelist, action)
     assert not ArchiveEntry.objects.exists()  # the space is still active
-    workgroup_services.space_set_status(actor=world["users"]["staff"], space=world["space"], status="concluded")
+    workgroup_services.space_set_status(
+        actor=world["users"]["staff"], space=world["space"], status="concluded"
+    )
     assert clients["staff"].post(changelist, action).status_code == 302
     entry = ArchiveEntry.objects.get()
     assert entry.kind == ArchiveEntry.Kind.FINAL_NOTE and entry.final_note == note

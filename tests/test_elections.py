@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 def _election(space, *, phase="nominating"):
     now = timezone.now()
-    opens = {"nominating": now + timedelta(days=1), "voting": now - timedelta(hours=1),
-             "counting": now - timedelta(days=3)}[phase]
+    opens = {
+        "nominating": now + timedelta(days=1),
+        "voting": now - timedelta(hours=1),
+        "counting": now - timedelta(days=3),
+    }[phase]
     closes = now + timedelta(days=5) if phase != "counting" else now - timedelta(hours=1)
     return Election.objects.create(space=space, voting_opens_at=opens, voting_closes_at=closes)
 
@@ -26,9 +29,15 @@ def _election(space, *, phase="nominating"):
 def _set_phase(election, phase):
     now = timezone.now()
     if phase == "voting":
-        election.voting_opens_at, election.voting_closes_at = now - timedelta(hours=1), now + timedelta(days=2)
+        election.voting_opens_at, election.voting_closes_at = (
+            now - timedelta(hours=1),
+            now + timedelta(days=2),
+        )
     elif phase == "counting":
-        election.voting_opens_at, election.voting_closes_at = now - timedelta(days=3), now - timedelta(hours=1)
+        election.voting_opens_at, election.voting_closes_at = (
+            now - timedelta(days=3),
+            now - timedelta(hours=1),
+        )
     election.save()
 
 
@@ -40,13 +49,19 @@ def test_the_whole_election_through_the_pages(world, clients):
     url = reverse("workgroups:election-detail", args=[space.pk])
 
     # A member nominates themselves (a candidate at once) and another member (who must accept).
-    clients["member"].post(reverse("workgroups:election-nominate", args=[space.pk]), {"nominee": users["member"].pk})
-    clients["member"].post(reverse("workgroups:election-nominate", args=[space.pk]), {"nominee": candidate.pk})
+    clients["member"].post(
+        reverse("workgroups:election-nominate", args=[space.pk]), {"nominee": users["member"].pk}
+    )
+    clients["member"].post(
+        reverse("workgroups:election-nominate", args=[space.pk]), {"nominee": candidate.pk}
+    )
     own = Nomination.objects.get(nominee=users["member"])
     other = Nomination.objects.get(nominee=candidate)
     assert own.accepted_at is not None and other.accepted_at is None
     candidate_client = factories_client(candidate)
-    candidate_client.post(reverse("workgroups:election-respond", args=[space.pk]), {"nomination": other.pk, "accept": "1"})
+    candidate_client.post(
+        reverse("workgroups:election-respond", args=[space.pk]), {"nomination": other.pk, "accept": "1"}
+    )
     other.refresh_from_db()
     assert other.accepted_at is not None
 
@@ -68,7 +83,10 @@ def test_the_whole_election_through_the_pages(world, clients):
     _set_phase(election, "counting")
     page = clients["political_officer"].get(url)
     assert page.context["show_counts"] is True
-    assert [(n.nominee_id, n.vote_count) for n in page.context["results"]] == [(candidate.pk, 2), (users["member"].pk, 1)]
+    assert [(n.nominee_id, n.vote_count) for n in page.context["results"]] == [
+        (candidate.pk, 2),
+        (users["member"].pk, 1),
+    ]
 
     # Only staff confirm; the winners become the rapporteurs, the previous rapporteur a member.
     confirm = reverse("workgroups:election-confirm", args=[space.pk])
@@ -121,7 +139,11 @@ def test_only_members_can_be_nominated_and_only_once(world):
     space = world["space"]
     election = _election(space)
     member = world["users"]["member"]
-    for outsider in (world["users"]["outsider"], world["users"]["technical_officer"], world["users"]["locked_member"]):
+    for outsider in (
+        world["users"]["outsider"],
+        world["users"]["technical_officer"],
+        world["users"]["locked_member"],
+    ):
         with pytest.raises(ValidationError):
             services.nomination_create(actor=member, election=election, nominee=outsider)
     services.nomination_create(actor=member, election=election, nominee=member)
@@ -134,7 +156,9 @@ def test_unaccepted_nominees_are_not_on_the_ballot(world):
     space = world["space"]
     election = _election(space)
     nominee = factories.add_member(space)
-    nomination = services.nomination_create(actor=world["users"]["member"], election=election, nominee=nominee)
+    nomination = services.nomination_create(
+        actor=world["users"]["member"], election=election, nominee=nominee
+    )
     _set_phase(election, "voting")
     with pytest.raises(ValidationError):
         services.vote_cast(actor=world["users"]["member"], election=election, nomination=nomination)
@@ -147,7 +171,9 @@ def test_confirming_before_voting_closes_or_three_winners_is_refused(world):
     nominations = [services.nomination_create(actor=n, election=election, nominee=n) for n in nominees]
     _set_phase(election, "voting")
     with pytest.raises(ValidationError):
-        services.election_confirm(actor=world["users"]["staff"], election=election, nominations=nominations[:2])
+        services.election_confirm(
+            actor=world["users"]["staff"], election=election, nominations=nominations[:2]
+        )
     _set_phase(election, "counting")
     with pytest.raises(ValidationError):
         services.election_confirm(actor=world["users"]["staff"], election=election, nominations=nominations)
@@ -160,8 +186,12 @@ def test_an_election_cannot_open_in_a_concluded_space(world):
     space = world["space"]
     services.space_set_status(actor=None, space=space, status="concluded")
     with pytest.raises(ValidationError):
-        services.election_open(actor=world["users"]["staff"], space=space,
-                               voting_opens_at=timezone.now(), voting_closes_at=timezone.now() + timedelta(days=1))
+        services.election_open(
+            actor=world["users"]["staff"],
+            space=space,
+            voting_opens_at=timezone.now(),
+            voting_closes_at=timezone.now() + timedelta(days=1),
+        )
     assert not Election.objects.exists()
 
 

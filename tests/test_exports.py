@@ -84,7 +84,8 @@ def test_csv_and_xlsx_from_the_same_rows_hold_the_same_safe_values():
     assert sheet.sheet_view.rightToLeft
     cells = list(sheet.iter_rows(min_row=2))
     assert [row[0].value for row in cells if row[0].value] == [
-        exports.safe_cell(value) for value in HOSTILE + ORDINARY if value]
+        exports.safe_cell(value) for value in HOSTILE + ORDINARY if value
+    ]
     assert all(row[0].data_type == "s" for row in cells if row[0].value)
     assert all(row[1].value == -1 and row[1].data_type == "n" for row in cells)
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
@@ -100,7 +101,8 @@ def test_attachment_file_name_holds_only_safe_characters():
     disposition = response["Content-Disposition"]
     assert disposition == 'attachment; filename="x-Set-Cookie-a-b.csv"'
     assert exports.xlsx_response(name="", header=[], rows=[])["Content-Disposition"] == (
-        'attachment; filename="export.xlsx"')
+        'attachment; filename="export.xlsx"'
+    )
 
 
 # --- Concerns (rapporteurs' CSV) ----------------------------------------------------------------
@@ -109,17 +111,24 @@ def test_attachment_file_name_holds_only_safe_characters():
 def test_concern_export_quotes_hostile_tags_and_keeps_arabic_and_counts(world, clients):
     space, member = world["space"], world["users"]["member"]
     for number, name in enumerate(HOSTILE):
-        concern = services.concern_propose(actor=member, space=space, title=f"قضية {number}", description="نص")
+        concern = services.concern_propose(
+            actor=member, space=space, title=f"قضية {number}", description="نص"
+        )
         concern.tags.add(Tag.objects.create(space=space, name=name))
-    ordinary = services.concern_propose(actor=member, space=space, title="السكن والإيجارات",
-                                        description="الإيجارات مرتفعة", tags=["سكن"])
+    ordinary = services.concern_propose(
+        actor=member, space=space, title="السكن والإيجارات", description="الإيجارات مرتفعة", tags=["سكن"]
+    )
     services.concern_endorse(actor=world["users"]["political_officer"], concern=ordinary)
     response = clients["rapporteur"].get(reverse("workgroups:concern-export", args=[space.pk]))
     assert response["Content-Disposition"].startswith('attachment; filename="concerns-')
     by_title = {row[0]: row for row in _csv_rows(response)[1:]}
     for number, name in enumerate(HOSTILE):
         assert by_title[f"قضية {number}"][5] == "'" + name
-    assert by_title["السكن والإيجارات"][1:2] + by_title["السكن والإيجارات"][4:6] == ["الإيجارات مرتفعة", "1", "سكن"]
+    assert by_title["السكن والإيجارات"][1:2] + by_title["السكن والإيجارات"][4:6] == [
+        "الإيجارات مرتفعة",
+        "1",
+        "سكن",
+    ]
 
 
 def test_concern_tags_typed_by_a_member_come_out_quoted(world, clients):
@@ -137,26 +146,50 @@ def _questionnaire_with_hostile_respondents(world):
     hostile display name, answers -1 and writes ordinary Arabic."""
     space, author = world["space"], world["users"]["rapporteur"]
     questionnaire = services.questionnaire_create(
-        actor=author, space=space, title_ar="احتياجات", title_en="Needs", audience=Questionnaire.Audience.ALL,
-        is_anonymous=False, allow_changes=False)
-    scale = services.question_add(actor=author, questionnaire=questionnaire, text_ar="=ما مدى رضاك؟",
-                                  kind=Question.Kind.SCALE, scale_min=-2, scale_max=2)
-    text = services.question_add(actor=author, questionnaire=questionnaire, text_ar="ما الذي تحتاجه منطقتك؟",
-                                 kind=Question.Kind.SHORT_TEXT)
+        actor=author,
+        space=space,
+        title_ar="احتياجات",
+        title_en="Needs",
+        audience=Questionnaire.Audience.ALL,
+        is_anonymous=False,
+        allow_changes=False,
+    )
+    scale = services.question_add(
+        actor=author,
+        questionnaire=questionnaire,
+        text_ar="=ما مدى رضاك؟",
+        kind=Question.Kind.SCALE,
+        scale_min=-2,
+        scale_max=2,
+    )
+    text = services.question_add(
+        actor=author,
+        questionnaire=questionnaire,
+        text_ar="ما الذي تحتاجه منطقتك؟",
+        kind=Question.Kind.SHORT_TEXT,
+    )
     services.questionnaire_publish(actor=author, questionnaire=questionnaire)
     questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
     for number, name in enumerate(HOSTILE):
         respondent = factories.add_member(space, username=f"respondent{number}", display_name=name)
-        services.submission_save(actor=respondent, questionnaire=questionnaire, submit=True,
-                               values={scale: -1, text: "نحتاج إلى مدارس"})
+        services.submission_save(
+            actor=respondent,
+            questionnaire=questionnaire,
+            submit=True,
+            values={scale: -1, text: "نحتاج إلى مدارس"},
+        )
     return questionnaire
 
 
 def test_questionnaire_csv_quotes_hostile_names_and_keeps_numbers(world, clients):
     questionnaire = _questionnaire_with_hostile_respondents(world)
-    response = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk]))
-    assert re.fullmatch(rf'attachment; filename="questionnaire-{questionnaire.pk}-\d{{8}}\.csv"',
-                        response["Content-Disposition"])
+    response = clients["rapporteur"].get(
+        reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk])
+    )
+    assert re.fullmatch(
+        rf'attachment; filename="questionnaire-{questionnaire.pk}-\d{{8}}\.csv"',
+        response["Content-Disposition"],
+    )
     header, *rows = _csv_rows(response)
     assert header[4:] == ["'=ما مدى رضاك؟", "ما الذي تحتاجه منطقتك؟"]
     assert [row[0] for row in rows] == ["'" + name for name in HOSTILE]
@@ -165,7 +198,9 @@ def test_questionnaire_csv_quotes_hostile_names_and_keeps_numbers(world, clients
 
 def test_questionnaire_xlsx_writes_hostile_names_as_quoted_strings_and_numbers_as_numbers(world, clients):
     questionnaire = _questionnaire_with_hostile_respondents(world)
-    response = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk]))
+    response = clients["rapporteur"].get(
+        reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk])
+    )
     assert response["Content-Disposition"].endswith('.xlsx"')
     header, *rows = list(_xlsx_sheet(response).iter_rows())
     assert [cell.value for cell in header[4:]] == ["'=ما مدى رضاك؟", "ما الذي تحتاجه منطقتك؟"]
@@ -180,24 +215,37 @@ def test_questionnaire_xlsx_writes_hostile_names_as_quoted_strings_and_numbers_a
 
 def test_balance_csv_quotes_hostile_labels_and_keeps_counts_shares_and_suppression(world, clients):
     space = world["space"]
-    areas = [ExpertiseArea.objects.create(slug=f"hostile-{number}", name=name, name_ar=name, name_en=name)
-             for number, name in enumerate(HOSTILE)]
-    arabic = ExpertiseArea.objects.create(slug="housing-rights", name="حقوق السكن", name_ar="حقوق السكن",
-                                          name_en="Housing rights")
+    areas = [
+        ExpertiseArea.objects.create(slug=f"hostile-{number}", name=name, name_ar=name, name_en=name)
+        for number, name in enumerate(HOSTILE)
+    ]
+    arabic = ExpertiseArea.objects.create(
+        slug="housing-rights", name="حقوق السكن", name_ar="حقوق السكن", name_en="Housing rights"
+    )
     for _ in range(4):
         factories.add_member(space, gender="woman", age_band="25_34", region="idlib").expertise_areas.add(
-            arabic, *areas)
+            arabic, *areas
+        )
     factories.add_member(space, gender="man").expertise_areas.add(arabic)
     response = clients["staff"].get(reverse("workgroups:balance-export"), {"space": space.pk})
     assert response["Content-Disposition"].startswith(f'attachment; filename="balance-{space.pk}-')
     header, *rows = _csv_rows(response)
     assert len(header) == 4
     report = selectors.balance_report(spaces=[space])
-    expected = [[str(dimension["title"]), str(row["label"]), row["display"],
-                 "" if row["percent"] is None else str(row["percent"])]
-                for dimension in report["dimensions"] for row in dimension["rows"]]
-    assert rows[:-1] == [[exports.safe_cell(title), exports.safe_cell(label), count, share]
-                         for title, label, count, share in expected]
+    expected = [
+        [
+            str(dimension["title"]),
+            str(row["label"]),
+            row["display"],
+            "" if row["percent"] is None else str(row["percent"]),
+        ]
+        for dimension in report["dimensions"]
+        for row in dimension["rows"]
+    ]
+    assert rows[:-1] == [
+        [exports.safe_cell(title), exports.safe_cell(label), count, share]
+        for title, label, count, share in expected
+    ]
     by_label = {row[1]: row for row in rows}
     for name in HOSTILE:
         assert by_label["'" + name][2:] == ["4", str(round(400 / report["total"]))]

@@ -68,9 +68,13 @@ def test_readyz_names_a_broker_that_does_not_answer(monkeypatch):
 
 def test_readyz_asks_the_cache_only_when_it_is_redis(settings):
     settings.REDIS_URL = None
-    settings.CACHES = {**settings.CACHES, "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}}
-    assert Client().get(reverse("readyz")).status_code == 200  # the embedded default's cache is in the process
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS},
+    }
+    assert (
+        Client().get(reverse("readyz")).status_code == 200
+    )  # the embedded default's cache is in the process
     settings.REDIS_URL = UNREACHABLE_REDIS
     response = Client().get(reverse("readyz"))
     assert response.status_code == 503

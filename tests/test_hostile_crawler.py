@@ -62,9 +62,17 @@ ALLAUTH_PREFIXES = ("account_", "mfa_", "usersessions_")
 NOT_CRAWLED = {"account_logout": "it ends the crawling client's session"}
 # allauth's pages for signed-out visitors; its other pages are for signed-in people.
 ALLAUTH_SIGNED_OUT_PAGES = {
-    "account_login", "account_signup", "account_reset_password", "account_reset_password_done",
-    "account_reset_password_from_key", "account_reset_password_from_key_done", "account_confirm_email",
-    "account_email_verification_sent", "account_confirm_login_code", "account_inactive", "mfa_authenticate",
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_confirm_login_code",
+    "account_inactive",
+    "mfa_authenticate",
     "mfa_login_webauthn",
 }
 ALLAUTH_ROLES = ("anonymous", "member", "staff")  # any other signed-in role sees what the member sees
@@ -73,9 +81,17 @@ ALLAUTH_ROLES = ("anonymous", "member", "staff")  # any other signed-in role see
 # space the role is not in: the answer must be a refusal.
 FOREIGN = "an object of another space"
 OBJECT_PARAMETERS = {
-    "space_id": "space", "thread_id": "thread", "post_id": "post", "concern_id": "concern",
-    "document_id": "document", "version_id": "document_version", "draft_id": "draft", "section_id": "section",
-    "comment_id": "draft_comment", "event_id": "event", "message_id": "chat_message",
+    "space_id": "space",
+    "thread_id": "thread",
+    "post_id": "post",
+    "concern_id": "concern",
+    "document_id": "document",
+    "version_id": "document_version",
+    "draft_id": "draft",
+    "section_id": "section",
+    "comment_id": "draft_comment",
+    "event_id": "event",
+    "message_id": "chat_message",
     "conversation_id": "chat_conversation",
 }
 REFUSED = (403, 404, 405)
@@ -87,8 +103,17 @@ SEARCHES = {"workgroups:search", "documents:archive-list"}
 # Whoever holds the member's calendar link reads the member's calendar: it is the member speaking.
 SPEAKS_FOR = {"events:calendar-feed": "member"}
 
-GOT_THROUGH_PREFERENCE = ["member", "rapporteur", "technical_officer", "political_officer", "staff", "outsider",
-                          "other_member", "locked_member", "anonymous"]
+GOT_THROUGH_PREFERENCE = [
+    "member",
+    "rapporteur",
+    "technical_officer",
+    "political_officer",
+    "staff",
+    "outsider",
+    "other_member",
+    "locked_member",
+    "anonymous",
+]
 BATCHES = [
     ("member", "anonymous"),
     ("rapporteur", "outsider", "other_member"),
@@ -146,20 +171,32 @@ def _allauth_rows(endpoint):
     def args(world):
         return ["1"] * count
 
-    return [Row(endpoint.name, {role: 200}, args=args, public=True),
-            Row(endpoint.name, {role: 200}, method="post", args=args, public=True)]
+    return [
+        Row(endpoint.name, {role: 200}, args=args, public=True),
+        Row(endpoint.name, {role: 200}, method="post", args=args, public=True),
+    ]
 
 
-ROWS = [*MATRIX_ROWS, *(row for name, endpoint in ENDPOINTS.items() if name not in MATRIX_NAMES
-                        for row in _allauth_rows(endpoint))]
+ROWS = [
+    *MATRIX_ROWS,
+    *(
+        row
+        for name, endpoint in ENDPOINTS.items()
+        if name not in MATRIX_NAMES
+        for row in _allauth_rows(endpoint)
+    ),
+]
 
 
 def _deep_role(index):
     """The role that sends the whole corpus to a row: one its view lets in (the access matrix gives it
     a success), taken in turn among them so that each role's pages are crawled."""
     row = ROWS[index]
-    through = [role for role in GOT_THROUGH_PREFERENCE if row.expected.get(role, 999) < 400
-               and (role != "anonymous" or row.public)] or ["member"]
+    through = [
+        role
+        for role in GOT_THROUGH_PREFERENCE
+        if row.expected.get(role, 999) < 400 and (role != "anonymous" or row.public)
+    ] or ["member"]
     return through[index % len(through)]
 
 
@@ -167,8 +204,10 @@ def _roles(row):
     return ROLES if row.name in MATRIX_NAMES else ALLAUTH_ROLES
 
 
-UNITS = {batch: [(index, role) for role in batch for index, row in enumerate(ROWS) if role in _roles(row)]
-         for batch in BATCHES}
+UNITS = {
+    batch: [(index, role) for role in batch for index, row in enumerate(ROWS) if role in _roles(row)]
+    for batch in BATCHES
+}
 
 
 def _rotating(values, index):
@@ -231,10 +270,20 @@ class _AnyWorld(dict):
 # --- The world -------------------------------------------------------------------------------------
 
 # Strings only the members of each space may ever receive.
-HOME_MARKERS = ["HOMESPACE-THREAD-TITLE", "HOMESPACE-THREAD-BODY", "HOMESPACE-POST-BODY", "HOMESPACE-CONCERN-TITLE",
-                "HOMESPACE-AGENDA-ITEM", "HOMESPACE-DOCUMENT-TITLE", "HOMESPACE-FILE-CONTENT",
-                "HOMESPACE-CHAT-MESSAGE", "HOMESPACE-EVENT-TITLE", "HOMESPACE-DRAFT-TITLE",
-                "HOMESPACE-SECTION-TEXT", "HOMESPACE-DRAFT-COMMENT"]
+HOME_MARKERS = [
+    "HOMESPACE-THREAD-TITLE",
+    "HOMESPACE-THREAD-BODY",
+    "HOMESPACE-POST-BODY",
+    "HOMESPACE-CONCERN-TITLE",
+    "HOMESPACE-AGENDA-ITEM",
+    "HOMESPACE-DOCUMENT-TITLE",
+    "HOMESPACE-FILE-CONTENT",
+    "HOMESPACE-CHAT-MESSAGE",
+    "HOMESPACE-EVENT-TITLE",
+    "HOMESPACE-DRAFT-TITLE",
+    "HOMESPACE-SECTION-TEXT",
+    "HOMESPACE-DRAFT-COMMENT",
+]
 OTHER_MARKERS = [marker.replace("HOMESPACE", "OTHERSPACE") for marker in HOME_MARKERS]
 NOT_MEMBERS_OF_HOME = {"anonymous", "outsider", "other_member", "locked_member", "staff"}
 
@@ -243,32 +292,54 @@ def _space_content(space, author, marker):
     """A discussion with a reply, a concern, an agenda item, a document, a chat message, an event and a
     draft with a comment in `space`, by `author`, each carrying a marker `<marker>-...`."""
     from chat import services as chat
-    from documents import services_drafts as drafts
-    from documents import services_library as library
+    from documents.services import drafts, library
     from events import services as events
     from workgroups import services
 
-    thread = services.thread_create(actor=author, space=space, title=f"{marker}-THREAD-TITLE",
-                                    body=f"{marker}-THREAD-BODY")
+    thread = services.thread_create(
+        actor=author, space=space, title=f"{marker}-THREAD-TITLE", body=f"{marker}-THREAD-BODY"
+    )
     post = services.post_create(actor=author, thread=thread, body=f"{marker}-POST-BODY")
-    concern = services.concern_propose(actor=author, space=space, title=f"{marker}-CONCERN-TITLE",
-                                       description="-", tags=[], regions=[])
+    concern = services.concern_propose(
+        actor=author, space=space, title=f"{marker}-CONCERN-TITLE", description="-", tags=[], regions=[]
+    )
     services.agenda_item_propose(actor=author, space=space, title=f"{marker}-AGENDA-ITEM")
     document = library.document_create(
-        actor=author, space=space, title=f"{marker}-DOCUMENT-TITLE",
-        upload=SimpleUploadedFile("notes.txt", f"{marker}-FILE-CONTENT".encode(), content_type="text/plain"))
+        actor=author,
+        space=space,
+        title=f"{marker}-DOCUMENT-TITLE",
+        upload=SimpleUploadedFile("notes.txt", f"{marker}-FILE-CONTENT".encode(), content_type="text/plain"),
+    )
     conversation = chat.space_conversation_get_or_create(space=space)
     message = chat.message_send(actor=author, conversation=conversation, body=f"{marker}-CHAT-MESSAGE")
     start = timezone.now() + timedelta(days=5)
-    event = events.event_create(actor=author, space=space, title=f"{marker}-EVENT-TITLE", description="-",
-                                starts_at=start, ends_at=start + timedelta(hours=1), time_zone="Asia/Damascus")
+    event = events.event_create(
+        actor=author,
+        space=space,
+        title=f"{marker}-EVENT-TITLE",
+        description="-",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        time_zone="Asia/Damascus",
+    )
     draft = drafts.draft_create(actor=author, space=space, title=f"{marker}-DRAFT-TITLE")
     section = draft.sections.get()
     drafts.section_save(actor=author, section=section, text=f"{marker}-SECTION-TEXT", base_revision=0)
     comment = drafts.comment_create(actor=author, section=section, body=f"{marker}-DRAFT-COMMENT")
-    return {"space": space, "thread": thread, "post": post, "concern": concern, "document": document,
-            "document_version": document.current_version, "draft": draft, "section": section,
-            "draft_comment": comment, "event": event, "chat_message": message, "chat_conversation": conversation}
+    return {
+        "space": space,
+        "thread": thread,
+        "post": post,
+        "concern": concern,
+        "document": document,
+        "document_version": document.current_version,
+        "draft": draft,
+        "section": section,
+        "draft_comment": comment,
+        "event": event,
+        "chat_message": message,
+        "chat_conversation": conversation,
+    }
 
 
 @pytest.fixture
@@ -282,7 +353,9 @@ def crawl_world(content, django_capture_on_commit_callbacks):
 
 
 def _forbidden_markers(role):
-    return ([] if role == "other_member" else OTHER_MARKERS) + (HOME_MARKERS if role in NOT_MEMBERS_OF_HOME else [])
+    return ([] if role == "other_member" else OTHER_MARKERS) + (
+        HOME_MARKERS if role in NOT_MEMBERS_OF_HOME else []
+    )
 
 
 # --- Sending ----------------------------------------------------------------------------------------
@@ -303,10 +376,13 @@ class _ReadParameters:
             def read(query, key, *args, **kwargs):
                 self.names.add(key)
                 return method(query, key, *args, **kwargs)
+
             return read
 
-        self._patches = [mock.patch.object(QueryDict, name, recording(getattr(QueryDict, name)))
-                         for name in self.ATTRIBUTES]
+        self._patches = [
+            mock.patch.object(QueryDict, name, recording(getattr(QueryDict, name)))
+            for name in self.ATTRIBUTES
+        ]
         for patch in self._patches:
             patch.start()
         return self
@@ -328,7 +404,9 @@ def _request(probe, world, read_names):
     endpoint = ENDPOINTS[row.name]
     args = dict(zip(endpoint.parameters, (str(value) for value in row.args(world)), strict=True))
     if probe.kind == "path":
-        args[probe.field] = _foreign(world, probe.role, probe.field) if probe.value == FOREIGN else probe.value
+        args[probe.field] = (
+            _foreign(world, probe.role, probe.field) if probe.value == FOREIGN else probe.value
+        )
     elif probe.kind == "path-all":
         args = dict.fromkeys(args, probe.value)
     elif probe.kind == "other-space":
@@ -348,8 +426,10 @@ def _request(probe, world, read_names):
     elif probe.kind == "body-lists":
         body = dict.fromkeys(everything, HOSTILE_FIELD_NUMBERS)
     elif probe.kind == "body-files":
-        body = {name: SimpleUploadedFile(f"{name}.txt", b"\x00\xff" * 8, content_type="text/plain")
-                for name in everything}
+        body = {
+            name: SimpleUploadedFile(f"{name}.txt", b"\x00\xff" * 8, content_type="text/plain")
+            for name in everything
+        }
     return row.method, url, query, body
 
 
@@ -381,16 +461,23 @@ def _send(client, request, read_names=None):
 def _where(error):
     """The innermost frame of the platform's own code in the error's traceback."""
     frames = traceback.extract_tb(error.__traceback__)
-    own = [frame for frame in frames if str(settings.BASE_DIR) in frame.filename and ".venv" not in frame.filename
-           and "/tests/" not in frame.filename] or frames
+    own = [
+        frame
+        for frame in frames
+        if str(settings.BASE_DIR) in frame.filename
+        and ".venv" not in frame.filename
+        and "/tests/" not in frame.filename
+    ] or frames
     return f"{Path(own[-1].filename).relative_to(settings.BASE_DIR)}:{own[-1].lineno}"
 
 
 def _describe(probe, request):
     method, url, query, body = request
     value = probe.value if len(probe.value) < 30 else probe.value[:12] + f"…({len(probe.value)})"
-    return (f"{probe.role} {ROWS[probe.row].id} [{probe.kind} {probe.field} {value!r}] "
-            f"{method.upper()} {url[:120]} query={sorted(query)[:6]} body={sorted(body)[:6]}")
+    return (
+        f"{probe.role} {ROWS[probe.row].id} [{probe.kind} {probe.field} {value!r}] "
+        f"{method.upper()} {url[:120]} query={sorted(query)[:6]} body={sorted(body)[:6]}"
+    )
 
 
 class Crawl:
@@ -407,14 +494,18 @@ class Crawl:
         try:
             status, content = _send(self.clients[probe.role], request, read_names if record else None)
         except Exception as error:  # noqa: BLE001 - the crawler reports every failure at once
-            self.failures.append(f"{type(error).__name__} at {_where(error)}: {str(error)[:100]} — "
-                                 f"{_describe(probe, request)}")
+            self.failures.append(
+                f"{type(error).__name__} at {_where(error)}: {str(error)[:100]} — {_describe(probe, request)}"
+            )
             return
         if status >= 500:
             self.failures.append(f"{status} — {_describe(probe, request)}")
         row = ROWS[probe.row]
-        leaked = [marker for marker in _forbidden_markers(SPEAKS_FOR.get(row.name, probe.role))
-                  if marker.encode() in content]
+        leaked = [
+            marker
+            for marker in _forbidden_markers(SPEAKS_FOR.get(row.name, probe.role))
+            if marker.encode() in content
+        ]
         if leaked:
             self.failures.append(f"leaked {leaked} — {_describe(probe, request)}")
         refused = status in REFUSED or (probe.role == "anonymous" and status in REFUSED_SIGNED_OUT)
@@ -423,8 +514,10 @@ class Crawl:
 
     def _must_refuse(self, probe):
         row = ROWS[probe.row]
-        foreign = probe.value == FOREIGN or (probe.kind == "other-space" and any(
-            name in OBJECT_PARAMETERS for name in ENDPOINTS[row.name].parameters))
+        foreign = probe.value == FOREIGN or (
+            probe.kind == "other-space"
+            and any(name in OBJECT_PARAMETERS for name in ENDPOINTS[row.name].parameters)
+        )
         return foreign and (row.name, probe.role) not in ANSWERED_IN_ANY_SPACE
 
 
@@ -450,7 +543,8 @@ def test_no_server_error_and_no_other_spaces_data(batch, crawl_world, clients):
                 crawl.probe(probe, set())
     assert crawl.sent >= MINIMUM_REQUESTS / len(BATCHES)
     assert not crawl.failures, f"{len(crawl.failures)} failures in {crawl.sent} requests:\n" + "\n".join(
-        crawl.failures[:80])
+        crawl.failures[:80]
+    )
 
 
 # --- What the crawler found, kept fixed ------------------------------------------------------------
@@ -458,10 +552,20 @@ def test_no_server_error_and_no_other_spaces_data(batch, crawl_world, clients):
 ODD_NUMBERS = ["²", "٣", "99999999999999999999", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩٠", "-1", " 7"]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("7", 7), ("0", 0), ("999999999999999999", 999_999_999_999_999_999), ("1234567890123456789", None),
-    *((value, None) for value in ODD_NUMBERS), ("7\n", None), ("", None), (None, None), (7, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("7", 7),
+        ("0", 0),
+        ("999999999999999999", 999_999_999_999_999_999),
+        ("1234567890123456789", None),
+        *((value, None) for value in ODD_NUMBERS),
+        ("7\n", None),
+        ("", None),
+        (None, None),
+        (7, None),
+    ],
+)
 def test_an_id_is_one_to_eighteen_ascii_digits(value, expected):
     assert parse_id(value) == expected
     assert int_param(QueryDict(mutable=True) if value is None else _query(value), "id") == expected
@@ -494,11 +598,15 @@ def _urls(world):
         "chat": reverse("chat:conversation-detail", args=[world["chat_conversation"].public_id]),
         "thread": reverse("workgroups:thread-detail", args=[world["space"].pk, world["thread"].pk]),
         "download": reverse("documents:version-download", args=[world["space"].pk, document.pk, version.pk]),
-        "diff": reverse("documents:section-diff", args=[world["space"].pk, world["draft"].pk, world["section"].pk]),
-        "restore": reverse("documents:section-restore",
-                           args=[world["space"].pk, world["draft"].pk, world["section"].pk]),
-        "comment": reverse("documents:comment-create",
-                           args=[world["space"].pk, world["draft"].pk, world["section"].pk]),
+        "diff": reverse(
+            "documents:section-diff", args=[world["space"].pk, world["draft"].pk, world["section"].pk]
+        ),
+        "restore": reverse(
+            "documents:section-restore", args=[world["space"].pk, world["draft"].pk, world["section"].pk]
+        ),
+        "comment": reverse(
+            "documents:comment-create", args=[world["space"].pk, world["draft"].pk, world["section"].pk]
+        ),
     }
 
 
@@ -520,8 +628,9 @@ def test_an_odd_quote_or_post_shows_the_discussion_from_its_start(parameter, con
 
 def test_a_document_id_past_64_bits_is_no_download(content, member_client):
     for document_id in ("99999999999999999999", "9223372036854775808", "١٢٣"):
-        url = _urls(content)["download"].replace(f"/documents/{content['document'].pk}/",
-                                                 f"/documents/{quote(document_id)}/")
+        url = _urls(content)["download"].replace(
+            f"/documents/{content['document'].pk}/", f"/documents/{quote(document_id)}/"
+        )
         assert member_client.get(url).status_code == 404, document_id
 
 
@@ -546,8 +655,13 @@ def test_an_odd_revision_to_restore_or_comment_to_answer_changes_nothing(content
 def test_an_odd_notification_marks_nothing_read(content, member_client):
     from workgroups.models import Notification
 
-    notification = Notification.objects.create(recipient=content["users"]["member"], space=content["space"],
-                                               kind=Notification.Kind.REPLY, title="رد جديد", url="/")
+    notification = Notification.objects.create(
+        recipient=content["users"]["member"],
+        space=content["space"],
+        kind=Notification.Kind.REPLY,
+        title="رد جديد",
+        url="/",
+    )
     for value in ODD_NUMBERS:
         response = member_client.post(reverse("workgroups:notification-read"), {"notification": value})
         assert response.status_code == 302, value
@@ -559,8 +673,9 @@ def test_odd_spaces_to_leave_out_of_the_digest_are_a_form_error(content, member_
     from workgroups.models import DigestMute
 
     for value in ODD_NUMBERS:
-        response = member_client.post(reverse("workgroups:digest-settings"),
-                                      {"frequency": "daily", "muted_spaces": [value]})
+        response = member_client.post(
+            reverse("workgroups:digest-settings"), {"frequency": "daily", "muted_spaces": [value]}
+        )
         assert response.status_code == 200, value
         assert response.context["form"].errors["muted_spaces"]
     assert not DigestMute.objects.exists()
@@ -575,16 +690,20 @@ def test_a_next_that_is_not_a_path_goes_to_my_groups(content, member_client):
 
 def test_members_see_every_marker_of_their_space(crawl_world, clients):
     """The markers show where the crawler looks for them: a leak would be seen."""
-    for role, objects, marker in (("member", crawl_world["home_objects"], "HOMESPACE"),
-                                  ("other_member", crawl_world["other_objects"], "OTHERSPACE")):
+    for role, objects, marker in (
+        ("member", crawl_world["home_objects"], "HOMESPACE"),
+        ("other_member", crawl_world["other_objects"], "OTHERSPACE"),
+    ):
         space, thread, draft = objects["space"].pk, objects["thread"].pk, objects["draft"].pk
         pages = [
             reverse("workgroups:thread-detail", args=[space, thread]),
             reverse("workgroups:concern-list", args=[space]),
             reverse("workgroups:agenda", args=[space]),
             reverse("documents:document-list", args=[space]),
-            reverse("documents:version-download", args=[space, objects["document"].pk,
-                                                         objects["document_version"].pk]),
+            reverse(
+                "documents:version-download",
+                args=[space, objects["document"].pk, objects["document_version"].pk],
+            ),
             reverse("chat:conversation-detail", args=[objects["chat_conversation"].public_id]),
             reverse("events:event-list", args=[space]),
             reverse("documents:draft-detail", args=[space, draft]),
@@ -599,7 +718,9 @@ def test_a_nul_in_a_reinstatement_request_is_dropped(content, locked_member_clie
     """PostgreSQL refuses NUL in text: the request is kept without it."""
     from workgroups.models import ReinstatementRequest
 
-    response = locked_member_client.post(reverse("workgroups:reinstatement-request", args=[content["space"].pk]),
-                                         {"message": "أرجو\x00 إعادتي"})
+    response = locked_member_client.post(
+        reverse("workgroups:reinstatement-request", args=[content["space"].pk]),
+        {"message": "أرجو\x00 إعادتي"},
+    )
     assert response.status_code == 302
     assert ReinstatementRequest.objects.get().message == "أرجو إعادتي"

@@ -82,7 +82,9 @@ def test_warn_then_lock_then_reinstate(world, django_capture_on_commit_callbacks
     assert access.can(_fresh(member.user), Action.CONTRIBUTE, space)
 
 
-def test_lockout_notices_speak_each_members_language_and_touch_only_their_space(world, django_capture_on_commit_callbacks):
+def test_lockout_notices_speak_each_members_language_and_touch_only_their_space(
+    world, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     member, locked_elsewhere = _membership(world), Membership.objects.get(user=world["users"]["other_member"])
     type(member.user).objects.filter(pk=member.user_id).update(preferred_language="en")
@@ -90,7 +92,9 @@ def test_lockout_notices_speak_each_members_language_and_touch_only_their_space(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.inactivity_run(now=now) == {"warned": 0, "locked": 1}
     notice = Notification.objects.get(recipient=member.user)
-    assert notice.title == "Your access to Constitutional issues is locked after a period without contributions."
+    assert (
+        notice.title == "Your access to Constitutional issues is locked after a period without contributions."
+    )
     assert notice.url == reverse("workgroups:space-detail", args=[world["space"].pk])
     # The member's other groups and everyone else's are untouched.
     locked_elsewhere.refresh_from_db()
@@ -120,8 +124,11 @@ def test_rapporteurs_and_officers_are_exempt(world):
     for role in ("rapporteur", "technical_officer", "political_officer"):
         _age(_membership(world, role), 90, now)
     services.inactivity_run(now=now)
-    states = set(Membership.objects.filter(user__username__in=["rapporteur", "tech", "political"])
-                 .values_list("state", flat=True))
+    states = set(
+        Membership.objects.filter(user__username__in=["rapporteur", "tech", "political"]).values_list(
+            "state", flat=True
+        )
+    )
     assert states == {"active"}
 
 
@@ -168,8 +175,9 @@ def test_reinstatement_request_is_refused_to_anyone_but_the_locked_member(world,
 def _digest_world(world):
     space = world["space"]
     member = world["users"]["member"]
-    DigestSubscription.objects.create(user=member, frequency="daily",
-                                      last_sent_at=timezone.now() - timedelta(days=1, minutes=1))
+    DigestSubscription.objects.create(
+        user=member, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
     for user in world["users"].values():
         if user is not None and user != member:
             DigestSubscription.objects.create(user=user, frequency="off")
@@ -180,10 +188,13 @@ def test_digest_holds_titles_and_counts_in_the_users_language_never_text(world):
     space, member = _digest_world(world)
     member.preferred_language = "ar"
     member.save()
-    thread = services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع جديد",
-                                    body="نص سري لا يخرج بالبريد")
+    thread = services.thread_create(
+        actor=world["users"]["rapporteur"], space=space, title="موضوع جديد", body="نص سري لا يخرج بالبريد"
+    )
     services.post_create(actor=world["users"]["political_officer"], thread=thread, body="رد سري")
-    services.concern_propose(actor=world["users"]["rapporteur"], space=space, title="قضية جديدة", description="وصف سري")
+    services.concern_propose(
+        actor=world["users"]["rapporteur"], space=space, title="قضية جديدة", description="وصف سري"
+    )
     assert services.digests_run() == 1
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
@@ -205,8 +216,10 @@ def test_everyone_active_gets_a_weekly_digest_counted_from_the_first_run(world):
     subscription = DigestSubscription.objects.get(user=newcomer)
     assert subscription.frequency == "weekly" and subscription.last_sent_at is not None
     assert not DigestSubscription.objects.filter(user=departed).exists()
-    assert DigestSubscription.objects.filter(user__is_active=True).count() == get_user_model().objects.filter(
-        is_active=True).count()
+    assert (
+        DigestSubscription.objects.filter(user__is_active=True).count()
+        == get_user_model().objects.filter(is_active=True).count()
+    )
     services.digests_run()  # a second run subscribes nobody twice
     assert DigestSubscription.objects.filter(user=newcomer).count() == 1
 
@@ -241,7 +254,9 @@ def test_readers_sharing_a_space_share_its_part_but_each_gets_their_own_greeting
     english, muting = readers[1], readers[2]
     english.preferred_language = "en"
     english.save()
-    first = services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع أول", body="نص")
+    first = services.thread_create(
+        actor=world["users"]["rapporteur"], space=space, title="موضوع أول", body="نص"
+    )
     services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع ثان", body="نص")
     services.digest_settings_save(user=muting, frequency="daily", muted_threads=[first])
     DigestSubscription.objects.filter(user=muting).update(last_sent_at=timezone.now() - timedelta(days=2))
@@ -263,8 +278,12 @@ def test_names_and_titles_read_as_written_in_plain_text_and_are_escaped_in_html(
     readers = _readers(space, 2)
     readers[0].display_name = 'Rana "R" <script>alert(1)</script> & co'
     readers[0].save()
-    services.thread_create(actor=world["users"]["rapporteur"], space=space, title="<img src=x onerror=alert(1)> & ما بعد",
-                           body="نص")
+    services.thread_create(
+        actor=world["users"]["rapporteur"],
+        space=space,
+        title="<img src=x onerror=alert(1)> & ما بعد",
+        body="نص",
+    )
     assert services.digests_run() == 2
     sent = {message.to[0]: message for message in mail.outbox}
     hostile, plain = sent[readers[0].email], sent[readers[1].email]
@@ -299,7 +318,9 @@ def _readers(space, count, start=0):
     readers = [factories.add_member(space, username=f"reader{start + i}") for i in range(count)]
     DigestSubscription.objects.filter(user__in=readers).delete()
     DigestSubscription.objects.bulk_create(
-        DigestSubscription(user=user, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1))
+        DigestSubscription(
+            user=user, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1)
+        )
         for user in readers
     )
     return readers
@@ -314,7 +335,9 @@ def test_digest_job_queries_do_not_grow_with_readers(world, readers, monkeypatch
     thread = services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="نص")
     services.post_create(actor=world["users"]["member"], thread=thread, body="رد")
     monkeypatch.setattr(digests, "outbox_send", lambda: 0)
-    with django_assert_num_queries(22):  # one query per registered digest source (chat, events: +1 each; library: +2, new documents and new versions)
+    with django_assert_num_queries(
+        22
+    ):  # one query per registered digest source (chat, events: +1 each; library: +2, new documents and new versions)
         assert services.digests_run() == readers
     assert services.outbox_send() == readers
     assert len(mail.outbox) == readers
@@ -328,7 +351,9 @@ def test_digest_batches_claim_each_reader_once(world):
     assert sorted(m.to[0] for m in mail.outbox) == sorted({m.to[0] for m in mail.outbox})
 
 
-def test_digest_mail_failure_for_one_reader_spares_the_others_and_is_retried(world, settings, monkeypatch, caplog):
+def test_digest_mail_failure_for_one_reader_spares_the_others_and_is_retried(
+    world, settings, monkeypatch, caplog
+):
     readers = _readers(world["space"], 3)
     services.thread_create(actor=world["users"]["rapporteur"], space=world["space"], title="موضوع", body="نص")
     settings.EMAIL_BACKEND = "tests.test_jobs.BrokenBackend"
@@ -398,7 +423,9 @@ def test_a_reader_deleted_after_the_claim_gets_nothing_and_breaks_nothing(world,
 
 def test_digest_excerpts_only_when_the_deployment_allows_them(world, settings):
     space, member = _digest_world(world)
-    services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="**نص الافتتاح**")
+    services.thread_create(
+        actor=world["users"]["rapporteur"], space=space, title="موضوع", body="**نص الافتتاح**"
+    )
     settings.CSSR_DIGEST_EXCERPTS = True
     assert services.digests_run() == 1
     assert "نص الافتتاح" in mail.outbox[0].body and "**" not in mail.outbox[0].body
@@ -412,13 +439,15 @@ def test_the_batch_view_of_spaces_agrees_with_the_permission_core(world):
 
 
 def test_digest_settings_page_saves_frequency_and_mutes(world, clients):
-    response = clients["member"].post(reverse("workgroups:digest-settings"),
-                                      {"frequency": "off", "muted_spaces": [world["space"].pk]})
+    response = clients["member"].post(
+        reverse("workgroups:digest-settings"), {"frequency": "off", "muted_spaces": [world["space"].pk]}
+    )
     assert response.status_code == 302
     subscription = DigestSubscription.objects.get(user=world["users"]["member"])
     assert subscription.frequency == "off"
-    response = clients["member"].post(reverse("workgroups:digest-settings"),
-                                      {"frequency": "off", "muted_spaces": [world["other_space"].pk]})
+    response = clients["member"].post(
+        reverse("workgroups:digest-settings"), {"frequency": "off", "muted_spaces": [world["other_space"].pk]}
+    )
     assert response.status_code == 200 and response.context["form"].errors  # not a space of theirs
 
 
@@ -436,9 +465,13 @@ def test_jobs_run_by_hand_and_through_celery_tasks(world, capsys):
     assert send_digests.delay().get() == 1
     digest = OutgoingEmail.objects.get(kind=OutgoingEmail.Kind.DIGEST)
     assert digest.recipient == readers[0] and digest.sent_at is not None
-    assert [message.to for message in mail.outbox if message.subject == digest.subject] == [[readers[0].email]]
+    assert [message.to for message in mail.outbox if message.subject == digest.subject] == [
+        [readers[0].email]
+    ]
     assert send_digests.delay().get() == 0  # the period is spent: a second run sends nothing more
-    assert Notification.objects.filter(recipient=world["users"]["member"], kind=Notification.Kind.LOCKOUT).exists()
+    assert Notification.objects.filter(
+        recipient=world["users"]["member"], kind=Notification.Kind.LOCKOUT
+    ).exists()
 
 
 def test_operations_see_the_outbox_in_admin_and_send_refused_e_mails_again(world, clients, settings):
@@ -453,8 +486,10 @@ def test_operations_see_the_outbox_in_admin_and_send_refused_e_mails_again(world
     assert services.outbox_send() == 0  # out of attempts until operations say otherwise
     page = clients["staff"].get(reverse("admin:workgroups_outgoingemail_changelist"))
     assert page.status_code == 200 and "mail server down" in page.content.decode()
-    response = clients["staff"].post(reverse("admin:workgroups_outgoingemail_changelist"),
-                                     {"action": "retry", "_selected_action": [row.pk]})
+    response = clients["staff"].post(
+        reverse("admin:workgroups_outgoingemail_changelist"),
+        {"action": "retry", "_selected_action": [row.pk]},
+    )
     assert response.status_code == 302
     assert services.outbox_send() == 1 and mail.outbox[0].to == [readers[0].email]
     assert clients["member"].get(reverse("admin:workgroups_outgoingemail_changelist")).status_code == 302

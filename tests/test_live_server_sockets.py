@@ -56,7 +56,7 @@ def _shared_database(directory):
     that puts this process's connection back afterwards."""
     wrapper = connections["default"]
     name = wrapper.settings_dict["NAME"]
-    assert (wrapper.is_in_memory_db() if wrapper.vendor == "sqlite" else name.startswith("test_")), name
+    assert wrapper.is_in_memory_db() if wrapper.vendor == "sqlite" else name.startswith("test_"), name
     if wrapper.vendor != "sqlite":
         db = wrapper.settings_dict
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -92,8 +92,12 @@ def _serve(var):
     if "LOCATION" in access_store and not settings.REDIS_URL:
         access_store["LOCATION"] = str(var / "cache" / "access")  # where the server's VAR_DIR puts it
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "cssr.settings", "DATABASE_URL": database_url,
-        "CSSR_VAR_DIR": str(var), "SECRET_KEY": settings.SECRET_KEY, "DJANGO_DEBUG": "1",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cssr.settings",
+        "DATABASE_URL": database_url,
+        "CSSR_VAR_DIR": str(var),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "1",
         "CACHE_KEY_PREFIX": access_store.get("KEY_PREFIX", ""),
         "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "cssr"),
     }
@@ -137,7 +141,9 @@ def _socket(server, conversation, cookie, *, ready=True):
     """A websocket on the server, as a browser opens it (session cookie, same origin); with `ready`,
     once the server said it is authorised."""
     with websocket_connect(
-        server.url(f"/ws/chat/{conversation.public_id}/"), origin=server.url("", "http"), open_timeout=30,
+        server.url(f"/ws/chat/{conversation.public_id}/"),
+        origin=server.url("", "http"),
+        open_timeout=30,
         additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
     ) as websocket:
         if ready:
@@ -174,7 +180,10 @@ def test_a_change_made_in_another_process_closes_the_socket_and_nothing_more_rea
     users, conversation = chat["users"], chat["conversation"]
     cookie = _cookie_for(users["member"])
     observer_cookie = _cookie_for(users["rapporteur"])
-    with _socket(server, conversation, cookie) as target, _socket(server, conversation, observer_cookie) as observer:
+    with (
+        _socket(server, conversation, cookie) as target,
+        _socket(server, conversation, observer_cookie) as observer,
+    ):
         change(chat, users["member"], cookie)
         _send_and_see(observer, "بعد التغيير")  # posted after the change: must not reach the target
         frames, code = _frames_until_closed(target)
@@ -186,8 +195,11 @@ def test_a_change_made_in_another_process_closes_the_socket_and_nothing_more_rea
             assert _frames_until_closed(again) == ([], changes.CHANGES[change])
 
 
-@pytest.mark.parametrize("change", [changes.inactivity_job_locks, changes.set_password_and_save],
-                         ids=lambda change: change.__name__)
+@pytest.mark.parametrize(
+    "change",
+    [changes.inactivity_job_locks, changes.set_password_and_save],
+    ids=lambda change: change.__name__,
+)
 def test_with_no_event_at_all_the_socket_still_closes_within_five_seconds(server, chat, change):
     users, conversation = chat["users"], chat["conversation"]
     cookie = _cookie_for(users["member"])
@@ -200,7 +212,10 @@ def test_other_people_keep_their_sockets_and_the_users_other_session_still_conne
     users, conversation = chat["users"], chat["conversation"]
     member_cookie, other_device_cookie = _cookie_for(users["member"]), _cookie_for(users["member"])
     observer_cookie = _cookie_for(users["rapporteur"])
-    with _socket(server, conversation, member_cookie) as member, _socket(server, conversation, observer_cookie) as observer:
+    with (
+        _socket(server, conversation, member_cookie) as member,
+        _socket(server, conversation, observer_cookie) as observer,
+    ):
         changes.sign_out(chat, users["member"], member_cookie)
         changes.staff_locks(chat, users["political_officer"], None)
         assert _frames_until_closed(member) == ([], changes.SESSION_ENDED)

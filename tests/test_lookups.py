@@ -15,10 +15,14 @@ def test_any_of_finds_what_in_finds_through_joins_and_on_text_columns():
     users = [factories.add_member(space, username=f"any{i}") for i in range(5)]
     User = get_user_model()
     wanted = [users[0].pk, users[3].pk, users[3].pk, 10**9]  # a duplicate and an id that does not exist
-    assert set(User.objects.filter(pk__any_of=wanted)) == set(User.objects.filter(pk__in=wanted)) == {
-        users[0], users[3]}
-    assert set(Membership.objects.filter(user__any_of=wanted, space=space).values_list("user_id", flat=True)) == {
-        users[0].pk, users[3].pk}
+    assert (
+        set(User.objects.filter(pk__any_of=wanted))
+        == set(User.objects.filter(pk__in=wanted))
+        == {users[0], users[3]}
+    )
+    assert set(
+        Membership.objects.filter(user__any_of=wanted, space=space).values_list("user_id", flat=True)
+    ) == {users[0].pk, users[3].pk}
     assert list(User.objects.filter(username__any_of=["any1", "nobody"])) == [users[1]]
     assert User.objects.exclude(pk__any_of=wanted).filter(pk__any_of=[u.pk for u in users]).count() == 3
 

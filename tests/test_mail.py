@@ -46,14 +46,21 @@ def queued(monkeypatch):
 
 
 def _invite(staff, username="huda"):
-    return account_services.invitation_create(actor=staff, email=f"{username}@example.org", username=username,
-                                              display_name="هدى", preferred_language="en")
+    return account_services.invitation_create(
+        actor=staff,
+        email=f"{username}@example.org",
+        username=username,
+        display_name="هدى",
+        preferred_language="en",
+    )
 
 
 # --- Invitations ---------------------------------------------------------------------------------
 
+
 def test_the_invitation_email_is_written_in_the_creating_transaction_and_rolled_back_with_it(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     staff = factories.StaffFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         with transaction.atomic():
@@ -66,7 +73,8 @@ def test_the_invitation_email_is_written_in_the_creating_transaction_and_rolled_
 
 
 def test_no_token_travels_through_the_task_queue_and_the_sent_invitation_forgets_it(
-        queued, django_capture_on_commit_callbacks):
+    queued, django_capture_on_commit_callbacks
+):
     staff = factories.StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
         _invitation, token = _invite(staff)
@@ -78,7 +86,8 @@ def test_no_token_travels_through_the_task_queue_and_the_sent_invitation_forgets
 
 
 def test_a_task_queue_that_is_down_leaves_the_invitation_to_the_periodic_sender(
-        monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch, django_capture_on_commit_callbacks
+):
     from workgroups.tasks import send_outbox
 
     def broker_down(*args, **kwargs):
@@ -99,17 +108,28 @@ def test_a_resent_invitation_replaces_the_unsent_one(django_capture_on_commit_ca
     assert len(mail.outbox) == 1 and second in mail.outbox[0].body and first not in mail.outbox[0].body
 
 
-def test_a_password_reset_goes_through_the_outbox_and_its_link_is_not_kept(queued, django_capture_on_commit_callbacks):
+def test_a_password_reset_goes_through_the_outbox_and_its_link_is_not_kept(
+    queued, django_capture_on_commit_callbacks
+):
     factories.UserFactory(email="reset@example.org")
     with django_capture_on_commit_callbacks() as callbacks:
-        assert Client().post(reverse("account_reset_password"), {"email": "reset@example.org"}).status_code == 302
+        assert (
+            Client().post(reverse("account_reset_password"), {"email": "reset@example.org"}).status_code
+            == 302
+        )
     row = OutgoingEmail.objects.get()
-    assert row.kind == OutgoingEmail.Kind.ACCOUNT and row.recipient is None and row.address == "reset@example.org"
+    assert (
+        row.kind == OutgoingEmail.Kind.ACCOUNT
+        and row.recipient is None
+        and row.address == "reset@example.org"
+    )
     link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", row.body).group(1)
     assert not mail.outbox  # nothing is sent before the request's transaction commits
     for callback in callbacks:
         callback()
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["reset@example.org"] and link in mail.outbox[0].body
+    assert (
+        len(mail.outbox) == 1 and mail.outbox[0].to == ["reset@example.org"] and link in mail.outbox[0].body
+    )
     assert all(link not in repr((args, kwargs)) for _name, args, kwargs in queued)
     row.refresh_from_db()
     assert row.sent_at is not None and link not in row.body and link not in row.html
@@ -132,17 +152,32 @@ def test_admin_never_shows_the_text_of_an_unsent_invitation(django_capture_on_co
 
 # --- Expert invitations and addresses without an account ------------------------------------------
 
+
 def test_an_accepted_experts_email_is_written_in_the_decision_and_sent_after_commit(
-        world, django_capture_on_commit_callbacks):
+    world, django_capture_on_commit_callbacks
+):
     start = timezone.now() + timedelta(days=3)
-    event = event_services.event_create(actor=world["users"]["rapporteur"], space=world["space"], title="جلسة",
-                                        description="", starts_at=start, ends_at=start + timedelta(hours=1),
-                                        time_zone="Asia/Damascus")
+    event = event_services.event_create(
+        actor=world["users"]["rapporteur"],
+        space=world["space"],
+        title="جلسة",
+        description="",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        time_zone="Asia/Damascus",
+    )
     invitation = event_services.expert_invitation_request(
-        actor=world["users"]["member"], event=event, name="خبيرة", expertise="اقتصاد", reason="سبب",
-        email="expert@example.org")
+        actor=world["users"]["member"],
+        event=event,
+        name="خبيرة",
+        expertise="اقتصاد",
+        reason="سبب",
+        email="expert@example.org",
+    )
     with django_capture_on_commit_callbacks() as callbacks:
-        event_services.expert_invitation_decide(actor=world["users"]["staff"], invitation=invitation, accept=True)
+        event_services.expert_invitation_decide(
+            actor=world["users"]["staff"], invitation=invitation, accept=True
+        )
     row = OutgoingEmail.objects.get(kind=OutgoingEmail.Kind.EXPERT_INVITATION)
     assert row.recipient is None and row.address == "expert@example.org" and "جلسة" in row.body
     assert ExpertInvitation.objects.get().emailed_at is not None
@@ -172,6 +207,7 @@ def test_an_outbox_row_needs_a_recipient_or_an_address():
 
 # --- The lockout's notices -----------------------------------------------------------------------
 
+
 def _age(user, space, days, now):
     Membership.objects.filter(user=user, space=space).update(last_contribution_at=now - timedelta(days=days))
 
@@ -180,7 +216,9 @@ def test_lockout_notices_have_their_own_kinds_and_are_written_even_when_muted(wo
     now = timezone.now()
     space, member = world["space"], world["users"]["member"]
     services.notification_settings_save(user=member, enabled_kinds=[])  # everything the form offers, off
-    assert set(member.muted_notifications.values_list("kind", flat=True)).isdisjoint(Notification.PERSONAL_KINDS)
+    assert set(member.muted_notifications.values_list("kind", flat=True)).isdisjoint(
+        Notification.PERSONAL_KINDS
+    )
     member.muted_notifications.create(kind=Notification.Kind.LOCKOUT)  # even a mute stored by other means
     offered = {kind for kind, _label in NotificationSettingsForm().fields["kinds"].choices}
     assert offered and offered.isdisjoint(Notification.PERSONAL_KINDS)
@@ -189,8 +227,13 @@ def test_lockout_notices_have_their_own_kinds_and_are_written_even_when_muted(wo
     services.inactivity_run(now=now)
     _age(member, space, 31, now)
     services.inactivity_run(now=now)
-    kinds = list(Notification.objects.filter(recipient=member).order_by("pk").values_list("kind", "actor", "space"))
-    assert kinds == [(Notification.Kind.INACTIVITY_WARNING, None, space.pk), (Notification.Kind.LOCKOUT, None, space.pk)]
+    kinds = list(
+        Notification.objects.filter(recipient=member).order_by("pk").values_list("kind", "actor", "space")
+    )
+    assert kinds == [
+        (Notification.Kind.INACTIVITY_WARNING, None, space.pk),
+        (Notification.Kind.LOCKOUT, None, space.pk),
+    ]
     assert not Notification.objects.filter(kind=Notification.Kind.MODERATION).exists()
     # The locked member no longer sees the space; the notice is written for them all the same.
     assert not access.can(User.objects.get(pk=member.pk), access.Action.VIEW, space)
@@ -212,6 +255,7 @@ def test_the_lockout_job_queries_do_not_grow_with_members(world):
 
 # --- notify_many ---------------------------------------------------------------------------------
 
+
 def _readers(space, count):
     return [factories.add_member(space, username=f"reader{number}") for number in range(count)]
 
@@ -228,27 +272,50 @@ def test_notify_many_honours_audience_and_mutes_in_one_statement(world, count):
     expected = set(access.audience(space).values_list("pk", flat=True)) - {readers[0].pk, actor.pk}
     assert users["locked_member"].pk not in expected and gone.pk not in expected
 
-    notify_many(kind=Notification.Kind.NEW_THREAD, targets=User.objects.all(), recipient="pk",
-                space=Value(space.pk), actor=actor, title="موضوع", url="/")  # warm caches
+    notify_many(
+        kind=Notification.Kind.NEW_THREAD,
+        targets=User.objects.all(),
+        recipient="pk",
+        space=Value(space.pk),
+        actor=actor,
+        title="موضوع",
+        url="/",
+    )  # warm caches
     Notification.objects.all().delete()
     with CaptureQueriesContext(transaction.get_connection()) as queries:
-        written = notify_many(kind=Notification.Kind.NEW_THREAD, targets=User.objects.all(), recipient="pk",
-                              space=Value(space.pk), actor=actor, title="موضوع", url="/")
+        written = notify_many(
+            kind=Notification.Kind.NEW_THREAD,
+            targets=User.objects.all(),
+            recipient="pk",
+            space=Value(space.pk),
+            actor=actor,
+            title="موضوع",
+            url="/",
+        )
     assert len(queries) == 1
     told = set(Notification.objects.values_list("recipient", flat=True))
     assert told == expected and written == len(expected)
     notice = Notification.objects.get(recipient=readers[1])
     assert (notice.space, notice.kind, notice.actor, notice.title, notice.url, notice.read_at) == (
-        space, Notification.Kind.NEW_THREAD, actor, "موضوع", "/", None)
+        space,
+        Notification.Kind.NEW_THREAD,
+        actor,
+        "موضوع",
+        "/",
+        None,
+    )
 
 
 def test_notify_many_addresses_many_spaces_with_a_title_per_row(world):
-    memberships = Membership.objects.filter(user__in=[world["users"]["member"], world["users"]["other_member"]])
-    written = notify_many(kind=Notification.Kind.AGENDA, targets=memberships, title="ت" * 300,
-                          url="/agenda/")
+    memberships = Membership.objects.filter(
+        user__in=[world["users"]["member"], world["users"]["other_member"]]
+    )
+    written = notify_many(kind=Notification.Kind.AGENDA, targets=memberships, title="ت" * 300, url="/agenda/")
     assert written == 2
     assert set(Notification.objects.values_list("recipient", "space")) == {
-        (world["users"]["member"].pk, world["space"].pk), (world["users"]["other_member"].pk, world["other_space"].pk)}
+        (world["users"]["member"].pk, world["space"].pk),
+        (world["users"]["other_member"].pk, world["other_space"].pk),
+    }
     assert {len(title) for title in Notification.objects.values_list("title", flat=True)} == {255}
 
 
@@ -256,10 +323,17 @@ def test_the_condition_for_many_spaces_agrees_with_the_audience(world):
     users = [user for user in world["users"].values() if user is not None]
     for space in (world["space"], world["other_space"]):
         Notification.objects.all().delete()
-        notify_many(kind=Notification.Kind.AGENDA, targets=User.objects.filter(pk__in=[u.pk for u in users]),
-                    recipient="pk", space=Value(space.pk), title="t", url="/")
+        notify_many(
+            kind=Notification.Kind.AGENDA,
+            targets=User.objects.filter(pk__in=[u.pk for u in users]),
+            recipient="pk",
+            space=Value(space.pk),
+            title="t",
+            url="/",
+        )
         assert set(Notification.objects.values_list("recipient", flat=True)) == set(
-            access.audience(space).values_list("pk", flat=True)), space
+            access.audience(space).values_list("pk", flat=True)
+        ), space
 
 
 def test_notify_writes_only_after_commit_through_the_same_rule(world, django_capture_on_commit_callbacks):
@@ -267,10 +341,17 @@ def test_notify_writes_only_after_commit_through_the_same_rule(world, django_cap
 
     space, member = world["space"], world["users"]["member"]
     with django_capture_on_commit_callbacks() as callbacks:
-        notify(recipients=User.objects.all(), space=space, kind=Notification.Kind.MENTION, actor=member,
-               title="ذكرك", url="/")
+        notify(
+            recipients=User.objects.all(),
+            space=space,
+            kind=Notification.Kind.MENTION,
+            actor=member,
+            title="ذكرك",
+            url="/",
+        )
     assert not Notification.objects.exists()
     for callback in callbacks:
         callback()
     assert set(Notification.objects.values_list("recipient", flat=True)) == (
-        set(access.audience(space).values_list("pk", flat=True)) - {member.pk})
+        set(access.audience(space).values_list("pk", flat=True)) - {member.pk}
+    )

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from accounts.names import display_name_clean, name_key
 from cssr.text import clean_single_line
-from documents import services_drafts
-from documents import services_library as library
+from documents.services import drafts as services_drafts
+from documents.services import library
 from workgroups import services
 from workgroups.models import Concern, Membership, Thread
 
@@ -22,8 +22,25 @@ pytestmark = pytest.mark.django_db
 PROFILE = {"title": "", "preferred_language": "ar", "time_zone": "Asia/Damascus"}
 RLO = "\u202e"
 # Every direction control and invisible character the rule names.
-INVISIBLE = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
-             "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+INVISIBLE = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+]
 
 
 def _post_profile(user, display_name, **fields):
@@ -47,7 +64,10 @@ def test_direction_controls_and_invisible_characters_are_removed(character):
 
 
 def test_a_single_line_keeps_letters_of_every_script_and_folds_spaces():
-    assert clean_single_line("  المبادئ\nالدستورية\t— Principles 2026 🙂  ") == "المبادئ الدستورية — Principles 2026 🙂"
+    assert (
+        clean_single_line("  المبادئ\nالدستورية\t— Principles 2026 🙂  ")
+        == "المبادئ الدستورية — Principles 2026 🙂"
+    )
     assert clean_single_line("\u3164\u115f") == ""  # blank Hangul fillers
     assert clean_single_line(None) == ""
 
@@ -61,18 +81,21 @@ def test_name_keys_fold_spelling_case_spaces_and_punctuation():
 # --- Display names: co-members --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("taken", "attempt"), [
-    ("أسامة الإدلبي", "اسامة الادلبي"),  # hamza on and under alef
-    ("مسؤول الملف", "مسئول الملف"),  # seat of the hamza
-    ("أسامة الإدلبي", "أسامه الإدلبي"),  # ta marbuta
-    ("مصطفى حلبي", "مصطفي حلبي"),  # alef maqsura
-    ("مصطفى حلبي", "مُصْطَفَى حَلَبِي"),  # diacritics
-    ("مصطفى حلبي", "مصـــطفى حلبي"),  # tatweel
-    ("Omar Khatib", "OMAR khatib"),  # case
-    ("Omar Khatib", "  Omar   Khatib  "),  # surrounding and repeated spaces
-    ("Omar Khatib", "Omar\u200bKhatib"),  # a zero-width space
-    ("Omar Khatib", "Omar Khatib."),  # punctuation
-])
+@pytest.mark.parametrize(
+    ("taken", "attempt"),
+    [
+        ("أسامة الإدلبي", "اسامة الادلبي"),  # hamza on and under alef
+        ("مسؤول الملف", "مسئول الملف"),  # seat of the hamza
+        ("أسامة الإدلبي", "أسامه الإدلبي"),  # ta marbuta
+        ("مصطفى حلبي", "مصطفي حلبي"),  # alef maqsura
+        ("مصطفى حلبي", "مُصْطَفَى حَلَبِي"),  # diacritics
+        ("مصطفى حلبي", "مصـــطفى حلبي"),  # tatweel
+        ("Omar Khatib", "OMAR khatib"),  # case
+        ("Omar Khatib", "  Omar   Khatib  "),  # surrounding and repeated spaces
+        ("Omar Khatib", "Omar\u200bKhatib"),  # a zero-width space
+        ("Omar Khatib", "Omar Khatib."),  # punctuation
+    ],
+)
 def test_the_name_of_a_co_member_is_refused_in_any_spelling(world, taken, attempt):
     factories.add_member(world["space"], display_name=taken)
     member = world["users"]["member"]
@@ -88,10 +111,13 @@ def test_the_refusal_is_explained_in_the_users_language(world):
     client = Client()
     client.force_login(member)
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("accounts:profile"), {**PROFILE, "preferred_language": "en",
-                                                         "display_name": "ليلى حداد"})
+    response = client.post(
+        reverse("accounts:profile"), {**PROFILE, "preferred_language": "en", "display_name": "ليلى حداد"}
+    )
     assert "Someone your co-members know already uses this name." in response.content.decode()
-    response = client.post(reverse("accounts:profile"), {**PROFILE, "preferred_language": "en", "display_name": "CSSR"})
+    response = client.post(
+        reverse("accounts:profile"), {**PROFILE, "preferred_language": "en", "display_name": "CSSR"}
+    )
     assert "This name is reserved for the platform and its team." in response.content.decode()
 
 
@@ -142,10 +168,22 @@ def test_names_that_already_collide_are_left_alone_but_a_new_collision_is_refuse
 # --- Display names: reserved --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [
-    "CSSR", "c.s.s.r", "فريق الدعم التشغيلي", "فريق  الدعم التشغيلى", "Operations Support", "المسئول الفني",
-    "المسؤول الفنّي", "Technical officer", "ADMIN", "عضو سابق", "Former member",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CSSR",
+        "c.s.s.r",
+        "فريق الدعم التشغيلي",
+        "فريق  الدعم التشغيلى",
+        "Operations Support",
+        "المسئول الفني",
+        "المسؤول الفنّي",
+        "Technical officer",
+        "ADMIN",
+        "عضو سابق",
+        "Former member",
+    ],
+)
 def test_reserved_names_are_refused(world, name):
     member = world["users"]["member"]
     assert _refusal(_post_profile(member, name)) == ["reserved"]
@@ -194,35 +232,44 @@ def test_the_display_name_rule_is_one_function_for_every_caller(world):
 
 def test_a_thread_title_is_saved_without_direction_controls_through_the_form(world, clients):
     space = world["space"]
-    response = clients["member"].post(reverse("workgroups:thread-list", args=[space.pk]),
-                                      {"title": f"الانتخابات {RLO}المحلية\u200f", "body": "نص"})
+    response = clients["member"].post(
+        reverse("workgroups:thread-list", args=[space.pk]),
+        {"title": f"الانتخابات {RLO}المحلية\u200f", "body": "نص"},
+    )
     assert response.status_code == 302
     assert Thread.objects.get().title == "الانتخابات المحلية"
 
 
 def test_a_thread_title_is_saved_without_direction_controls_through_the_service(world):
-    thread = services.thread_create(actor=world["users"]["member"], space=world["space"],
-                                    title=f"\u2067{RLO}exe.txt\u2069", body="نص")
+    thread = services.thread_create(
+        actor=world["users"]["member"], space=world["space"], title=f"\u2067{RLO}exe.txt\u2069", body="نص"
+    )
     thread.refresh_from_db()
     assert thread.title == "exe.txt"
 
 
 def test_a_title_made_only_of_invisible_characters_is_refused_and_nothing_is_saved(world, clients):
     space = world["space"]
-    response = clients["member"].post(reverse("workgroups:thread-list", args=[space.pk]),
-                                      {"title": RLO + "\u200b", "body": "نص"})
+    response = clients["member"].post(
+        reverse("workgroups:thread-list", args=[space.pk]), {"title": RLO + "\u200b", "body": "نص"}
+    )
     assert response.status_code == 200
     assert not Thread.objects.exists()
     with pytest.raises(ValidationError):
-        services.concern_propose(actor=world["users"]["member"], space=space, title="\u2066\u2069", description="x")
+        services.concern_propose(
+            actor=world["users"]["member"], space=space, title="\u2066\u2069", description="x"
+        )
     assert not Concern.objects.exists()
 
 
 def test_concern_document_and_draft_titles_are_saved_without_direction_controls(world):
     space, member = world["space"], world["users"]["member"]
-    concern = services.concern_propose(actor=member, space=space, title=f"حماية{RLO} الحريات", description="وصف")
-    document = library.document_create(actor=member, space=space, title=f"ورقة{RLO}\u200d العمل",
-                                       upload=text_upload(f"ملف{RLO}txt.exe"))
+    concern = services.concern_propose(
+        actor=member, space=space, title=f"حماية{RLO} الحريات", description="وصف"
+    )
+    document = library.document_create(
+        actor=member, space=space, title=f"ورقة{RLO}\u200d العمل", upload=text_upload(f"ملف{RLO}txt.exe")
+    )
     draft = services_drafts.draft_create(actor=member, space=space, title="\u202bمسودة المبادئ\u202c")
     concern.refresh_from_db()
     document.refresh_from_db()
@@ -242,14 +289,25 @@ def test_staff_in_admin_follow_the_same_name_rule_when_inviting_and_editing(worl
 
     staff, member = world["users"]["staff"], world["users"]["member"]
     admin = client_for(staff)
-    response = admin.post(reverse("admin:accounts_invitation_add"), {
-        "email": "new@example.org", "username": "newbie", "display_name": "فريق الدعم التشغيلي", "title": "",
-        "preferred_language": "ar"})
+    response = admin.post(
+        reverse("admin:accounts_invitation_add"),
+        {
+            "email": "new@example.org",
+            "username": "newbie",
+            "display_name": "فريق الدعم التشغيلي",
+            "title": "",
+            "preferred_language": "ar",
+        },
+    )
     assert response.status_code == 200 and response.context["adminform"].form.errors["display_name"]
     assert not User.objects.filter(username="newbie").exists()
     change = reverse("admin:accounts_user_change", args=[member.pk])
     form = admin.get(change).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and not isinstance(value, list)}
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
     data.update(display_name=f"ليلى {RLO}حداد", date_joined_0="2026-01-01", date_joined_1="10:00:00")
     response = admin.post(change, data)
     assert response.status_code == 200 and "display_name" in response.context["adminform"].form.errors
@@ -261,6 +319,9 @@ def test_a_group_conversation_title_is_saved_without_direction_controls(world):
     from chat import services as chat_services
 
     conversation = chat_services.group_conversation_create(
-        actor=world["users"]["member"], space=world["space"], title=f"\u200f{RLO}تنسيق\u2066 الورشة ",
-        members=[world["users"]["rapporteur"]])
+        actor=world["users"]["member"],
+        space=world["space"],
+        title=f"\u200f{RLO}تنسيق\u2066 الورشة ",
+        members=[world["users"]["rapporteur"]],
+    )
     assert conversation.title == "تنسيق الورشة"

@@ -19,7 +19,10 @@ def test_a_name_lookup_raises():
 
 
 def test_a_datagram_to_another_host_raises():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock, pytest.raises(OSError, match="not this machine"):
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock,
+        pytest.raises(OSError, match="not this machine"),
+    ):
         sock.sendto(b"x", ("203.0.113.7", 53))
 
 

@@ -19,7 +19,8 @@ from .conftest import client_for
 pytestmark = pytest.mark.django_db
 
 ANSWERS = {
-    "expertise": "خبرة في القانون الدستوري", "motivation": "المساهمة في الحل السياسي",
+    "expertise": "خبرة في القانون الدستوري",
+    "motivation": "المساهمة في الحل السياسي",
     "civic_activity": "منظمة حقوقية",
 }
 
@@ -49,8 +50,15 @@ def test_expression_of_interest_needs_the_three_declarations(world):
 
 def test_oversized_and_hostile_answers_are_refused_or_escaped(world):
     client = _client(world["users"]["outsider"])
-    data = {"theme": world["space"].theme.pk, "expertise": "x" * 2001, "motivation": "<script>alert(1)</script>",
-            "civic_activity": "ok", "declares_syrian": "on", "declares_civic_work": "on", "declares_no_affiliation": "on"}
+    data = {
+        "theme": world["space"].theme.pk,
+        "expertise": "x" * 2001,
+        "motivation": "<script>alert(1)</script>",
+        "civic_activity": "ok",
+        "declares_syrian": "on",
+        "declares_civic_work": "on",
+        "declares_no_affiliation": "on",
+    }
     response = client.post(reverse("workgroups:interest-list"), data)
     assert response.status_code == 200 and "expertise" in response.context["form"].errors
     data["expertise"] = "عادي"
@@ -61,8 +69,14 @@ def test_oversized_and_hostile_answers_are_refused_or_escaped(world):
 
 def test_staff_accept_creates_the_membership_and_decline_needs_a_reason(world):
     staff, outsider = world["users"]["staff"], world["users"]["outsider"]
-    interest = services.interest_submit(actor=outsider, theme=world["space"].theme, declares_syrian=True,
-                                        declares_civic_work=True, declares_no_affiliation=True, **ANSWERS)
+    interest = services.interest_submit(
+        actor=outsider,
+        theme=world["space"].theme,
+        declares_syrian=True,
+        declares_civic_work=True,
+        declares_no_affiliation=True,
+        **ANSWERS,
+    )
     with pytest.raises(ValidationError):
         services.interest_decline(actor=staff, interest=interest, reason="  ")
     services.interest_accept(actor=staff, interest=interest, space=world["space"])
@@ -75,8 +89,14 @@ def test_staff_accept_creates_the_membership_and_decline_needs_a_reason(world):
 
 def test_staff_review_interest_in_admin(world):
     staff, outsider = world["users"]["staff"], world["users"]["outsider"]
-    interest = services.interest_submit(actor=outsider, theme=world["space"].theme, declares_syrian=True,
-                                        declares_civic_work=True, declares_no_affiliation=True, **ANSWERS)
+    interest = services.interest_submit(
+        actor=outsider,
+        theme=world["space"].theme,
+        declares_syrian=True,
+        declares_civic_work=True,
+        declares_no_affiliation=True,
+        **ANSWERS,
+    )
     client = _client(staff)
     url = reverse("admin:workgroups_expressionofinterest_change", args=[interest.pk])
     response = client.post(url, {"decision": "decline", "decision_reason": ""})
@@ -94,7 +114,9 @@ def test_group_proposal_is_submitted_and_answered(world):
     client = _client(outsider)
     assert client.post(reverse("workgroups:proposal-list"), {"title": "", "rationale": ""}).status_code == 200
     assert not GroupProposal.objects.exists()
-    client.post(reverse("workgroups:proposal-list"), {"title": "السكن والأراضي والممتلكات", "rationale": "حاجة ملحة"})
+    client.post(
+        reverse("workgroups:proposal-list"), {"title": "السكن والأراضي والممتلكات", "rationale": "حاجة ملحة"}
+    )
     proposal = GroupProposal.objects.get()
     services.proposal_decide(actor=staff, proposal=proposal, accept=False, reason="سيُدرس في الدورة القادمة")
     page = client.get(reverse("workgroups:proposal-list")).content.decode()
@@ -144,7 +166,8 @@ def test_admin_bulk_add_reports_added_duplicates_and_unknowns(world):
     client = _client(staff)
     response = client.post(
         reverse("admin:workgroups_space_add_members", args=[space.pk]),
-        {"people": "new@example.org\nmember\nnobody-here", "role": "member"}, follow=True,
+        {"people": "new@example.org\nmember\nnobody-here", "role": "member"},
+        follow=True,
     )
     assert response.status_code == 200
     messages = " ".join(str(m) for m in response.context["messages"])
@@ -158,8 +181,10 @@ def test_admin_lock_action_goes_through_the_service_and_is_recorded(world):
     staff, space = world["users"]["staff"], world["space"]
     membership = Membership.objects.get(space=space, user=world["users"]["member"])
     client = _client(staff)
-    response = client.post(reverse("admin:workgroups_membership_changelist"),
-                           {"action": "lock", "_selected_action": [membership.pk]})
+    response = client.post(
+        reverse("admin:workgroups_membership_changelist"),
+        {"action": "lock", "_selected_action": [membership.pk]},
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.state == "locked"
@@ -172,14 +197,19 @@ def test_admin_refuses_a_duplicate_membership_and_a_third_rapporteur_with_a_mess
     staff, space = world["users"]["staff"], world["space"]
     client = _client(staff)
     before = Membership.objects.count()
-    response = client.post(reverse("admin:workgroups_membership_add"),
-                           {"space": space.pk, "user": world["users"]["member"].pk, "role": "member"})
+    response = client.post(
+        reverse("admin:workgroups_membership_add"),
+        {"space": space.pk, "user": world["users"]["member"].pk, "role": "member"},
+    )
     assert response.status_code == 200 and response.context["adminform"].form.errors
     factories.add_member(space, role="rapporteur")
     third = factories.add_member(space)
     membership = Membership.objects.get(space=space, user=third)
-    response = client.post(reverse("admin:workgroups_membership_changelist"),
-                           {"action": "make_rapporteur", "_selected_action": [membership.pk]}, follow=True)
+    response = client.post(
+        reverse("admin:workgroups_membership_changelist"),
+        {"action": "make_rapporteur", "_selected_action": [membership.pk]},
+        follow=True,
+    )
     with translation.override("ar"):
         expected = translation.gettext("This space already has two rapporteurs.")
     assert any(expected in str(m) for m in response.context["messages"])
@@ -195,20 +225,43 @@ def test_admin_starts_the_next_cohort(world):
     start = timezone.localdate() + timedelta(days=120)
     page = client.post(url, {"action": "start_next_cohort", "_selected_action": [space.pk]})
     assert page.status_code == 200 and "continuity" in page.content.decode()
-    response = client.post(url, {
-        "action": "start_next_cohort", "_selected_action": [space.pk], "apply": "1",
-        "name_ar": "الدورة الثالثة", "name_en": "Third cohort", "cycle_start": start.isoformat(),
-        "cycle_end": (start + timedelta(days=100)).isoformat(), "continuity": [world["users"]["member"].pk],
-    })
+    response = client.post(
+        url,
+        {
+            "action": "start_next_cohort",
+            "_selected_action": [space.pk],
+            "apply": "1",
+            "name_ar": "الدورة الثالثة",
+            "name_en": "Third cohort",
+            "cycle_start": start.isoformat(),
+            "cycle_end": (start + timedelta(days=100)).isoformat(),
+            "continuity": [world["users"]["member"].pk],
+        },
+    )
     assert response.status_code == 302
     successor = Space.objects.get(name_ar="الدورة الثالثة")
     assert successor.predecessor == space
     assert list(successor.memberships.values_list("user__username", flat=True)) == ["member"]
 
 
-@pytest.mark.parametrize("model", ["space", "membership", "membershipevent", "theme", "expressionofinterest",
-                                   "groupproposal", "election", "postreport", "moderationaction", "thread",
-                                   "concern", "agendaitem", "contribution"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "space",
+        "membership",
+        "membershipevent",
+        "theme",
+        "expressionofinterest",
+        "groupproposal",
+        "election",
+        "postreport",
+        "moderationaction",
+        "thread",
+        "concern",
+        "agendaitem",
+        "contribution",
+    ],
+)
 def test_admin_changelists_open_for_staff(world, model):
     client = _client(world["users"]["staff"])
     assert client.get(reverse(f"admin:workgroups_{model}_changelist")).status_code == 200

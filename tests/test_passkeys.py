@@ -48,8 +48,10 @@ def _add_passkey(client, passkey, name="هاتفي"):
     response = client.get(reverse("mfa_add_webauthn"))
     assert response.status_code == 200
     credential = passkey.create(response.context["js_data"]["creation_options"])
-    return client.post(reverse("mfa_add_webauthn"),
-                       {"name": name, "passwordless": "on", "credential": json.dumps(credential)})
+    return client.post(
+        reverse("mfa_add_webauthn"),
+        {"name": name, "passwordless": "on", "credential": json.dumps(credential)},
+    )
 
 
 @pytest.fixture
@@ -77,11 +79,15 @@ def _snapshot(user):
 
 
 def _executable_inline_scripts(body):
-    return [tag for tag in re.findall(r"<script\b[^>]*>", body)
-            if "src=" not in tag and 'type="application/json"' not in tag]
+    return [
+        tag
+        for tag in re.findall(r"<script\b[^>]*>", body)
+        if "src=" not in tag and 'type="application/json"' not in tag
+    ]
 
 
 # --- Enrolment ---------------------------------------------------------------------------------
+
 
 def test_adding_the_first_passkey_makes_recovery_codes_and_shows_them(member):
     client = Client()
@@ -93,7 +99,11 @@ def test_adding_the_first_passkey_makes_recovery_codes_and_shows_them(member):
     assert response["Location"] == reverse("mfa_view_recovery_codes")
     key = _passkeys(member).get()
     assert key.wrap().name == "هاتف العمل" and key.wrap().is_passwordless is True
-    codes = Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()
+    codes = (
+        Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
+        .wrap()
+        .get_unused_codes()
+    )
     assert len(codes) == 10
     page = client.get(response["Location"]).content.decode()
     for code in codes:
@@ -102,11 +112,20 @@ def test_adding_the_first_passkey_makes_recovery_codes_and_shows_them(member):
 
 def test_a_second_passkey_keeps_the_recovery_codes(enrolled):
     member, _, client = enrolled
-    codes = Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()
+    codes = (
+        Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
+        .wrap()
+        .get_unused_codes()
+    )
     response = _add_passkey(client, SoftPasskey(), name="مفتاح الأمان")
     assert response["Location"] == reverse("mfa_index")
     assert _passkeys(member).count() == 2
-    assert Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes() == codes
+    assert (
+        Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
+        .wrap()
+        .get_unused_codes()
+        == codes
+    )
 
 
 def test_the_relying_party_is_the_site_address_whatever_host_the_request_names(member, settings):
@@ -121,10 +140,24 @@ def test_the_relying_party_is_the_site_address_whatever_host_the_request_names(m
 
 
 GARBAGE = [
-    "", "not json", "null", "0", "false", "[]", '"text"', "{}", '{"id": 5}',
+    "",
+    "not json",
+    "null",
+    "0",
+    "false",
+    "[]",
+    '"text"',
+    "{}",
+    '{"id": 5}',
     json.dumps({"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}),
-    json.dumps({"id": "AAAA", "rawId": "AAAA", "type": "public-key",
-                "response": {"clientDataJSON": "!!!", "attestationObject": "AAAA"}}),
+    json.dumps(
+        {
+            "id": "AAAA",
+            "rawId": "AAAA",
+            "type": "public-key",
+            "response": {"clientDataJSON": "!!!", "attestationObject": "AAAA"},
+        }
+    ),
     json.dumps({"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": []}),
 ]
 
@@ -140,8 +173,9 @@ def test_garbage_posted_to_add_a_passkey_is_refused_with_a_message(enrolled, cre
     assert _snapshot(member) == before
 
 
-@pytest.mark.parametrize("wrong", [{"rp_id": "evil.example"}, {"origin": "https://evil.example"},
-                                   {"origin": "http://cssr.test"}])
+@pytest.mark.parametrize(
+    "wrong", [{"rp_id": "evil.example"}, {"origin": "https://evil.example"}, {"origin": "http://cssr.test"}]
+)
 def test_a_passkey_made_for_another_site_is_not_added(member, wrong):
     client = Client()
     _sign_in_with_password(client, member)
@@ -160,7 +194,9 @@ def test_a_replayed_registration_is_not_added_twice(member):
     _confirm_access(client)
     options = client.get(reverse("mfa_add_webauthn")).context["js_data"]["creation_options"]
     credential = json.dumps(SoftPasskey().create(options))
-    assert client.post(reverse("mfa_add_webauthn"), {"name": "a", "credential": credential}).status_code == 302
+    assert (
+        client.post(reverse("mfa_add_webauthn"), {"name": "a", "credential": credential}).status_code == 302
+    )
     response = client.post(reverse("mfa_add_webauthn"), {"name": "b", "credential": credential})
     assert _arabic(ADD_REFUSED) in response.content.decode()
     assert _passkeys(member).count() == 1
@@ -175,6 +211,7 @@ def test_adding_a_passkey_needs_the_password_again(member):
 
 
 # --- Passwordless sign-in ----------------------------------------------------------------------
+
 
 def _login_options(client):
     response = client.get(reverse("mfa_login_webauthn"), headers={"accept": "application/json"})
@@ -237,12 +274,15 @@ def test_a_removed_passkey_no_longer_signs_in(enrolled):
     assert not Authenticator.objects.filter(user=member).exists()  # the recovery codes went with it
     anonymous = Client()
     credential = passkey.get(_login_options(anonymous))
-    response = anonymous.post(reverse("mfa_login_webauthn"), {"credential": json.dumps(credential)}, follow=True)
+    response = anonymous.post(
+        reverse("mfa_login_webauthn"), {"credential": json.dumps(credential)}, follow=True
+    )
     assert _arabic(USE_REFUSED) in response.content.decode()
     assert "_auth_user_id" not in anonymous.session
 
 
 # --- Second step -------------------------------------------------------------------------------
+
 
 def test_second_step_with_the_passkey_after_the_password(enrolled):
     member, passkey, _ = enrolled
@@ -284,14 +324,20 @@ def test_another_accounts_passkey_is_refused_at_the_second_step(enrolled):
     client = Client()
     _sign_in_with_password(client, member)
     options = client.get(reverse("mfa_authenticate")).context["js_data"]["request_options"]
-    response = client.post(reverse("mfa_authenticate"), {"credential": json.dumps(other_passkey.get(options))})
+    response = client.post(
+        reverse("mfa_authenticate"), {"credential": json.dumps(other_passkey.get(options))}
+    )
     assert _arabic(USE_REFUSED) in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_a_recovery_code_still_works_at_the_second_step(enrolled):
     member, _, _ = enrolled
-    code = Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()[0]
+    code = (
+        Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
+        .wrap()
+        .get_unused_codes()[0]
+    )
     client = Client()
     _sign_in_with_password(client, member)
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
@@ -299,6 +345,7 @@ def test_a_recovery_code_still_works_at_the_second_step(enrolled):
 
 
 # --- Managing passkeys -------------------------------------------------------------------------
+
 
 def test_confirming_access_with_the_passkey_instead_of_the_password(enrolled):
     member, passkey, _ = enrolled
@@ -310,8 +357,10 @@ def test_confirming_access_with_the_passkey_instead_of_the_password(enrolled):
     page = client.get(reverse("mfa_reauthenticate_webauthn"), {"next": reverse("mfa_add_webauthn")})
     assert page.status_code == 200
     credential = passkey.get(page.context["js_data"]["request_options"])
-    response = client.post(reverse("mfa_reauthenticate_webauthn"),
-                           {"credential": json.dumps(credential), "next": reverse("mfa_add_webauthn")})
+    response = client.post(
+        reverse("mfa_reauthenticate_webauthn"),
+        {"credential": json.dumps(credential), "next": reverse("mfa_add_webauthn")},
+    )
     assert response["Location"] == reverse("mfa_add_webauthn")
     assert client.get(reverse("mfa_add_webauthn")).status_code == 200
 
@@ -336,11 +385,14 @@ def test_renaming_a_passkey_and_refusing_a_name_too_long(enrolled):
     response = client.post(reverse("mfa_edit_webauthn", args=[key.pk]), {"name": "x" * 101})
     assert response.status_code == 200
     assert _passkeys(member).get().wrap().name == "هاتفي"
-    assert client.post(reverse("mfa_edit_webauthn", args=[key.pk]), {"name": "حاسوب المكتب"}).status_code == 302
+    assert (
+        client.post(reverse("mfa_edit_webauthn", args=[key.pk]), {"name": "حاسوب المكتب"}).status_code == 302
+    )
     assert _passkeys(member).get().wrap().name == "حاسوب المكتب"
 
 
 # --- Pages -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_passkey_pages_render_in_both_languages_without_inline_script(enrolled, language):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from workgroups import access, analysis, services
+from workgroups import access, services
 from workgroups.models import (
     Answer,
     AnswerChoice,
@@ -28,6 +28,7 @@ from workgroups.models import (
     Role,
     Submission,
 )
+from workgroups.selectors import questionnaires as analysis
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +48,35 @@ def _build(world, *, anonymous=False, allow_changes=False, space=True, publish=T
     scale, a region, a ranking, a short and a long text question."""
     author = world["users"]["rapporteur"] if space else world["users"]["staff"]
     questionnaire = services.questionnaire_create(
-        actor=author, space=world["space"] if space else None, title_ar="احتياجات المجتمع المحلي",
-        title_en="Local needs", audience=Questionnaire.Audience.ALL, is_anonymous=anonymous,
-        allow_changes=allow_changes, **fields)
+        actor=author,
+        space=world["space"] if space else None,
+        title_ar="احتياجات المجتمع المحلي",
+        title_en="Local needs",
+        audience=Questionnaire.Audience.ALL,
+        is_anonymous=anonymous,
+        allow_changes=allow_changes,
+        **fields,
+    )
     add = lambda **kw: services.question_add(actor=author, questionnaire=questionnaire, **kw)  # noqa: E731
-    add(text_ar="ما أولويتك الأولى؟", kind=Q.SINGLE, options=[("التعليم", "Education"), ("الصحة", "Health"),
-                                                             ("السكن", "Housing")])
-    add(text_ar="ما الخدمات الناقصة؟", kind=Q.MULTIPLE, is_required=False,
-        options=[("الكهرباء", "Power"), ("المياه", "Water"), ("النقل", "Transport")])
+    add(
+        text_ar="ما أولويتك الأولى؟",
+        kind=Q.SINGLE,
+        options=[("التعليم", "Education"), ("الصحة", "Health"), ("السكن", "Housing")],
+    )
+    add(
+        text_ar="ما الخدمات الناقصة؟",
+        kind=Q.MULTIPLE,
+        is_required=False,
+        options=[("الكهرباء", "Power"), ("المياه", "Water"), ("النقل", "Transport")],
+    )
     add(text_ar="ما مدى رضاك؟", kind=Q.SCALE, scale_min=1, scale_max=5)
     add(text_ar="أين تقيم؟", kind=Q.REGION, is_required=False)
-    add(text_ar="رتّب الأولويات", kind=Q.RANKING, is_required=False, options=[("أ", "A"), ("ب", "B"), ("ج", "C")])
+    add(
+        text_ar="رتّب الأولويات",
+        kind=Q.RANKING,
+        is_required=False,
+        options=[("أ", "A"), ("ب", "B"), ("ج", "C")],
+    )
     add(text_ar="اسم مبادرتك", kind=Q.SHORT_TEXT, is_required=False)
     add(text_ar="ما الذي تحتاجه منطقتك؟", kind=Q.LONG_TEXT, is_required=False)
     if publish:
@@ -69,7 +88,9 @@ def _questions(questionnaire):
     return {question.kind: question for question in questionnaire.questions.prefetch_related("options")}
 
 
-def _post_data(questionnaire, *, single=0, multiple=(0,), scale=4, region="homs", text="نحتاج إلى مدارس", action="submit"):
+def _post_data(
+    questionnaire, *, single=0, multiple=(0,), scale=4, region="homs", text="نحتاج إلى مدارس", action="submit"
+):
     q = _questions(questionnaire)
     data = {"action": action}
     data[f"q{q[Q.SINGLE].pk}"] = list(q[Q.SINGLE].options.all())[single].pk
@@ -90,14 +111,17 @@ def _respond_url(questionnaire):
 def _values(questionnaire, *, single=0, region="homs", text="نحتاج إلى مدارس", scale=4):
     q = _questions(questionnaire)
     return {
-        q[Q.SINGLE]: list(q[Q.SINGLE].options.all())[single], q[Q.SCALE]: scale,
-        q[Q.REGION]: q[Q.REGION].options.get(code=region) if region else None, q[Q.LONG_TEXT]: text,
+        q[Q.SINGLE]: list(q[Q.SINGLE].options.all())[single],
+        q[Q.SCALE]: scale,
+        q[Q.REGION]: q[Q.REGION].options.get(code=region) if region else None,
+        q[Q.LONG_TEXT]: text,
     }
 
 
 def _answer(questionnaire, user, **kwargs):
-    return services.submission_save(actor=user, questionnaire=questionnaire, values=_values(questionnaire, **kwargs),
-                                  submit=True)
+    return services.submission_save(
+        actor=user, questionnaire=questionnaire, values=_values(questionnaire, **kwargs), submit=True
+    )
 
 
 # --- Building -----------------------------------------------------------------------------------
@@ -105,19 +129,34 @@ def _answer(questionnaire, user, **kwargs):
 
 def test_rapporteur_builds_and_publishes_in_the_builder(world, clients, django_capture_on_commit_callbacks):
     client, space = clients["rapporteur"], world["space"]
-    response = client.post(reverse("workgroups:space-questionnaire-create", args=[space.pk]), {
-        "title_ar": "استبيان الأولويات", "title_en": "Priorities", "audience": "all",
-        "opens_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = client.post(
+        reverse("workgroups:space-questionnaire-create", args=[space.pk]),
+        {
+            "title_ar": "استبيان الأولويات",
+            "title_en": "Priorities",
+            "audience": "all",
+            "opens_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     questionnaire = Questionnaire.objects.get(title_ar="استبيان الأولويات")
     build = reverse("workgroups:questionnaire-build", args=[questionnaire.pk])
     assert response.status_code == 302 and response["Location"] == build
-    client.post(build, {"action": "add_question", "text_ar": "ما الأولوية؟", "kind": "single", "is_required": "on",
-                        "options": "التعليم | Education\nالصحة | Health"})
+    client.post(
+        build,
+        {
+            "action": "add_question",
+            "text_ar": "ما الأولوية؟",
+            "kind": "single",
+            "is_required": "on",
+            "options": "التعليم | Education\nالصحة | Health",
+        },
+    )
     client.post(build, {"action": "add_question", "text_ar": "ملاحظاتك", "kind": "long_text"})
     first, second = questionnaire.questions.all()
     assert [o.text_en for o in first.options.all()] == ["Education", "Health"]
-    client.post(build, {"action": "add_option", "question": first.pk, "text_ar": "السكن", "text_en": "Housing"})
+    client.post(
+        build, {"action": "add_option", "question": first.pk, "text_ar": "السكن", "text_en": "Housing"}
+    )
     assert first.options.count() == 3
     client.post(build, {"action": "up", "question": second.pk})
     assert list(questionnaire.questions.values_list("pk", flat=True)) == [second.pk, first.pk]
@@ -126,8 +165,11 @@ def test_rapporteur_builds_and_publishes_in_the_builder(world, clients, django_c
     questionnaire.refresh_from_db()
     assert questionnaire.status == Questionnaire.Status.OPEN
     # The audience is told (not the author); the notification links to the form.
-    notified = set(Notification.objects.filter(kind=Notification.Kind.QUESTIONNAIRE).values_list("recipient__username",
-                                                                                                  flat=True))
+    notified = set(
+        Notification.objects.filter(kind=Notification.Kind.QUESTIONNAIRE).values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert notified == {"member", "tech", "political"}
     assert client.get(build).status_code == 200
 
@@ -145,10 +187,14 @@ def test_region_question_offers_the_governorates_and_the_diaspora_bilingually(wo
 
 def test_publishing_without_questions_or_options_is_refused(world):
     rapporteur = world["users"]["rapporteur"]
-    empty = services.questionnaire_create(actor=rapporteur, space=world["space"], title_ar="فارغ", audience="all")
+    empty = services.questionnaire_create(
+        actor=rapporteur, space=world["space"], title_ar="فارغ", audience="all"
+    )
     with refused("empty"):
         services.questionnaire_publish(actor=rapporteur, questionnaire=empty)
-    services.question_add(actor=rapporteur, questionnaire=empty, text_ar="سؤال", kind=Q.SINGLE, options=[("وحيد", "")])
+    services.question_add(
+        actor=rapporteur, questionnaire=empty, text_ar="سؤال", kind=Q.SINGLE, options=[("وحيد", "")]
+    )
     with refused("options"):
         services.questionnaire_publish(actor=rapporteur, questionnaire=empty)
     assert Questionnaire.objects.get(pk=empty.pk).status == Questionnaire.Status.DRAFT
@@ -157,9 +203,14 @@ def test_publishing_without_questions_or_options_is_refused(world):
 def test_anonymous_questionnaire_with_an_audience_under_three_is_refused_when_publishing(world, clients):
     staff = world["users"]["staff"]
     # Addressed to the space's political officers: one person.
-    questionnaire = services.questionnaire_create(actor=staff, title_ar="سري", audience=Questionnaire.Audience.ROLE,
-                                                  audience_space=world["space"], audience_role=Role.POLITICAL_OFFICER,
-                                                  is_anonymous=True)
+    questionnaire = services.questionnaire_create(
+        actor=staff,
+        title_ar="سري",
+        audience=Questionnaire.Audience.ROLE,
+        audience_space=world["space"],
+        audience_role=Role.POLITICAL_OFFICER,
+        is_anonymous=True,
+    )
     services.question_add(actor=staff, questionnaire=questionnaire, text_ar="رأيك", kind=Q.LONG_TEXT)
     build = reverse("workgroups:questionnaire-build", args=[questionnaire.pk])
     response = clients["staff"].post(build, {"action": "publish"}, follow=True)
@@ -169,23 +220,40 @@ def test_anonymous_questionnaire_with_an_audience_under_three_is_refused_when_pu
 
 def test_anonymous_questionnaire_cannot_allow_changes(world):
     with refused("anonymous_changes"):
-        services.questionnaire_create(actor=world["users"]["rapporteur"], space=world["space"], title_ar="س",
-                                      audience="all", is_anonymous=True, allow_changes=True)
+        services.questionnaire_create(
+            actor=world["users"]["rapporteur"],
+            space=world["space"],
+            title_ar="س",
+            audience="all",
+            is_anonymous=True,
+            allow_changes=True,
+        )
     assert not Questionnaire.objects.filter(title_ar="س").exists()
 
 
 def test_closing_before_opening_is_refused(world):
     now = timezone.now()
     with pytest.raises(ValidationError):
-        services.questionnaire_create(actor=world["users"]["rapporteur"], space=world["space"], title_ar="نافذة",
-                                      audience="all", opens_at=now, closes_at=now - timedelta(days=1))
+        services.questionnaire_create(
+            actor=world["users"]["rapporteur"],
+            space=world["space"],
+            title_ar="نافذة",
+            audience="all",
+            opens_at=now,
+            closes_at=now - timedelta(days=1),
+        )
 
 
 def test_anonymity_cannot_be_toggled_after_publishing(world, clients):
     questionnaire = _build(world)
     build = reverse("workgroups:questionnaire-build", args=[questionnaire.pk])
-    data = {"action": "settings", "title_ar": "احتياجات المجتمع المحلي", "audience": "all", "is_anonymous": "on",
-            "opens_at": timezone.localtime(questionnaire.opens_at).strftime("%Y-%m-%dT%H:%M")}
+    data = {
+        "action": "settings",
+        "title_ar": "احتياجات المجتمع المحلي",
+        "audience": "all",
+        "is_anonymous": "on",
+        "opens_at": timezone.localtime(questionnaire.opens_at).strftime("%Y-%m-%dT%H:%M"),
+    }
     page = clients["rapporteur"].post(build, data, follow=True).content.decode()
     assert "إخفاء الهوية" in page
     assert not Questionnaire.objects.get(pk=questionnaire.pk).is_anonymous
@@ -209,8 +277,9 @@ def test_changing_the_type_of_an_answered_question_is_refused(world):
     _answer(questionnaire, world["users"]["member"])
     single = _questions(questionnaire)[Q.SINGLE]
     with refused("answered"):
-        services.question_update(actor=world["users"]["rapporteur"], question=single, text_ar=single.text_ar,
-                                 kind=Q.MULTIPLE)
+        services.question_update(
+            actor=world["users"]["rapporteur"], question=single, text_ar=single.text_ar, kind=Q.MULTIPLE
+        )
     assert Question.objects.get(pk=single.pk).kind == Q.SINGLE
 
 
@@ -221,8 +290,9 @@ def test_removing_an_answered_question_or_narrowing_its_scale_is_refused(world):
     with refused("answered"):
         services.question_delete(actor=world["users"]["rapporteur"], question=q[Q.SCALE])
     with refused("answered"):
-        services.question_update(actor=world["users"]["rapporteur"], question=q[Q.SCALE], text_ar="مقياس",
-                                 scale_min=1, scale_max=4)
+        services.question_update(
+            actor=world["users"]["rapporteur"], question=q[Q.SCALE], text_ar="مقياس", scale_min=1, scale_max=4
+        )
     assert Question.objects.get(pk=q[Q.SCALE].pk).scale_max == 5
 
 
@@ -242,7 +312,11 @@ def test_member_saves_a_draft_then_submits_once(world, clients):
     assert response.is_submitted and response.region == "homs" and response.role == Role.MEMBER
     assert Receipt.objects.filter(questionnaire=questionnaire, user=world["users"]["member"]).exists()
     ranking = _questions(questionnaire)[Q.RANKING]
-    assert list(AnswerChoice.objects.filter(option__question=ranking).order_by("rank").values_list("option__text", flat=True)) == ["أ", "ب", "ج"]
+    assert list(
+        AnswerChoice.objects.filter(option__question=ranking)
+        .order_by("rank")
+        .values_list("option__text", flat=True)
+    ) == ["أ", "ب", "ج"]
 
 
 def test_second_submission_is_refused_and_changes_nothing(world, clients):
@@ -280,7 +354,9 @@ def test_answer_outside_the_options_is_refused(world, clients):
     values = _values(questionnaire)
     values[_questions(questionnaire)[Q.SINGLE]] = foreign
     with pytest.raises(ValidationError):
-        services.submission_save(actor=world["users"]["member"], questionnaire=questionnaire, values=values, submit=True)
+        services.submission_save(
+            actor=world["users"]["member"], questionnaire=questionnaire, values=values, submit=True
+        )
     assert not Submission.objects.filter(questionnaire=questionnaire).exists()
 
 
@@ -326,7 +402,9 @@ def test_oversized_text_is_refused(world, clients, settings):
 
 def test_response_after_closing_is_refused(world, clients):
     questionnaire = _build(world)
-    clients["rapporteur"].post(reverse("workgroups:questionnaire-build", args=[questionnaire.pk]), {"action": "close"})
+    clients["rapporteur"].post(
+        reverse("workgroups:questionnaire-build", args=[questionnaire.pk]), {"action": "close"}
+    )
     questionnaire.refresh_from_db()
     assert questionnaire.status == Questionnaire.Status.CLOSED
     page = clients["member"].post(_respond_url(questionnaire), _post_data(questionnaire))
@@ -339,8 +417,9 @@ def test_response_after_closing_is_refused(world, clients):
 
 def test_response_after_the_closing_date_is_refused(world):
     questionnaire = _build(world)
-    Questionnaire.objects.filter(pk=questionnaire.pk).update(closes_at=timezone.now() - timedelta(minutes=1),
-                                                             opens_at=timezone.now() - timedelta(days=2))
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        closes_at=timezone.now() - timedelta(minutes=1), opens_at=timezone.now() - timedelta(days=2)
+    )
     with refused("closed"):
         _answer(Questionnaire.objects.get(pk=questionnaire.pk), world["users"]["member"])
     assert not Submission.objects.exists()
@@ -349,8 +428,12 @@ def test_response_after_the_closing_date_is_refused(world):
 def test_response_records_a_contribution_in_the_space(world):
     questionnaire = _build(world)
     _answer(questionnaire, world["users"]["member"])
-    assert Contribution.objects.filter(user=world["users"]["member"], space=world["space"],
-                                       kind=Contribution.Kind.RESPONSE).count() == 1
+    assert (
+        Contribution.objects.filter(
+            user=world["users"]["member"], space=world["space"], kind=Contribution.Kind.RESPONSE
+        ).count()
+        == 1
+    )
 
 
 def test_platform_questionnaire_records_no_contribution(world):
@@ -362,16 +445,21 @@ def test_platform_questionnaire_records_no_contribution(world):
 
 def test_list_shows_questionnaires_open_to_me_only(world, clients):
     questionnaire = _build(world)
-    listed = lambda role: [q.pk for q in clients[role].get(reverse("workgroups:questionnaire-list")).context["open_now"]]  # noqa: E731
+    listed = lambda role: [
+        q.pk for q in clients[role].get(reverse("workgroups:questionnaire-list")).context["open_now"]
+    ]  # noqa: E731
     assert listed("member") == [questionnaire.pk]
     assert listed("outsider") == [] and listed("other_member") == [] and listed("locked_member") == []
 
 
 def test_role_audience_reaches_only_that_role(world, clients):
     staff = world["users"]["staff"]
-    questionnaire = services.questionnaire_create(actor=staff, title_ar="للمقررين", audience=Questionnaire.Audience.ROLE,
-                                                  audience_role=Role.RAPPORTEUR)
-    services.question_add(actor=staff, questionnaire=questionnaire, text_ar="ما الدعم المطلوب؟", kind=Q.LONG_TEXT)
+    questionnaire = services.questionnaire_create(
+        actor=staff, title_ar="للمقررين", audience=Questionnaire.Audience.ROLE, audience_role=Role.RAPPORTEUR
+    )
+    services.question_add(
+        actor=staff, questionnaire=questionnaire, text_ar="ما الدعم المطلوب؟", kind=Q.LONG_TEXT
+    )
     services.questionnaire_publish(actor=staff, questionnaire=questionnaire)
     url = _respond_url(questionnaire)
     assert clients["rapporteur"].get(url).status_code == 200
@@ -385,7 +473,9 @@ def test_role_audience_reaches_only_that_role(world, clients):
 def test_anonymous_response_holds_no_link_to_its_respondent(world):
     questionnaire = _build(world, anonymous=True)
     member = world["users"]["member"]
-    services.submission_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
+    services.submission_save(
+        actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False
+    )
     assert Submission.objects.get().respondent == member  # a draft is the member's own, to come back to
     _answer(questionnaire, member)
     response = Submission.objects.get()
@@ -408,7 +498,11 @@ def _anonymous_with_answers(world):
 
 def test_author_cannot_reach_an_anonymous_respondent_through_pages(world, clients):
     questionnaire = _anonymous_with_answers(world)
-    page = clients["rapporteur"].get(reverse("workgroups:questionnaire-results", args=[questionnaire.pk])).content.decode()
+    page = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-results", args=[questionnaire.pk]))
+        .content.decode()
+    )
     assert "صوت العضو السري" in page
     for name in ("عمر الخطيب", "نادية", "طارق"):
         assert name not in page.split('id="main"', 1)[1]
@@ -416,23 +510,35 @@ def test_author_cannot_reach_an_anonymous_respondent_through_pages(world, client
 
 def test_author_cannot_reach_an_anonymous_respondent_through_exports(world, clients):
     questionnaire = _anonymous_with_answers(world)
-    content = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk])).content
+    content = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk]))
+        .content
+    )
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 4 and "المجيب" not in rows[0] and "Respondent" not in rows[0]
     assert not any(name in cell for row in rows for cell in row for name in ("عمر الخطيب", "member", "نادية"))
     from openpyxl import load_workbook
 
-    content = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk])).content
+    content = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk]))
+        .content
+    )
     sheet = load_workbook(io.BytesIO(content)).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert len(values) == 4
-    assert not any(name in str(cell) for row in values for cell in row for name in ("عمر الخطيب", "member", "نادية"))
+    assert not any(
+        name in str(cell) for row in values for cell in row for name in ("عمر الخطيب", "member", "نادية")
+    )
 
 
 def test_admin_hides_the_respondent_of_anonymous_responses(world, clients):
     questionnaire = _build(world, anonymous=True)
     member = world["users"]["member"]
-    services.submission_save(actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False)
+    services.submission_save(
+        actor=member, questionnaire=questionnaire, values=_values(questionnaire), submit=False
+    )
     draft = Submission.objects.get()
     client = clients["staff"]
     changelist = client.get(reverse("admin:workgroups_submission_changelist")).content.decode()
@@ -450,17 +556,25 @@ def test_admin_hides_the_respondent_of_anonymous_responses(world, clients):
 
 def test_named_export_lists_names_and_neutralises_formulas(world, clients):
     questionnaire = _build(world)
-    _answer(questionnaire, world["users"]["member"], text="=HYPERLINK(\"http://evil\")")
-    content = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk])).content
+    _answer(questionnaire, world["users"]["member"], text='=HYPERLINK("http://evil")')
+    content = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk]))
+        .content
+    )
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[1][0] == "عمر الخطيب"
-    assert "'=HYPERLINK(\"http://evil\")" in rows[1]
+    assert '\'=HYPERLINK("http://evil")' in rows[1]
     from openpyxl import load_workbook
 
-    content = clients["rapporteur"].get(reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk])).content
+    content = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-export-xlsx", args=[questionnaire.pk]))
+        .content
+    )
     workbook = load_workbook(io.BytesIO(content))
     row = [cell.value for cell in workbook.active[2]]
-    assert row[0] == "عمر الخطيب" and "'=HYPERLINK(\"http://evil\")" in row
+    assert row[0] == "عمر الخطيب" and '\'=HYPERLINK("http://evil")' in row
     assert all(cell.data_type != "f" for cell in workbook.active[2])
 
 
@@ -476,7 +590,10 @@ def test_results_count_and_share_each_option_with_bars(world, clients):
     page = clients["rapporteur"].get(reverse("workgroups:questionnaire-results", args=[questionnaire.pk]))
     single = page.context["results"]["sections"][0]
     assert [(row["label"], row["count"], row["percent"]) for row in single["rows"]] == [
-        ("التعليم", 2, 67), ("الصحة", 1, 33), ("السكن", 0, 0)]
+        ("التعليم", 2, 67),
+        ("الصحة", 1, 33),
+        ("السكن", 0, 0),
+    ]
     assert '<svg class="bar"' in page.content.decode()
 
 
@@ -489,7 +606,12 @@ def test_small_counts_are_suppressed_in_every_breakdown_of_an_anonymous_question
     assert all(row["percent"] is None for row in single["rows"][:2])
     for by in ("region", "role", f"q{single['question'].pk}"):
         crossed = clients["rapporteur"].get(url, {"by": by}).context["results"]
-        cells = [cell["display"] for section in crossed["sections"] for row in section["rows"] for cell in row["columns"]]
+        cells = [
+            cell["display"]
+            for section in crossed["sections"]
+            for row in section["rows"]
+            for cell in row["columns"]
+        ]
         assert cells and not {"1", "2"} & set(cells), by
 
 
@@ -501,9 +623,13 @@ def test_cross_tabulation_by_region_role_and_single_choice_question(world, clien
     url = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
     by_region = clients["rapporteur"].get(url, {"by": "region"}).context["results"]
     assert [column["label"] for column in by_region["columns"]] == ["Aleppo", "Homs"] or {
-        str(c["label"]) for c in by_region["columns"]} == {"حلب", "حمص"}
+        str(c["label"]) for c in by_region["columns"]
+    } == {"حلب", "حمص"}
     single = by_region["sections"][0]
-    assert [[cell["count"] for cell in row["columns"]] for row in single["rows"]][:2] in ([[0, 1], [1, 0]], [[1, 0], [0, 1]])
+    assert [[cell["count"] for cell in row["columns"]] for row in single["rows"]][:2] in (
+        [[0, 1], [1, 0]],
+        [[1, 0], [0, 1]],
+    )
     by_role = clients["rapporteur"].get(url, {"by": "role"}).context["results"]
     assert {column["key"] for column in by_role["columns"]} == {"member", "political_officer"}
     single_question = _questions(questionnaire)[Q.SINGLE]
@@ -526,22 +652,38 @@ def _bulk_responses(questionnaire, count, start=0):
     singles, multiples = list(q[Q.SINGLE].options.all()), list(q[Q.MULTIPLE].options.all())
     regions = list(q[Q.REGION].options.all()[:5])
     submissions = Submission.objects.bulk_create(
-        Submission(questionnaire=questionnaire, is_submitted=True, submitted_at=timezone.now(),
-                   region=regions[i % 5].code, role=Role.MEMBER) for i in range(start, start + count))
+        Submission(
+            questionnaire=questionnaire,
+            is_submitted=True,
+            submitted_at=timezone.now(),
+            region=regions[i % 5].code,
+            role=Role.MEMBER,
+        )
+        for i in range(start, start + count)
+    )
     answers = []
     for index, submission in enumerate(submissions):
-        answers += [Answer(submission=submission, question=q[Q.SINGLE]), Answer(submission=submission, question=q[Q.MULTIPLE]),
-                    Answer(submission=submission, question=q[Q.SCALE], number=1 + index % 5),
-                    Answer(submission=submission, question=q[Q.REGION]),
-                    Answer(submission=submission, question=q[Q.LONG_TEXT], text=f"حاجة رقم {index}",
-                           search_text=f"حاجه رقم {index}")]
+        answers += [
+            Answer(submission=submission, question=q[Q.SINGLE]),
+            Answer(submission=submission, question=q[Q.MULTIPLE]),
+            Answer(submission=submission, question=q[Q.SCALE], number=1 + index % 5),
+            Answer(submission=submission, question=q[Q.REGION]),
+            Answer(
+                submission=submission,
+                question=q[Q.LONG_TEXT],
+                text=f"حاجة رقم {index}",
+                search_text=f"حاجه رقم {index}",
+            ),
+        ]
     answers = Answer.objects.bulk_create(answers)
     choices = []
     for index in range(len(submissions)):
-        single, multiple, _scale, region, _text = answers[index * 5:index * 5 + 5]
-        choices += [AnswerChoice(answer=single, option=singles[index % 3]),
-                    AnswerChoice(answer=multiple, option=multiples[index % 3]),
-                    AnswerChoice(answer=region, option=regions[index % 5])]
+        single, multiple, _scale, region, _text = answers[index * 5 : index * 5 + 5]
+        choices += [
+            AnswerChoice(answer=single, option=singles[index % 3]),
+            AnswerChoice(answer=multiple, option=multiples[index % 3]),
+            AnswerChoice(answer=region, option=regions[index % 5]),
+        ]
     AnswerChoice.objects.bulk_create(choices)
 
 
@@ -622,8 +764,9 @@ def test_citation_is_stable_text_with_the_results_url(world):
     _answer(questionnaire, world["users"]["member"])
     question = _questions(questionnaire)[Q.SINGLE]
     cited = analysis.citation(questionnaire, question)
-    assert cited["url"].endswith(reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
-                                 + f"#question-{question.pk}")
+    assert cited["url"].endswith(
+        reverse("workgroups:questionnaire-results", args=[questionnaire.pk]) + f"#question-{question.pk}"
+    )
     assert "احتياجات المجتمع المحلي" in cited["text"] and cited["url"] in cited["text"]
     assert analysis.citation(questionnaire, question) == cited
 
@@ -632,7 +775,10 @@ def test_citation_is_stable_text_with_the_results_url(world):
 
 
 def _interest_questions():
-    return {question.key: question for question in services.questionnaires.interest_questionnaire().questions.all()}
+    return {
+        question.key: question
+        for question in services.questionnaires.interest_questionnaire().questions.all()
+    }
 
 
 def test_default_interest_questionnaire_holds_the_three_declarations():
@@ -648,11 +794,17 @@ def test_eligibility_declarations_cannot_be_removed_or_made_optional(world, clie
     with refused("protected"):
         services.question_delete(actor=staff, question=declaration)
     with refused("protected"):
-        services.question_update(actor=staff, question=declaration, text_ar=declaration.text_ar, is_required=False)
+        services.question_update(
+            actor=staff, question=declaration, text_ar=declaration.text_ar, is_required=False
+        )
     with refused("protected"):
-        services.question_update(actor=staff, question=declaration, text_ar=declaration.text_ar, kind=Q.SHORT_TEXT)
+        services.question_update(
+            actor=staff, question=declaration, text_ar=declaration.text_ar, kind=Q.SHORT_TEXT
+        )
     build = reverse("workgroups:questionnaire-build", args=[declaration.questionnaire_id])
-    page = clients["staff"].post(build, {"action": "delete_question", "question": declaration.pk}, follow=True)
+    page = clients["staff"].post(
+        build, {"action": "delete_question", "question": declaration.pk}, follow=True
+    )
     assert "إقرارات الأهلية" in page.content.decode()
     declaration.refresh_from_db()
     assert declaration.is_required and declaration.kind == Q.DECLARATION
@@ -665,12 +817,22 @@ def test_staff_add_an_interest_question_without_a_code_change(world, clients):
     question = questionnaire.questions.get(text_ar="لغات العمل")
     page = clients["outsider"].get(reverse("workgroups:interest-list"))
     assert "لغات العمل" in page.content.decode()
-    data = {"theme": world["space"].theme.pk, "expertise": "قانون", "motivation": "المساهمة", "civic_activity": "منظمة",
-            "declares_syrian": "on", "declares_civic_work": "on", "declares_no_affiliation": "on",
-            f"q{question.pk}": "العربية والإنجليزية"}
+    data = {
+        "theme": world["space"].theme.pk,
+        "expertise": "قانون",
+        "motivation": "المساهمة",
+        "civic_activity": "منظمة",
+        "declares_syrian": "on",
+        "declares_civic_work": "on",
+        "declares_no_affiliation": "on",
+        f"q{question.pk}": "العربية والإنجليزية",
+    }
     assert clients["outsider"].post(reverse("workgroups:interest-list"), data).status_code == 302
     interest = ExpressionOfInterest.objects.get()
-    assert interest.expertise == "قانون" and interest.submission.answers.get(question=question).text == "العربية والإنجليزية"
+    assert (
+        interest.expertise == "قانون"
+        and interest.submission.answers.get(question=question).text == "العربية والإنجليزية"
+    )
     # The staff's review in admin shows the new answer beside the former fields.
     page = clients["staff"].get(reverse("admin:workgroups_expressionofinterest_change", args=[interest.pk]))
     assert "العربية والإنجليزية" in page.content.decode()
@@ -678,8 +840,9 @@ def test_staff_add_an_interest_question_without_a_code_change(world, clients):
 
 def test_interest_questionnaire_cannot_be_closed(world):
     with refused("interest"):
-        services.questionnaire_close(actor=world["users"]["staff"],
-                                     questionnaire=services.questionnaires.interest_questionnaire())
+        services.questionnaire_close(
+            actor=world["users"]["staff"], questionnaire=services.questionnaires.interest_questionnaire()
+        )
 
 
 def test_staff_cannot_author_a_space_questionnaire_and_participants_cannot_author_platform_ones(world):
@@ -708,4 +871,3 @@ def test_hostile_text_is_escaped_on_the_results_page(world, clients):
         page = clients["rapporteur"].get(url).content.decode().split('id="main"', 1)[1]
         assert escape(payload) in page, payload  # the answer is on the page, as text
         assert payload not in page and "<script" not in page.lower()
-

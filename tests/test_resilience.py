@@ -56,7 +56,9 @@ def _unreachable_database(tmp_path):
 
 
 @pytest.mark.parametrize(("cookie", "language", "direction"), [(None, "ar", "rtl"), ("en", "en", "ltr")])
-def test_a_lost_database_gives_the_503_page_in_the_language_of_the_cookie(world, tmp_path, cookie, language, direction):
+def test_a_lost_database_gives_the_503_page_in_the_language_of_the_cookie(
+    world, tmp_path, cookie, language, direction
+):
     signed_in = client_for(world["users"]["member"])  # the session is in the database that will be lost
     client = Client(raise_request_exception=False)
     client.cookies = signed_in.cookies
@@ -99,9 +101,22 @@ class _PrivateRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -132,14 +147,33 @@ def chat_server(transactional_db, private_redis, tmp_path, settings):
     """The server on the private Redis (DEBUG off, as in production) and the test database."""
     database_url, put_back = _shared_database(tmp_path)
     prefix = f"resilience-{os.getpid()}"
-    settings.CACHES = {**settings.CACHES, "access": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url, "KEY_PREFIX": prefix}}
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                                           "CONFIG": {"hosts": [private_redis.url], "prefix": prefix}}}
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cssr.settings", "DATABASE_URL": database_url,
-           "REDIS_URL": private_redis.url, "CACHE_KEY_PREFIX": prefix, "CHANNEL_LAYER_PREFIX": prefix,
-           "CHANNEL_LAYER": "pubsub", "CSSR_VAR_DIR": str(tmp_path), "SECRET_KEY": settings.SECRET_KEY,
-           "DJANGO_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"}
+    settings.CACHES = {
+        **settings.CACHES,
+        "access": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": prefix,
+        },
+    }
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [private_redis.url], "prefix": prefix},
+        }
+    }
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cssr.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": private_redis.url,
+        "CACHE_KEY_PREFIX": prefix,
+        "CHANNEL_LAYER_PREFIX": prefix,
+        "CHANNEL_LAYER": "pubsub",
+        "CSSR_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
     try:
         with uvicorn_process(env=env, log=tmp_path / "server.log") as port:
             yield Server(port=port, access_store=settings.CACHES["access"])
@@ -167,10 +201,14 @@ class _ChatPage:
         deadline = time.monotonic() + REDIS_TIMEOUT
         while True:
             try:
-                socket = self.sockets.enter_context(websocket_connect(
-                    self.server.url(f"/ws/chat/{self.conversation.public_id}/"), open_timeout=5,
-                    origin=self.server.url("", "http"),
-                    additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"}))
+                socket = self.sockets.enter_context(
+                    websocket_connect(
+                        self.server.url(f"/ws/chat/{self.conversation.public_id}/"),
+                        open_timeout=5,
+                        origin=self.server.url("", "http"),
+                        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"},
+                    )
+                )
                 if json.loads(socket.recv(timeout=5))["type"] == "ready":
                     self.socket = socket
                     break
@@ -236,9 +274,13 @@ def test_the_chat_survives_a_redis_restart_and_no_message_is_lost(chat_server, p
     political_officer = factories.add_member(space, role=Role.POLITICAL_OFFICER)
     conversation = chat_services.space_conversation_get_or_create(space=space)
     cookies = {person: _cookie_for(person) for person in (member, rapporteur)}
-    with (_ChatPage(chat_server, conversation, cookies[member]) as first,
-          _ChatPage(chat_server, conversation, cookies[rapporteur]) as second):
-        _restart_redis_while_chatting(chat_server, private_redis, conversation, first, second, political_officer)
+    with (
+        _ChatPage(chat_server, conversation, cookies[member]) as first,
+        _ChatPage(chat_server, conversation, cookies[rapporteur]) as second,
+    ):
+        _restart_redis_while_chatting(
+            chat_server, private_redis, conversation, first, second, political_officer
+        )
 
 
 def _restart_redis_while_chatting(chat_server, private_redis, conversation, first, second, political_officer):
@@ -254,7 +296,9 @@ def _restart_redis_while_chatting(chat_server, private_redis, conversation, firs
     page = _get(chat_server, f"/chat/{conversation.public_id}/", first.cookie)
     assert page.status == 503 and page.headers["Retry-After"] == "30"
     # Another process stores a message while Redis is down: saved, its broadcast has nowhere to go.
-    while_down = chat_services.message_send(actor=political_officer, conversation=conversation, body="أثناء التوقف").pk
+    while_down = chat_services.message_send(
+        actor=political_officer, conversation=conversation, body="أثناء التوقف"
+    ).pk
 
     private_redis.start()
     second.connect()  # catches up by id: what was stored while Redis was down
@@ -266,5 +310,8 @@ def _restart_redis_while_chatting(chat_server, private_redis, conversation, firs
     second.receive(after)  # live again, through the restarted Redis
 
     everything = [before, while_down, during, after]
-    assert list(Message.objects.filter(conversation=conversation).order_by("pk").values_list("pk", flat=True)) == everything
+    assert (
+        list(Message.objects.filter(conversation=conversation).order_by("pk").values_list("pk", flat=True))
+        == everything
+    )
     assert sorted(first.seen) == sorted(second.seen) == everything

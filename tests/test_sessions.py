@@ -29,68 +29,153 @@ from . import factories
 
 pytestmark = pytest.mark.django_db
 
-CHROME_ANDROID = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
-                  "Chrome/124.0.0.0 Mobile Safari/537.36")
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36"
+)
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0"
-SAFARI_IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
-                 "Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1")
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1"
+)
 
 
 # --- The user-agent parser ------------------------------------------------------------------------
 
 USER_AGENTS = [
     (CHROME_ANDROID, "Chrome", "Android"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
-     "Safari/537.36", "Chrome", "Windows"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "Chrome/124.0.0.0 Safari/537.36", "Chrome", "macOS"),
-    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-     "Chrome", "Linux"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "CriOS/124.0.6367.88 Mobile/15E148 Safari/604.1", "Chrome", "iOS"),
-    ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
-     "Safari/537.36", "Chrome", "ChromeOS"),
-    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 "
-     "Safari/537.36", "Chrome", "Linux"),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
+        "Safari/537.36",
+        "Chrome",
+        "Windows",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Safari/537.36",
+        "Chrome",
+        "macOS",
+    ),
+    (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+        "Chrome",
+        "Linux",
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "CriOS/124.0.6367.88 Mobile/15E148 Safari/604.1",
+        "Chrome",
+        "iOS",
+    ),
+    (
+        "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
+        "Safari/537.36",
+        "Chrome",
+        "ChromeOS",
+    ),
+    (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.6099.224 "
+        "Safari/537.36",
+        "Chrome",
+        "Linux",
+    ),
     (FIREFOX_WINDOWS, "Firefox", "Windows"),
     ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0", "Firefox", "Linux"),
     ("Mozilla/5.0 (Android 14; Mobile; rv:125.0) Gecko/125.0 Firefox/125.0", "Firefox", "Android"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "FxiOS/125.0 Mobile/15E148 Safari/605.1.15", "Firefox", "iOS"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0", "Firefox", "macOS"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 "
-     "Safari/605.1.15", "Safari", "macOS"),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "FxiOS/125.0 Mobile/15E148 Safari/605.1.15",
+        "Firefox",
+        "iOS",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0",
+        "Firefox",
+        "macOS",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 "
+        "Safari/605.1.15",
+        "Safari",
+        "macOS",
+    ),
     (SAFARI_IPHONE, "Safari", "iOS"),
-    ("Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 "
-     "Mobile/15E148 Safari/604.1", "Safari", "iPadOS"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
-     "Safari/537.36 Edg/124.0.2478.80", "Edge", "Windows"),
-    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile "
-     "Safari/537.36 EdgA/124.0.2478.64", "Edge", "Android"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "Version/17.0 EdgiOS/124.2478.71 Mobile/15E148 Safari/605.1.15", "Edge", "iOS"),
-    ("Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
-     "SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36", "Samsung Internet", "Android"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
-     "Safari/537.36 OPR/110.0.0.0", "Opera", "Windows"),
-    ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile "
-     "Safari/537.36 OPR/81.1.4292.78446", "Opera", "Android"),
-    ("Opera/9.80 (Android; Opera Mini/36.2.2254/119.132; U; id) Presto/2.12.423 Version/12.16", "Opera",
-     "Android"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 "
-     "YaBrowser/24.4.0.0 Safari/537.36", "Yandex Browser", "Windows"),
-    ("Mozilla/5.0 (Linux; Android 12) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
-     "YaBrowser/24.1.1.123.00 SA/3 Mobile Safari/537.36", "Yandex Browser", "Android"),
+    (
+        "Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 "
+        "Mobile/15E148 Safari/604.1",
+        "Safari",
+        "iPadOS",
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
+        "Safari/537.36 Edg/124.0.2478.80",
+        "Edge",
+        "Windows",
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile "
+        "Safari/537.36 EdgA/124.0.2478.64",
+        "Edge",
+        "Android",
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.0 EdgiOS/124.2478.71 Mobile/15E148 Safari/605.1.15",
+        "Edge",
+        "iOS",
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36",
+        "Samsung Internet",
+        "Android",
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
+        "Safari/537.36 OPR/110.0.0.0",
+        "Opera",
+        "Windows",
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile "
+        "Safari/537.36 OPR/81.1.4292.78446",
+        "Opera",
+        "Android",
+    ),
+    (
+        "Opera/9.80 (Android; Opera Mini/36.2.2254/119.132; U; id) Presto/2.12.423 Version/12.16",
+        "Opera",
+        "Android",
+    ),
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 "
+        "YaBrowser/24.4.0.0 Safari/537.36",
+        "Yandex Browser",
+        "Windows",
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 12) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+        "YaBrowser/24.1.1.123.00 SA/3 Mobile Safari/537.36",
+        "Yandex Browser",
+        "Android",
+    ),
     # An old Android browser says "Safari" too; it is not Safari.
-    ("Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebKit/534.30 (KHTML, like "
-     "Gecko) Version/4.0 Mobile Safari/534.30", "", "Android"),
+    (
+        "Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebKit/534.30 (KHTML, like "
+        "Gecko) Version/4.0 Mobile Safari/534.30",
+        "",
+        "Android",
+    ),
     ("curl/8.5.0", "", ""),
     ("", "", ""),
 ]
 
 
-@pytest.mark.parametrize(("header", "browser", "system"), USER_AGENTS, ids=[f"{b or '?'}-{s or '?'}-{i}"
-                         for i, (_h, b, s) in enumerate(USER_AGENTS)])
+@pytest.mark.parametrize(
+    ("header", "browser", "system"),
+    USER_AGENTS,
+    ids=[f"{b or '?'}-{s or '?'}-{i}" for i, (_h, b, s) in enumerate(USER_AGENTS)],
+)
 def test_user_agent_table(header, browser, system):
     agent = useragents.parse(header)
     assert (agent.browser, agent.system) == (browser, system)
@@ -109,6 +194,7 @@ def test_labels_say_browser_on_system():
 
 
 # --- Helpers --------------------------------------------------------------------------------------
+
 
 def _sign_in(user, *, agent=CHROME_ANDROID, address="203.0.113.77", client=None):
     client = client or Client(HTTP_USER_AGENT=agent, REMOTE_ADDR=address)
@@ -135,6 +221,7 @@ def clock(monkeypatch):
 
 
 # --- Lifetime -------------------------------------------------------------------------------------
+
 
 def test_signing_in_gives_a_fresh_session_key():
     user = factories.UserFactory(username="fresh")
@@ -219,8 +306,12 @@ def test_last_activity_is_written_at_most_once_a_minute(clock):
     clock.advance(30)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("accounts:profile")).status_code == 200
-    writes = [q["sql"] for q in queries.captured_queries if re.match(r"\s*(UPDATE|INSERT)", q["sql"])
-              and ("django_session" in q["sql"] or "usersession" in q["sql"])]
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(r"\s*(UPDATE|INSERT)", q["sql"])
+        and ("django_session" in q["sql"] or "usersession" in q["sql"])
+    ]
     assert writes == []
     assert Session.objects.get(session_key=key).session_data == data
     clock.advance(31)
@@ -265,6 +356,7 @@ def test_a_tampered_end_cookie_is_ignored():
 
 
 # --- The sessions page ----------------------------------------------------------------------------
+
 
 def test_sessions_page_shows_browsers_parsed_and_marks_this_one():
     user = factories.UserFactory(username="many", preferred_language="en")
@@ -356,13 +448,17 @@ def test_signing_out_all_other_sessions_keeps_this_one():
     assert UserSession.objects.filter(user=user).count() == 3
     phone.post(reverse("usersessions_list"))
     assert list(UserSession.objects.filter(user=user).values_list("session_key", flat=True)) == [
-        phone.session.session_key]
+        phone.session.session_key
+    ]
     assert phone.get(reverse("accounts:profile")).status_code == 200
 
 
 # --- Minimal metadata -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("address", "kept"), [("203.0.113.77", "203.0.113.0"), ("2001:db8:1:2::5", "2001:db8:1::")])
+
+@pytest.mark.parametrize(
+    ("address", "kept"), [("203.0.113.77", "203.0.113.0"), ("2001:db8:1:2::5", "2001:db8:1::")]
+)
 def test_user_sessions_keep_the_truncated_network_and_the_browser_family(address, kept):
     user = factories.UserFactory(username="minimal")
     client = _sign_in(user, address=address)
@@ -379,35 +475,64 @@ def test_forget_old_metadata_blanks_old_addresses_in_one_update_per_place():
 
     def make(count):
         for index in range(count):
-            AuditEvent.objects.create(at=old, actor=user, action=AuditEvent.Action.EXPORT, address="203.0.113.0/24")
-            AuditEvent.objects.create(at=recent, actor=user, action=AuditEvent.Action.EXPORT,
-                                      address="198.51.100.0/24")
-            UserSession.objects.create(user=user, session_key=f"old{count}-{index}".ljust(32, "x"),
-                                       ip="203.0.113.5", user_agent=CHROME_ANDROID, created_at=old,
-                                       last_seen_at=old)
-            UserSession.objects.create(user=user, session_key=f"new{count}-{index}".ljust(32, "x"),
-                                       ip="198.51.100.5", user_agent=CHROME_ANDROID, created_at=recent,
-                                       last_seen_at=recent)
-            KnownDevice.objects.create(user=user, token_hash=f"{count}-{index}".ljust(64, "a"), label="? · ?",
-                                       last_seen=now - timedelta(days=401))
+            AuditEvent.objects.create(
+                at=old, actor=user, action=AuditEvent.Action.EXPORT, address="203.0.113.0/24"
+            )
+            AuditEvent.objects.create(
+                at=recent, actor=user, action=AuditEvent.Action.EXPORT, address="198.51.100.0/24"
+            )
+            UserSession.objects.create(
+                user=user,
+                session_key=f"old{count}-{index}".ljust(32, "x"),
+                ip="203.0.113.5",
+                user_agent=CHROME_ANDROID,
+                created_at=old,
+                last_seen_at=old,
+            )
+            UserSession.objects.create(
+                user=user,
+                session_key=f"new{count}-{index}".ljust(32, "x"),
+                ip="198.51.100.5",
+                user_agent=CHROME_ANDROID,
+                created_at=recent,
+                last_seen_at=recent,
+            )
+            KnownDevice.objects.create(
+                user=user,
+                token_hash=f"{count}-{index}".ljust(64, "a"),
+                label="? · ?",
+                last_seen=now - timedelta(days=401),
+            )
 
     make(1)
     with CaptureQueriesContext(connection) as few:
         result = forget_old_metadata()
-    assert result == {"audit_addresses": 1, "session_addresses": 1, "expired_sessions": 0,
-                      "forgotten_devices": 1}
+    assert result == {
+        "audit_addresses": 1,
+        "session_addresses": 1,
+        "expired_sessions": 0,
+        "forgotten_devices": 1,
+    }
     make(5)
     with CaptureQueriesContext(connection) as many:
         forget_old_metadata()
     assert len(many.captured_queries) == len(few.captured_queries)  # set-based: not one per row
     assert set(AuditEvent.objects.filter(at=old).values_list("address", flat=True)) == {""}
     assert set(AuditEvent.objects.filter(at=recent).values_list("address", flat=True)) == {"198.51.100.0/24"}
-    assert set(UserSession.objects.filter(last_seen_at=old).values_list("ip", flat=True)) == {services_sessions.NO_ADDRESS}
-    assert set(UserSession.objects.filter(last_seen_at=recent).values_list("ip", flat=True)) == {"198.51.100.0"}
+    assert set(UserSession.objects.filter(last_seen_at=old).values_list("ip", flat=True)) == {
+        services_sessions.NO_ADDRESS
+    }
+    assert set(UserSession.objects.filter(last_seen_at=recent).values_list("ip", flat=True)) == {
+        "198.51.100.0"
+    }
     assert not KnownDevice.objects.exists()
     # Idempotent: a second run finds nothing more to do.
-    assert forget_old_metadata() == {"audit_addresses": 0, "session_addresses": 0, "expired_sessions": 0,
-                                     "forgotten_devices": 0}
+    assert forget_old_metadata() == {
+        "audit_addresses": 0,
+        "session_addresses": 0,
+        "expired_sessions": 0,
+        "forgotten_devices": 0,
+    }
 
 
 def test_forget_old_metadata_deletes_expired_sessions(clock):
@@ -426,16 +551,23 @@ def test_the_retention_job_is_scheduled():
 
 def test_no_analytics_anywhere():
     root = Path(settings.BASE_DIR)
-    pattern = re.compile(r"google-analytics|googletagmanager|gtag\(|matomo|plausible|piwik|hotjar|segment\.io|"
-                         r"mixpanel|clarity\.ms|sentry", re.IGNORECASE)
-    places = [*(root / "templates").rglob("*.html"), *(root / "static" / "js").rglob("*.js"),
-              *(root / "cssr").glob("*.py")]
+    pattern = re.compile(
+        r"google-analytics|googletagmanager|gtag\(|matomo|plausible|piwik|hotjar|segment\.io|"
+        r"mixpanel|clarity\.ms|sentry",
+        re.IGNORECASE,
+    )
+    places = [
+        *(root / "templates").rglob("*.html"),
+        *(root / "static" / "js").rglob("*.js"),
+        *(root / "cssr").glob("*.py"),
+    ]
     assert places
     offenders = [str(path) for path in places if pattern.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
 
 
 # --- Re-authentication ----------------------------------------------------------------------------
+
 
 def _make_stale(client):
     """Move every authentication record of the session past the re-authentication timeout."""
@@ -471,13 +603,17 @@ def test_changing_the_password_asks_for_the_current_password():
     client = _sign_in(user)
     _make_stale(client)
     new = "Another-long-pass-4321"
-    response = client.post(reverse("account_change_password"),
-                           {"oldpassword": "not-the-password", "password1": new, "password2": new})
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-the-password", "password1": new, "password2": new},
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password(factories.PASSWORD)
-    response = client.post(reverse("account_change_password"),
-                           {"oldpassword": factories.PASSWORD, "password1": new, "password2": new})
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": factories.PASSWORD, "password1": new, "password2": new},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)
@@ -501,6 +637,7 @@ def test_turning_two_factor_on_or_off_asks_for_the_password_again():
 
 
 # --- New device e-mail ----------------------------------------------------------------------------
+
 
 def _new_device_emails(user):
     return OutgoingEmail.objects.filter(recipient=user, kind=OutgoingEmail.Kind.OTHER)
@@ -564,11 +701,15 @@ def test_an_invited_persons_first_sign_in_sends_no_email(django_capture_on_commi
     staff = factories.StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = services.invitation_create(
-            actor=staff, email="rania@example.org", username="rania", display_name="رانيا")
+            actor=staff, email="rania@example.org", username="rania", display_name="رانيا"
+        )
     user = invitation.user
     client = Client(HTTP_USER_AGENT=CHROME_ANDROID)
     path = reverse("accounts:invitation-accept", args=[token])
-    assert client.post(path, {"password1": factories.PASSWORD, "password2": factories.PASSWORD}).status_code == 302
+    assert (
+        client.post(path, {"password1": factories.PASSWORD, "password2": factories.PASSWORD}).status_code
+        == 302
+    )
     client.post(reverse("account_logout"))
     _sign_in(user, client=client)
     assert not _new_device_emails(user).exists()

@@ -20,12 +20,23 @@ ROOT = Path(settings.BASE_DIR)
 
 # The only pages a signed-out visitor may open (nothing else is public).
 PUBLIC_PREFIXES = (
-    "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/invitation/",
-    "/accounts/language/", "/accounts/logout/", "/accounts/2fa/authenticate/", "/accounts/confirm-email/",
-    "/accounts/reauthenticate/", "/accounts/email/verify/", "/accounts/login/code/", "/accounts/inactive/",
-    "/robots.txt", "/admin/login/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/invitation/",
+    "/accounts/language/",
+    "/accounts/logout/",
+    "/accounts/2fa/authenticate/",
+    "/accounts/confirm-email/",
+    "/accounts/reauthenticate/",
+    "/accounts/email/verify/",
+    "/accounts/login/code/",
+    "/accounts/inactive/",
+    "/robots.txt",
+    "/admin/login/",
     # The containers' health checks: "ok", or which check failed, and nothing else (tests/test_health.py).
-    "/healthz", "/readyz",
+    "/healthz",
+    "/readyz",
     # Personal calendar feeds: fetched by calendar applications with no session; the secret token in the
     # URL is the key, and anything else gets 404 (tests/test_events.py, tests/matrix/events.py).
     "/calendar/feed/",
@@ -34,7 +45,11 @@ PUBLIC_PREFIXES = (
 
 def _sample(converter):
     name = type(converter).__name__
-    return {"IntConverter": "1", "IdConverter": "1", "UUIDConverter": "00000000-0000-0000-0000-000000000001"}.get(name, "sample")
+    return {
+        "IntConverter": "1",
+        "IdConverter": "1",
+        "UUIDConverter": "00000000-0000-0000-0000-000000000001",
+    }.get(name, "sample")
 
 
 def _all_paths(resolver=None, prefix=""):
@@ -42,7 +57,9 @@ def _all_paths(resolver=None, prefix=""):
     for pattern in resolver.url_patterns:
         route = str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            for name, converter in getattr(pattern.pattern, "converters", {}).items():  # include("x/<int:pk>/", ...)
+            for name, converter in getattr(
+                pattern.pattern, "converters", {}
+            ).items():  # include("x/<int:pk>/", ...)
                 route = re.sub(rf"<(?:\w+:)?{name}>", _sample(converter), route)
             yield from _all_paths(pattern, prefix + route)
         elif isinstance(pattern, URLPattern):
@@ -85,7 +102,9 @@ def test_language_switch_is_remembered_and_sets_direction():
     user = factories.UserFactory()
     client = Client()
     client.force_login(user)
-    response = client.post(reverse("accounts:language-set"), {"language": "en", "next": reverse("accounts:profile")})
+    response = client.post(
+        reverse("accounts:language-set"), {"language": "en", "next": reverse("accounts:profile")}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
     user.refresh_from_db()
@@ -116,7 +135,10 @@ def test_unknown_language_code_is_refused_with_a_message_and_changes_nothing():
     assert messages, "a message explains the refusal"
     user.refresh_from_db()
     assert user.preferred_language == "ar"
-    assert settings.LANGUAGE_COOKIE_NAME not in client.cookies or client.cookies[settings.LANGUAGE_COOKIE_NAME].value != "xx"
+    assert (
+        settings.LANGUAGE_COOKIE_NAME not in client.cookies
+        or client.cookies[settings.LANGUAGE_COOKIE_NAME].value != "xx"
+    )
 
 
 def test_dates_and_numbers_follow_the_locale():
@@ -133,7 +155,9 @@ def test_dates_and_numbers_follow_the_locale():
 
 
 def test_open_redirect_through_next_is_refused():
-    response = Client().post(reverse("accounts:language-set"), {"language": "en", "next": "https://evil.example.com/x"})
+    response = Client().post(
+        reverse("accounts:language-set"), {"language": "en", "next": "https://evil.example.com/x"}
+    )
     assert response["Location"] == reverse("workgroups:space-list")
 
 
@@ -142,7 +166,9 @@ PAGES_TO_AUDIT = ["account_login", "workgroups:space-list", "accounts:profile", 
 
 @pytest.mark.parametrize("name", PAGES_TO_AUDIT)
 def test_pages_have_no_inline_script_or_style_and_no_other_host(name, world, clients):
-    response = clients["member"].get(reverse(name)) if name != "account_login" else Client().get(reverse(name))
+    response = (
+        clients["member"].get(reverse(name)) if name != "account_login" else Client().get(reverse(name))
+    )
     assert response.status_code == 200
     body = response.content.decode()
     csp = response["Content-Security-Policy"]
@@ -160,7 +186,9 @@ def test_no_template_or_stylesheet_names_another_host():
     offenders = []
     for path in list((ROOT / "templates").rglob("*.html")) + list((ROOT / "static" / "css").rglob("*.css")):
         text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"(?:src|href)\s*=\s*[\"']((?:https?:)?//[^\"']+)|url\(\s*[\"']?((?:https?:)?//[^)\"']+)", text):
+        for match in re.finditer(
+            r"(?:src|href)\s*=\s*[\"']((?:https?:)?//[^\"']+)|url\(\s*[\"']?((?:https?:)?//[^)\"']+)", text
+        ):
             offenders.append((path.name, match.group(0)))
     assert not offenders
 
@@ -177,7 +205,9 @@ def _compressed_size(static_name):
 def _first_visit_weight(body):
     """HTML + every stylesheet, script and font the page loads, compressed as served."""
     total = len(gzip.compress(body.encode(), 6))
-    assets = re.findall(r'<(?:link[^>]+rel="(?:stylesheet|preload|icon)"[^>]*href|script[^>]*src)="/static/([^"]+)"', body)
+    assets = re.findall(
+        r'<(?:link[^>]+rel="(?:stylesheet|preload|icon)"[^>]*href|script[^>]*src)="/static/([^"]+)"', body
+    )
     fonts = set()
     for asset in assets:
         if asset.endswith(".css"):
@@ -251,13 +281,28 @@ def test_every_response_turns_off_the_browser_features_the_platform_never_uses(w
 
     expected = permissions_policy(settings.CSSR_PERMISSIONS_POLICY)
     stylesheet = "/static/" + staticfiles_storage.stored_name("css/cssr.css")
-    responses = [Client().get(reverse("account_login")), clients["member"].get(reverse("workgroups:space-list")),
-                 clients["member"].get("/no-such-page/"), Client().get(stylesheet), Client().get("/robots.txt")]
+    responses = [
+        Client().get(reverse("account_login")),
+        clients["member"].get(reverse("workgroups:space-list")),
+        clients["member"].get("/no-such-page/"),
+        Client().get(stylesheet),
+        Client().get("/robots.txt"),
+    ]
     assert [response.status_code for response in responses] == [200, 200, 404, 200, 200]
     for response in responses:
         assert response["Permissions-Policy"] == expected
     policy = dict(item.split("=", 1) for item in expected.split(", "))
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics",
-                    "display-capture", "serial", "hid"):
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+        "display-capture",
+        "serial",
+        "hid",
+    ):
         assert policy[feature] == "()", feature
     assert policy["publickey-credentials-get"] == policy["publickey-credentials-create"] == "(self)"

@@ -31,6 +31,7 @@ HOME, ELSEWHERE, ATTACKER = "203.0.113.5", "192.0.2.44", "198.51.100.9"
 
 # --- Helpers ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def clock(monkeypatch):
     """The throttle's clock, moved by hand: `clock.advance(seconds)`."""
@@ -78,6 +79,7 @@ def user_with_totp(**fields):
 
 # --- Admin: only through the platform's sign-in, with the second factor ----------------------
 
+
 def test_admin_login_page_only_leads_to_the_platform_sign_in():
     staff = factories.StaffFactory(username="ops")
     client = Client()
@@ -99,7 +101,10 @@ def test_a_staff_password_alone_does_not_open_admin():
     response = sign_in(client, "ops", next_url="/admin/")
     assert response["Location"] == reverse("mfa_authenticate")
     assert not signed_in(client)
-    assert urlsplit(client.get(reverse("admin:index"))["Location"]).path in (reverse("admin:login"), reverse("account_login"))
+    assert urlsplit(client.get(reverse("admin:index"))["Location"]).path in (
+        reverse("admin:login"),
+        reverse("account_login"),
+    )
     with frozen_totp():
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response["Location"] == "/admin/"
@@ -114,7 +119,9 @@ def test_a_staff_session_that_did_not_use_the_second_factor_is_asked_for_it():
     response = client.get(reverse("admin:index"))
     assert response["Location"] == reverse("mfa_reauthenticate") + "?next=%2Fadmin%2F"
     with frozen_totp():
-        refused = client.post(response["Location"], {"code": totp_code(secret, TOTP_FROZEN_AT - 90)})  # expired
+        refused = client.post(
+            response["Location"], {"code": totp_code(secret, TOTP_FROZEN_AT - 90)}
+        )  # expired
         assert refused.status_code == 200 and refused.context["form"].errors
         assert client.get(reverse("admin:index")).status_code == 302
         response = client.post(response["Location"], {"code": totp_code(secret)})
@@ -144,11 +151,16 @@ def test_admin_sign_in_is_throttled_through_both_login_urls(clock):
     factories.StaffFactory(username="ops")
     client = Client()
     for attempt in range(25):
-        response = client.post(reverse("admin:login") + "?next=/admin/", {"username": "ops", "password": f"guess-{attempt}"})
+        response = client.post(
+            reverse("admin:login") + "?next=/admin/", {"username": "ops", "password": f"guess-{attempt}"}
+        )
         assert response.status_code == 302 and urlsplit(response["Location"]).path == reverse("account_login")
     assert not signed_in(client)
-    refused = [attempt for attempt in range(25) if account_wait(15) in body(sign_in(client, "ops", f"guess-{attempt}",
-                                                                                    next_url="/admin/"))]
+    refused = [
+        attempt
+        for attempt in range(25)
+        if account_wait(15) in body(sign_in(client, "ops", f"guess-{attempt}", next_url="/admin/"))
+    ]
     assert refused == list(range(5, 25))  # five tries, then the account waits
     response = sign_in(client, "ops", next_url="/admin/")
     assert account_wait(15) in body(response) and not signed_in(client)
@@ -157,20 +169,27 @@ def test_admin_sign_in_is_throttled_through_both_login_urls(clock):
 
 # --- Who must use a second factor --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["rapporteur", "technical_officer", "political_officer", "staff"])
 def test_officers_rapporteurs_and_staff_without_a_second_factor_are_sent_to_set_one_up(world, role):
     user = world["users"][role]
     Authenticator.objects.filter(user=user).delete()
     client = client_for(user, second_factor=False)
-    for url in (reverse("workgroups:space-list"), reverse("workgroups:space-detail", args=[world["space"].pk]),
-                reverse("accounts:profile"), reverse("mfa_reauthenticate")):
+    for url in (
+        reverse("workgroups:space-list"),
+        reverse("workgroups:space-detail", args=[world["space"].pk]),
+        reverse("accounts:profile"),
+        reverse("mfa_reauthenticate"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"] == reverse("mfa_index"), url
     messages = [str(message) for message in client.get(reverse("mfa_index")).context["messages"]]
     assert any("two-factor" in message or "المصادقة" in message for message in messages)
     # Setting one up, switching the language and signing out stay open.
     assert client.get(reverse("mfa_index")).status_code == 200
-    assert urlsplit(client.get(reverse("mfa_activate_totp"))["Location"]).path == reverse("account_reauthenticate")
+    assert urlsplit(client.get(reverse("mfa_activate_totp"))["Location"]).path == reverse(
+        "account_reauthenticate"
+    )
     assert client.get(reverse("account_reauthenticate")).status_code == 200
     assert client.post(reverse("accounts:language-set"), {"language": "en", "next": "/"}).status_code == 302
     assert client.post(reverse("account_logout")).status_code == 302
@@ -184,17 +203,26 @@ def test_a_session_that_did_not_use_the_second_factor_is_asked_for_it_and_nothin
     TOTP.activate(user, secret)
     client = client_for(user, second_factor=False)
     space_url = reverse("workgroups:space-detail", args=[world["space"].pk])
-    for url in (space_url, reverse("mfa_index"), reverse("mfa_activate_totp"), reverse("account_reauthenticate")):
+    for url in (
+        space_url,
+        reverse("mfa_index"),
+        reverse("mfa_activate_totp"),
+        reverse("account_reauthenticate"),
+    ):
         response = client.get(url)
         assert urlsplit(response["Location"]).path == reverse("mfa_reauthenticate"), url
     # A form posted meanwhile changes nothing.
-    response = client.post(reverse("accounts:profile"), {"display_name": "changed", "title": "", "preferred_language": "ar",
-                                                         "time_zone": "Asia/Damascus"})
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "changed", "title": "", "preferred_language": "ar", "time_zone": "Asia/Damascus"},
+    )
     assert response["Location"] == reverse("mfa_reauthenticate")
     user.refresh_from_db()
     assert user.display_name != "changed"
     with frozen_totp():
-        response = client.post(reverse("mfa_reauthenticate") + f"?next={space_url}", {"code": totp_code(secret)})
+        response = client.post(
+            reverse("mfa_reauthenticate") + f"?next={space_url}", {"code": totp_code(secret)}
+        )
     assert response["Location"] == space_url
     assert client.get(space_url).status_code == 200
 
@@ -210,7 +238,9 @@ def test_members_need_no_second_factor_unless_everyone_must(world, settings):
 def test_the_role_list_decides_who_must_use_a_second_factor(world, settings):
     rapporteur, staff = world["users"]["rapporteur"], world["users"]["staff"]
     settings.CSSR_MFA_REQUIRED_ROLES = ["technical_officer"]
-    assert client_for(rapporteur, second_factor=False).get(reverse("workgroups:space-list")).status_code == 200
+    assert (
+        client_for(rapporteur, second_factor=False).get(reverse("workgroups:space-list")).status_code == 200
+    )
     assert client_for(staff, second_factor=False).get(reverse("admin:index")).status_code == 200
     settings.CSSR_MFA_REQUIRED_ROLES = ["staff"]
     assert client_for(staff, second_factor=False).get(reverse("admin:index")).status_code == 302
@@ -222,14 +252,17 @@ def test_becoming_a_rapporteur_asks_for_a_second_factor_at_the_next_page_and_lea
     url = reverse("workgroups:space-list")
     assert client.get(url).status_code == 200
     membership = Membership.objects.get(user=member, space=world["space"])
-    workgroup_services.membership_change_role(actor=world["users"]["staff"], membership=membership,
-                                              role=Role.RAPPORTEUR)
+    workgroup_services.membership_change_role(
+        actor=world["users"]["staff"], membership=membership, role=Role.RAPPORTEUR
+    )
     assert client.get(url)["Location"] == reverse("mfa_index")
     workgroup_services.membership_leave(actor=None, membership=Membership.objects.get(pk=membership.pk))
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)  # allauth tells of the new authenticator on commit, within the request
+@pytest.mark.django_db(
+    transaction=True
+)  # allauth tells of the new authenticator on commit, within the request
 def test_setting_up_the_first_authenticator_counts_as_this_sessions_second_factor(world):
     rapporteur = world["users"]["rapporteur"]
     Authenticator.objects.filter(user=rapporteur).delete()
@@ -257,7 +290,9 @@ def test_removing_the_last_authenticator_sends_every_session_back_to_set_one_up(
 def test_a_passkey_is_a_second_factor(world):
     officer = world["users"]["political_officer"]
     Authenticator.objects.filter(user=officer).delete()
-    passkey = Authenticator.objects.create(user=officer, type=Authenticator.Type.WEBAUTHN, data={"name": "phone"})
+    passkey = Authenticator.objects.create(
+        user=officer, type=Authenticator.Type.WEBAUTHN, data={"name": "phone"}
+    )
     client = client_for(officer, second_factor=False)
     response = client.get(reverse("workgroups:space-list"))
     assert urlsplit(response["Location"]).path == reverse("mfa_reauthenticate_webauthn")
@@ -279,13 +314,16 @@ def test_the_gate_costs_no_query_per_request(world, settings):
     url = reverse("workgroups:space-list")
     gated.get(url)
     with_gate = queries(gated, url)
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "accounts.middleware.TwoFactorMiddleware"]
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if name != "accounts.middleware.TwoFactorMiddleware"
+    ]
     ungated = Client()  # a new handler, built without the gate, on the same session
     ungated.cookies = gated.cookies
     assert queries(ungated, url) == with_gate
 
 
 # --- Second-factor codes: wrong, replayed, expired, throttled ---------------------------------
+
 
 def test_wrong_replayed_and_expired_codes_are_refused_and_sign_nobody_in():
     user, secret = user_with_totp(username="layla")
@@ -322,16 +360,22 @@ def test_a_code_typed_in_arabic_indic_digits_is_the_same_code_everywhere_it_is_a
     with frozen_totp():
         client = Client()
         sign_in(client, "layla")
-        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret).translate(ARABIC_INDIC)})
+        response = client.post(
+            reverse("mfa_authenticate"), {"code": totp_code(secret).translate(ARABIC_INDIC)}
+        )
         assert response.status_code == 302 and signed_in(client)
         replay = Client()
         sign_in(replay, "layla")
-        response = replay.post(reverse("mfa_authenticate"), {"code": totp_code(secret).translate(EASTERN_ARABIC_INDIC)})
+        response = replay.post(
+            reverse("mfa_authenticate"), {"code": totp_code(secret).translate(EASTERN_ARABIC_INDIC)}
+        )
         assert response.status_code == 200 and response.context["form"].errors and not signed_in(replay)
     later = TOTP_FROZEN_AT + 90
     with frozen_totp(later):
-        response = client.post(reverse("mfa_reauthenticate"),
-                               {"code": f" {totp_code(secret, later).translate(EASTERN_ARABIC_INDIC)} "})
+        response = client.post(
+            reverse("mfa_reauthenticate"),
+            {"code": f" {totp_code(secret, later).translate(EASTERN_ARABIC_INDIC)} "},
+        )
         assert response.status_code == 302, response.context["form"].errors
     rapporteur = world["users"]["rapporteur"]
     Authenticator.objects.filter(user=rapporteur).delete()
@@ -341,7 +385,9 @@ def test_a_code_typed_in_arabic_indic_digits_is_the_same_code_everywhere_it_is_a
     client.get(reverse("mfa_activate_totp"))
     new_secret = client.session["mfa.totp.secret"]
     with frozen_totp():
-        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(new_secret).translate(ARABIC_INDIC)})
+        response = client.post(
+            reverse("mfa_activate_totp"), {"code": totp_code(new_secret).translate(ARABIC_INDIC)}
+        )
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=rapporteur, type=Authenticator.Type.TOTP).exists()
     assert user.pk
@@ -360,6 +406,7 @@ def test_second_factor_codes_are_throttled_per_account():
 
 
 # --- Throttling: stops guessing, not a workshop ----------------------------------------------
+
 
 def test_25_wrong_passwords_for_one_account_are_stopped_then_it_waits_longer_each_time(clock):
     factories.UserFactory(username="omar")
@@ -433,8 +480,9 @@ def test_failing_on_purpose_does_not_keep_a_person_out(clock):
 
 
 @pytest.mark.parametrize("renewal", ["reset link", "staff in admin"])
-def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mailoutbox,
-                                                             django_capture_on_commit_callbacks):
+def test_a_password_reset_lifts_the_wait_someone_else_caused(
+    clock, renewal, mailoutbox, django_capture_on_commit_callbacks
+):
     """Someone fails on purpose until she waits five minutes; she resets her password by the e-mailed
     link from a network she never used (or staff set one for her), and signs in with it at once."""
     huda = factories.UserFactory(username="huda", email="huda@example.org")
@@ -448,7 +496,9 @@ def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mai
     new_password = "Reset-secret-2254!"
     if renewal == "reset link":
         with django_capture_on_commit_callbacks(execute=True):  # the outbox sends once the request commits
-            assert travelling.post(reverse("account_reset_password"), {"email": huda.email}).status_code == 302
+            assert (
+                travelling.post(reverse("account_reset_password"), {"email": huda.email}).status_code == 302
+            )
         link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mailoutbox[-1].body).group(1)
         response = travelling.get(link, follow=True)
         form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
@@ -458,7 +508,8 @@ def test_a_password_reset_lifts_the_wait_someone_else_caused(clock, renewal, mai
         staff = factories.StaffFactory(username="ops")
         response = client_for(staff).post(
             reverse("admin:auth_user_password_change", args=[huda.pk]),
-            {"usable_password": "true", "password1": new_password, "password2": new_password})
+            {"usable_password": "true", "password1": new_password, "password2": new_password},
+        )
         assert response.status_code == 302
     sign_in(travelling, "huda", new_password)
     assert signed_in(travelling)
@@ -491,58 +542,81 @@ def test_the_throttle_logs_the_network_never_what_was_typed(clock, caplog):
 
 # --- The client address: only what the trusted proxy wrote -------------------------------------
 
-@pytest.mark.parametrize(("count", "remote", "header", "expected"), [
-    (0, "203.0.113.9", "6.6.6.6", "203.0.113.9"),                   # no proxy: the header is ignored
-    (0, "", "6.6.6.6", ""),                                         # no socket address: none to trust
-    (0, "not an address", "", ""),
-    (0, "::ffff:203.0.113.9", "", "203.0.113.9"),                   # an IPv4 client on an IPv6 socket
-    (0, "fe80::1%eth0", "", "fe80::1"),                             # a zone names an interface, not a client
-    (1, "10.0.0.2", "6.6.6.6, 198.51.100.7", "198.51.100.7"),         # the client's own value is skipped
-    (1, "10.0.0.2", "198.51.100.7", "198.51.100.7"),
-    (1, "10.0.0.2", "", "10.0.0.2"),                                 # straight to the app: the socket
-    (1, "10.0.0.2", " , ,", "10.0.0.2"),
-    (1, "10.0.0.2", "6.6.6.6, garbage", ""),                         # the trusted hop is no address
-    (1, "10.0.0.2", "6.6.6.6, 2001:db8:1:2::7", "2001:db8:1:2::7"),
-    (1, "10.0.0.2", "1.1.1.1," * 5000 + "198.51.100.7", "198.51.100.7"),  # many hops
-    (1, "10.0.0.2", "198.51.100.7:443", ""),                         # with a port: not an address
-    (1, "10.0.0.2", "١٩٨.٥١.١٠٠.٧", ""),                            # Arabic-Indic digits
-    (2, "10.0.0.3", "6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
-    (2, "10.0.0.3", "198.51.100.7", "10.0.0.3"),                     # fewer hops than proxies
-])
+
+@pytest.mark.parametrize(
+    ("count", "remote", "header", "expected"),
+    [
+        (0, "203.0.113.9", "6.6.6.6", "203.0.113.9"),  # no proxy: the header is ignored
+        (0, "", "6.6.6.6", ""),  # no socket address: none to trust
+        (0, "not an address", "", ""),
+        (0, "::ffff:203.0.113.9", "", "203.0.113.9"),  # an IPv4 client on an IPv6 socket
+        (0, "fe80::1%eth0", "", "fe80::1"),  # a zone names an interface, not a client
+        (1, "10.0.0.2", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # the client's own value is skipped
+        (1, "10.0.0.2", "198.51.100.7", "198.51.100.7"),
+        (1, "10.0.0.2", "", "10.0.0.2"),  # straight to the app: the socket
+        (1, "10.0.0.2", " , ,", "10.0.0.2"),
+        (1, "10.0.0.2", "6.6.6.6, garbage", ""),  # the trusted hop is no address
+        (1, "10.0.0.2", "6.6.6.6, 2001:db8:1:2::7", "2001:db8:1:2::7"),
+        (1, "10.0.0.2", "1.1.1.1," * 5000 + "198.51.100.7", "198.51.100.7"),  # many hops
+        (1, "10.0.0.2", "198.51.100.7:443", ""),  # with a port: not an address
+        (1, "10.0.0.2", "١٩٨.٥١.١٠٠.٧", ""),  # Arabic-Indic digits
+        (2, "10.0.0.3", "6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
+        (2, "10.0.0.3", "198.51.100.7", "10.0.0.3"),  # fewer hops than proxies
+    ],
+)
 def test_client_ip_trusts_only_what_the_proxies_wrote(settings, count, remote, header, expected):
     settings.CSSR_TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=header)
     assert client_ip(request) == expected
 
 
-@pytest.mark.parametrize(("address", "network"), [
-    ("203.0.113.9", "203.0.113.0/24"),
-    ("2001:db8:1:2::7", "2001:db8:1::/48"),
-    ("::ffff:203.0.113.9", "203.0.113.0/24"),
-    ("fe80::1%eth0", "fe80::/48"),
-    ("", ""), ("garbage", ""), ("203.0.113.0/24", ""), ("999.1.1.1", ""), ("<script>", ""), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.9", "203.0.113.0/24"),
+        ("2001:db8:1:2::7", "2001:db8:1::/48"),
+        ("::ffff:203.0.113.9", "203.0.113.0/24"),
+        ("fe80::1%eth0", "fe80::/48"),
+        ("", ""),
+        ("garbage", ""),
+        ("203.0.113.0/24", ""),
+        ("999.1.1.1", ""),
+        ("<script>", ""),
+        (None, ""),
+    ],
+)
 def test_network_of_truncates_and_refuses_anything_else(address, network):
     assert network_of(address) == network
 
 
-def test_a_forged_forwarded_for_escapes_neither_the_address_limit_nor_reaches_sessions_or_logs(settings, clock, caplog):
+def test_a_forged_forwarded_for_escapes_neither_the_address_limit_nor_reaches_sessions_or_logs(
+    settings, clock, caplog
+):
     settings.CSSR_TRUSTED_PROXY_COUNT = 1
     for n in range(31):
         factories.UserFactory(username=f"target{n}")
     client = Client(REMOTE_ADDR="10.0.0.2")
     with caplog.at_level(logging.INFO, logger="cssr.security"):
         for n in range(30):
-            client.post(reverse("account_login"), {"login": f"target{n}", "password": "guess"},
-                        HTTP_X_FORWARDED_FOR=f"6.6.{n}.6, 198.51.100.7")
-        response = client.post(reverse("account_login"), {"login": "target30", "password": factories.PASSWORD},
-                               HTTP_X_FORWARDED_FOR="7.7.7.7, 198.51.100.7")
+            client.post(
+                reverse("account_login"),
+                {"login": f"target{n}", "password": "guess"},
+                HTTP_X_FORWARDED_FOR=f"6.6.{n}.6, 198.51.100.7",
+            )
+        response = client.post(
+            reverse("account_login"),
+            {"login": "target30", "password": factories.PASSWORD},
+            HTTP_X_FORWARDED_FOR="7.7.7.7, 198.51.100.7",
+        )
     assert network_wait(600) in body(response) and not signed_in(client)
     assert "6.6." not in caplog.text and "7.7.7.7" not in caplog.text and "198.51.100.0/24" in caplog.text
     user = factories.UserFactory(username="rana")
     other = Client(REMOTE_ADDR="10.0.0.2")
-    other.post(reverse("account_login"), {"login": "rana", "password": factories.PASSWORD},
-               HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+    other.post(
+        reverse("account_login"),
+        {"login": "rana", "password": factories.PASSWORD},
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5",
+    )
     assert signed_in(other)
     row = UserSession.objects.get(user=user)
     assert row.ip != "6.6.6.6" and network_of(row.ip) == "203.0.113.0/24"
@@ -553,10 +627,16 @@ def test_without_a_trusted_proxy_the_forwarded_for_header_is_ignored(clock):
         factories.UserFactory(username=f"target{n}")
     client = Client(REMOTE_ADDR=ATTACKER)
     for n in range(30):
-        client.post(reverse("account_login"), {"login": f"target{n}", "password": "guess"},
-                    HTTP_X_FORWARDED_FOR=f"6.6.{n}.6")
-    response = client.post(reverse("account_login"), {"login": "target30", "password": factories.PASSWORD},
-                           HTTP_X_FORWARDED_FOR="203.0.113.5")
+        client.post(
+            reverse("account_login"),
+            {"login": f"target{n}", "password": "guess"},
+            HTTP_X_FORWARDED_FOR=f"6.6.{n}.6",
+        )
+    response = client.post(
+        reverse("account_login"),
+        {"login": "target30", "password": factories.PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )
     assert network_wait(600) in body(response) and not signed_in(client)
 
 
@@ -564,8 +644,11 @@ def test_an_address_that_cannot_be_trusted_is_refused_with_a_message_and_signs_n
     settings.CSSR_TRUSTED_PROXY_COUNT = 1
     factories.UserFactory(username="fadi")
     client = Client()
-    response = client.post(reverse("account_login"), {"login": "fadi", "password": factories.PASSWORD},
-                           HTTP_X_FORWARDED_FOR="198.51.100.7, <script>")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "fadi", "password": factories.PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7, <script>",
+    )
     assert response.status_code == 403
     assert "operations support team" in body(response) or "فريق الدعم" in body(response)
     assert not signed_in(client) and not UserSession.objects.exists()
@@ -573,12 +656,15 @@ def test_an_address_that_cannot_be_trusted_is_refused_with_a_message_and_signs_n
 
 # --- The demo accounts ------------------------------------------------------------------------
 
+
 def test_demo_officers_and_rapporteurs_have_an_authenticator_and_make_totp_prints_their_codes(capsys):
     from accounts import demo as accounts_demo
     from workgroups import demo as workgroups_demo
 
     required = {"ops"} | {
-        username for spec in workgroups_demo.SPACES for username, role in spec["people"]
+        username
+        for spec in workgroups_demo.SPACES
+        for username, role in spec["people"]
         if role in (Role.RAPPORTEUR, Role.TECHNICAL_OFFICER, Role.POLITICAL_OFFICER)
     }
     assert required == set(accounts_demo.DEMO_TOTP_SECRETS)

@@ -19,15 +19,47 @@ fast = settings(max_examples=200, deadline=None)
 
 # --- Checking rendered HTML ------------------------------------------------------------------------------
 
-FORBIDDEN = [re.compile(pattern, re.IGNORECASE) for pattern in (
-    r"<script", r"<img", r"<svg", r"<iframe", r"<style", r"<form", r"<input", r"<object", r"<embed", r"<math",
-    # Inside a tag: escaped text is no danger, and every "<" of the user's text is escaped.
-    r"<[^>]*\son\w+\s*=", r"<[^>]*\sstyle\s*=", r"<[^>]*\sclass\s*=", r"<[^>]*\starget\s*=",
-    r"""<[^>]*\shref\s*=\s*["']?[\x00-\x20]*(?:javascript|data|vbscript)\s*:""",
-)]
+FORBIDDEN = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"<script",
+        r"<img",
+        r"<svg",
+        r"<iframe",
+        r"<style",
+        r"<form",
+        r"<input",
+        r"<object",
+        r"<embed",
+        r"<math",
+        # Inside a tag: escaped text is no danger, and every "<" of the user's text is escaped.
+        r"<[^>]*\son\w+\s*=",
+        r"<[^>]*\sstyle\s*=",
+        r"<[^>]*\sclass\s*=",
+        r"<[^>]*\starget\s*=",
+        r"""<[^>]*\shref\s*=\s*["']?[\x00-\x20]*(?:javascript|data|vbscript)\s*:""",
+    )
+]
 # Written out here rather than read from cssr.text, so that widening the code's lists fails a test.
-ALLOWED_TAGS = {"p", "br", "strong", "em", "del", "s", "ul", "ol", "li", "blockquote", "code", "pre", "h4", "h5", "h6",
-                "a", "hr"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "hr",
+}
 DIRECTIONAL = {"p", "li", "ul", "ol", "blockquote", "h4", "h5", "h6", "pre"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener noreferrer"
@@ -82,13 +114,20 @@ def assert_safe(rendered):
                 assert scheme is None or scheme.group(1).lower() in ALLOWED_SCHEMES, value
 
 
-@pytest.mark.parametrize("unsafe", [
-    '<img src="x">', '<p dir="auto" class="x">x</p>', "<p>x</p>", '<p dir="rtl">x</p>', "<!-- x -->",
-    '<a href="javascript:alert(1)" rel="nofollow noopener noreferrer">x</a>',
-    '<a href=" &#x09;JaVa&#x0A;script:alert(1)" rel="nofollow noopener noreferrer">x</a>',
-    '<a href="https://ok.example">no rel</a>', '<a href="https://ok.example" rel="nofollow noopener noreferrer" '
-    'target="_blank">x</a>',
-])
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        '<img src="x">',
+        '<p dir="auto" class="x">x</p>',
+        "<p>x</p>",
+        '<p dir="rtl">x</p>',
+        "<!-- x -->",
+        '<a href="javascript:alert(1)" rel="nofollow noopener noreferrer">x</a>',
+        '<a href=" &#x09;JaVa&#x0A;script:alert(1)" rel="nofollow noopener noreferrer">x</a>',
+        '<a href="https://ok.example">no rel</a>',
+        '<a href="https://ok.example" rel="nofollow noopener noreferrer" target="_blank">x</a>',
+    ],
+)
 def test_the_safety_check_itself_catches_unsafe_html(unsafe):
     with pytest.raises(AssertionError):
         assert_safe(unsafe)
@@ -110,7 +149,9 @@ def test_the_hostile_corpus_is_big_enough():
     assert max(len(body) for body in HOSTILE_MARKDOWN) <= text.MAX_BODY_LENGTH
 
 
-@pytest.mark.parametrize("body", HOSTILE_MARKDOWN, ids=[f"payload-{index}" for index in range(len(HOSTILE_MARKDOWN))])
+@pytest.mark.parametrize(
+    "body", HOSTILE_MARKDOWN, ids=[f"payload-{index}" for index in range(len(HOSTILE_MARKDOWN))]
+)
 def test_hostile_markdown_renders_only_allowed_markup(body):
     rendered = text.render_markdown(body)
     assert isinstance(rendered, SafeString)
@@ -120,20 +161,33 @@ def test_hostile_markdown_renders_only_allowed_markup(body):
     assert isinstance(text.mentions(body), list)
 
 
-@pytest.mark.parametrize("body", [
-    "[x](javascript:alert(1))", "[x](jav&#x09;ascript:alert(1))", "[x](JaVaScRiPt:alert(1))",
-    "[x](javascript&colon;alert(1))", "[x](data:text/html;base64,PHNjcmlwdD4=)", "[x](vbscript:msgbox(1))",
-    "[x][evil]\n\n[evil]: javascript:alert(1)", "![x](javascript:alert(1))",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[x](javascript:alert(1))",
+        "[x](jav&#x09;ascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](javascript&colon;alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox(1))",
+        "[x][evil]\n\n[evil]: javascript:alert(1)",
+        "![x](javascript:alert(1))",
+    ],
+)
 def test_a_link_to_a_refused_scheme_shows_its_text_alone(body):
     assert text.render_markdown(body) == '<p dir="auto">x</p>\n'
 
 
 def test_no_image_is_ever_rendered_an_image_becomes_a_link():
-    rendered = text.render_markdown("![map](https://maps.example/homs.png) ![](https://evil.example/pixel.gif)")
+    rendered = text.render_markdown(
+        "![map](https://maps.example/homs.png) ![](https://evil.example/pixel.gif)"
+    )
     assert "<img" not in rendered
     assert '<a href="https://maps.example/homs.png" rel="nofollow noopener noreferrer">map</a>' in rendered
-    assert '<a href="https://evil.example/pixel.gif" rel="nofollow noopener noreferrer">https://evil.example/pixel.gif</a>' in rendered
+    assert (
+        '<a href="https://evil.example/pixel.gif" rel="nofollow noopener noreferrer">https://evil.example/pixel.gif</a>'
+        in rendered
+    )
     # Inside a link an image is its text, not a link in a link.
     assert text.render_markdown("[![x](https://evil.example/p.png)](https://ok.example)") == (
         '<p dir="auto"><a href="https://ok.example" rel="nofollow noopener noreferrer">x</a></p>\n'
@@ -170,10 +224,60 @@ def test_bidirectional_overrides_are_removed_but_direction_marks_stay():
 
 
 HOSTILE_FRAGMENTS = [
-    "<", ">", "/", "[", "]", "(", ")", "!", "*", "_", "~", "`", "```", "#", "> ", "- ", "1. ", "\n", "\n\n", " ", "    ",
-    '"', "'", "=", "&", "&#x09;", "&colon;", "&#106;", ":", "javascript:", "JAVASCRIPT:", "data:", "vbscript:",
-    "http://", "https://ok.example", "mailto:", "script", "img", "svg", "style", "iframe", "on", "onerror=",
-    "class=", "href=", "src=", "alert(1)", "\x00", "\u202e", "\t", "a", "ب", "مرحبا", "@",
+    "<",
+    ">",
+    "/",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "*",
+    "_",
+    "~",
+    "`",
+    "```",
+    "#",
+    "> ",
+    "- ",
+    "1. ",
+    "\n",
+    "\n\n",
+    " ",
+    "    ",
+    '"',
+    "'",
+    "=",
+    "&",
+    "&#x09;",
+    "&colon;",
+    "&#106;",
+    ":",
+    "javascript:",
+    "JAVASCRIPT:",
+    "data:",
+    "vbscript:",
+    "http://",
+    "https://ok.example",
+    "mailto:",
+    "script",
+    "img",
+    "svg",
+    "style",
+    "iframe",
+    "on",
+    "onerror=",
+    "class=",
+    "href=",
+    "src=",
+    "alert(1)",
+    "\x00",
+    "\u202e",
+    "\t",
+    "a",
+    "ب",
+    "مرحبا",
+    "@",
 ]
 
 
@@ -194,7 +298,10 @@ def test_any_text_renders_only_allowed_markup(body):
 
 def test_arabic_and_english_paragraphs_each_take_their_own_direction():
     rendered = text.render_markdown("نناقش اليوم خطة العمل.\n\nToday we discuss the work plan.")
-    assert rendered == '<p dir="auto">نناقش اليوم خطة العمل.</p>\n<p dir="auto">Today we discuss the work plan.</p>\n'
+    assert (
+        rendered
+        == '<p dir="auto">نناقش اليوم خطة العمل.</p>\n<p dir="auto">Today we discuss the work plan.</p>\n'
+    )
 
 
 def test_emphasis_breaks_lists_quotes_code_and_rules():
@@ -207,7 +314,7 @@ def test_emphasis_breaks_lists_quotes_code_and_rules():
     assert '<ol dir="auto">\n<li dir="auto">first</li>' in rendered
     assert '<blockquote dir="auto">\n<p dir="auto">quoted reply</p>\n</blockquote>' in rendered
     assert "<code>inline</code> code" in rendered
-    assert '<pre dir="auto"><code>print(\'&lt;b&gt;\')\n</code></pre>' in rendered
+    assert "<pre dir=\"auto\"><code>print('&lt;b&gt;')\n</code></pre>" in rendered
     assert "<hr>" in rendered
     assert_safe(rendered)
 
@@ -248,18 +355,21 @@ def test_plain_text_is_the_readers_text_on_one_line():
 # --- Mentions --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("@layla and @Omar_K.", ["layla", "omar_k"]),
-    ("mail me at a@b.org", []),
-    ("`@code`", []),
-    ("```\n@fenced\n```\n@after", ["after"]),
-    ("see https://example.org/@someone and /@path", []),
-    ("@Layla @layla @LAYLA, @sami.h-2+x", ["layla", "sami.h-2+x"]),
-    ("مرحبا @layla، شكراً", ["layla"]),
-    ("> @quoted\n\n- @listed\n\n**@bold**", ["quoted", "listed", "bold"]),
-    ("[@linked](https://example.org)", ["linked"]),
-    ("@ alone and @. and @", []),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("@layla and @Omar_K.", ["layla", "omar_k"]),
+        ("mail me at a@b.org", []),
+        ("`@code`", []),
+        ("```\n@fenced\n```\n@after", ["after"]),
+        ("see https://example.org/@someone and /@path", []),
+        ("@Layla @layla @LAYLA, @sami.h-2+x", ["layla", "sami.h-2+x"]),
+        ("مرحبا @layla، شكراً", ["layla"]),
+        ("> @quoted\n\n- @listed\n\n**@bold**", ["quoted", "listed", "bold"]),
+        ("[@linked](https://example.org)", ["linked"]),
+        ("@ alone and @. and @", []),
+    ],
+)
 def test_mentions(body, expected):
     assert text.mentions(body) == expected
 
@@ -267,26 +377,29 @@ def test_mentions(body, expected):
 # --- The normaliser --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("variant", "plain"), [
-    ("الإنتخابات", "الانتخابات"),
-    ("أحمد", "احمد"),
-    ("آمنة", "امنه"),
-    ("ٱلرحمن", "الرحمن"),
-    ("مسؤولية", "مسئولية"),
-    ("مدرسة", "مدرسه"),
-    ("على", "علي"),
-    ("العَرَبِيَّة", "العربية"),
-    ("قُرْآنٌ", "قران"),
-    ("عـــربي", "عربي"),
-    ("٢٠٢٦", "2026"),
-    ("۲۰۲۶", "2026"),
-    ("ﻻ", "لا"),
-    ("ﺍﻟﻌﺮﺑﻴﺔ", "العربية"),
-    ("Syria SYRIA", "syria syria"),
-    ("ﬁle", "file"),
-    ("عر\u200bبي\u200f", "عربي"),
-    ("  كلمة \n\t أخرى  ", "كلمة اخرى"),
-])
+@pytest.mark.parametrize(
+    ("variant", "plain"),
+    [
+        ("الإنتخابات", "الانتخابات"),
+        ("أحمد", "احمد"),
+        ("آمنة", "امنه"),
+        ("ٱلرحمن", "الرحمن"),
+        ("مسؤولية", "مسئولية"),
+        ("مدرسة", "مدرسه"),
+        ("على", "علي"),
+        ("العَرَبِيَّة", "العربية"),
+        ("قُرْآنٌ", "قران"),
+        ("عـــربي", "عربي"),
+        ("٢٠٢٦", "2026"),
+        ("۲۰۲۶", "2026"),
+        ("ﻻ", "لا"),
+        ("ﺍﻟﻌﺮﺑﻴﺔ", "العربية"),
+        ("Syria SYRIA", "syria syria"),
+        ("ﬁle", "file"),
+        ("عر\u200bبي\u200f", "عربي"),
+        ("  كلمة \n\t أخرى  ", "كلمة اخرى"),
+    ],
+)
 def test_spelling_variants_normalise_equal(variant, plain):
     assert arabic.normalize(variant) == arabic.normalize(plain)
 
@@ -302,7 +415,9 @@ def test_normalised_forms():
 def test_terms_are_distinct_normalised_words_limited_in_number_and_length():
     assert search.terms("الإنتخابات، البلدية! Hello hello HELLO") == ["الانتخابات", "البلديه", "hello"]
     assert search.terms("  ...  ") == []
-    assert search.terms(" ".join(f"w{number}" for number in range(30))) == [f"w{number}" for number in range(20)]
+    assert search.terms(" ".join(f"w{number}" for number in range(30))) == [
+        f"w{number}" for number in range(20)
+    ]
     assert search.terms("س" * 10_000) == ["س" * 64]
 
 
@@ -317,9 +432,13 @@ def test_normalize_is_idempotent_on_every_single_code_point():
 ARABIC_BLOCK = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 PRESENTATION_FORMS = st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF)
 COMBINING_MARKS = st.characters(categories=["Mn", "Mc", "Me"])
-INVISIBLE_AND_SPACES = st.sampled_from("\u200b\u200c\u200d\u200e\u200f\u061c\ufeff\u0640\u202e\u00a0\u3000 \t\n")
+INVISIBLE_AND_SPACES = st.sampled_from(
+    "\u200b\u200c\u200d\u200e\u200f\u061c\ufeff\u0640\u202e\u00a0\u3000 \t\n"
+)
 ARABIC_BIASED_TEXT = st.text(
-    alphabet=st.one_of(ARABIC_BLOCK, PRESENTATION_FORMS, COMBINING_MARKS, INVISIBLE_AND_SPACES, st.characters()),
+    alphabet=st.one_of(
+        ARABIC_BLOCK, PRESENTATION_FORMS, COMBINING_MARKS, INVISIBLE_AND_SPACES, st.characters()
+    ),
     max_size=60,
 )
 ANY_TEXT = st.one_of(st.text(), ARABIC_BIASED_TEXT)
@@ -330,8 +449,12 @@ LETTER = st.one_of(
     st.characters(min_codepoint=0x0041, max_codepoint=0x024F, categories=["Lu", "Ll"]),
 ).filter(lambda letter: search.terms(letter))  # not the few "letters" that are only marks, like U+FC5E
 MARKS_ON_A_LETTER = st.text(
-    alphabet=st.one_of(st.characters(min_codepoint=0x064B, max_codepoint=0x065F), st.just("\u0670"),
-                       st.characters(min_codepoint=0x0300, max_codepoint=0x036F), st.just("\u0640")),
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x064B, max_codepoint=0x065F),
+        st.just("\u0670"),
+        st.characters(min_codepoint=0x0300, max_codepoint=0x036F),
+        st.just("\u0640"),
+    ),
     max_size=2,
 )
 WORD = st.lists(st.tuples(LETTER, MARKS_ON_A_LETTER).map("".join), min_size=1, max_size=12).map("".join)
@@ -365,9 +488,15 @@ def shown_text(excerpt):
 
 
 def is_excerpt_of(shown, original):
-    return any(candidate in original for candidate in (
-        shown, shown.removeprefix("…"), shown.removesuffix("…"), shown.removeprefix("…").removesuffix("…"),
-    ))
+    return any(
+        candidate in original
+        for candidate in (
+            shown,
+            shown.removeprefix("…"),
+            shown.removesuffix("…"),
+            shown.removeprefix("…").removesuffix("…"),
+        )
+    )
 
 
 def test_highlight_matches_the_normalised_form_and_shows_the_original():
@@ -377,12 +506,14 @@ def test_highlight_matches_the_normalised_form_and_shows_the_original():
     assert search.highlight("عـــربي", "عربي") == "<mark>عـــربي</mark>"
     assert search.highlight("ﻻ بأس", "لا") == "<mark>ﻻ</mark> بأس"
     assert search.highlight("سنة ٢٠٢٦", "2026") == "سنة <mark>٢٠٢٦</mark>"
-    assert search.highlight("Mark mark MARK", "mark") == "<mark>Mark</mark> <mark>mark</mark> <mark>MARK</mark>"
+    assert (
+        search.highlight("Mark mark MARK", "mark") == "<mark>Mark</mark> <mark>mark</mark> <mark>MARK</mark>"
+    )
     assert search.highlight("café", "CAFE\u0301") == "<mark>café</mark>"
 
 
 def test_highlight_escapes_everything():
-    excerpt = search.highlight('<b onmouseover="x">حمص</b> & \'y\'', "<script>حمص</script>")
+    excerpt = search.highlight("<b onmouseover=\"x\">حمص</b> & 'y'", "<script>حمص</script>")
     assert isinstance(excerpt, SafeString)
     assert excerpt == "&lt;b onmouseover=&quot;x&quot;&gt;<mark>حمص</mark>&lt;/b&gt; &amp; &#x27;y&#x27;"
     assert search.highlight("a <script> b", "<script>") == "a &lt;<mark>script</mark>&gt; b"

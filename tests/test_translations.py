@@ -14,8 +14,12 @@ IGNORE = [".venv", "assets", "staticfiles", "var", "test-artifacts", "tests"]
 
 
 def _statistics(po):
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-                            capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     return result.stderr.strip().splitlines()[-1]
 

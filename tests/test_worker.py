@@ -39,12 +39,32 @@ def worker():
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs a database it can share with the test: PostgreSQL")
     queue = f"test-{uuid.uuid4().hex}"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "cssr.settings",
-           "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "cssr.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cssr", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cssr",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     from cssr.celery import app
 
@@ -78,12 +98,15 @@ def test_the_digest_job_and_the_outbox_run_in_a_real_worker(worker):
     space = factories.make_space()
     reader = factories.add_member(space)
     writer = factories.add_member(space)
-    DigestSubscription.objects.create(user=reader, frequency="daily",
-                                      last_sent_at=timezone.now() - timedelta(days=1, minutes=1))
+    DigestSubscription.objects.create(
+        user=reader, frequency="daily", last_sent_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
     DigestSubscription.objects.create(user=writer, frequency="off")
     services.thread_create(actor=writer, space=space, title="موضوع للملخص", body="نص")
     worker("workgroups.tasks.send_digests")
-    sent = OutgoingEmail.objects.filter(recipient=reader, kind=OutgoingEmail.Kind.DIGEST, sent_at__isnull=False)
+    sent = OutgoingEmail.objects.filter(
+        recipient=reader, kind=OutgoingEmail.Kind.DIGEST, sent_at__isnull=False
+    )
     assert _wait_for(sent.exists)
     # Run it again, then a fence: the solo worker takes tasks in order, so once the fence's effect
     # (a quiet member locked) shows, the second digest run is over. It must have written nothing.

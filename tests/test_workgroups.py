@@ -105,7 +105,9 @@ def test_role_change_to_technical_officer_removes_the_right_to_post(world):
     # The space already has a technical officer: the service refuses a second.
     with pytest.raises(ValidationError):
         services.membership_change_role(
-            actor=None, membership=Membership.objects.get(space=space, user=member), role=Role.TECHNICAL_OFFICER
+            actor=None,
+            membership=Membership.objects.get(space=space, user=member),
+            role=Role.TECHNICAL_OFFICER,
         )
     space2 = factories.make_space()
     user = factories.add_member(space2)
@@ -145,7 +147,11 @@ def test_space_pages_show_names_and_titles_never_private_fields(world, clients):
     member = world["users"]["member"]
     member.gender, member.region, member.title = "man", "idlib", "ناشط في الحوكمة المحلية"
     member.save()
-    body = clients["rapporteur"].get(reverse("workgroups:space-detail", args=[world["space"].pk])).content.decode()
+    body = (
+        clients["rapporteur"]
+        .get(reverse("workgroups:space-detail", args=[world["space"].pk]))
+        .content.decode()
+    )
     assert "عمر الخطيب" in body and "ناشط في الحوكمة المحلية" in body
     assert "إدلب" not in body and "Idlib" not in body
 
@@ -197,7 +203,9 @@ def test_query_count_does_not_grow_with_members(page, world, clients, django_ass
         factories.add_member(factories.make_space(name=f"مساحة {index}"), user=world["users"]["member"])
     many = _queries(client, url)
     assert few == many
-    budget = {"space-list": 7, "space-detail": 12}[page]  # +1: the unread chat count in the navigation; +1: the next events on the space home
+    budget = {"space-list": 7, "space-detail": 12}[
+        page
+    ]  # +1: the unread chat count in the navigation; +1: the next events on the space home
     with django_assert_num_queries(budget):
         client.get(url)
 
@@ -207,8 +215,13 @@ def test_next_cohort_carries_the_continuity_members(world):
     continuing = [world["users"]["member"], world["users"]["rapporteur"]]
     start = timezone.localdate() + timedelta(days=100)
     successor = services.space_start_next_cohort(
-        actor=world["users"]["staff"], space=space, name_ar="الدورة الثانية", name_en="Second cohort",
-        cycle_start=start, cycle_end=start + timedelta(days=110), continuity_users=continuing,
+        actor=world["users"]["staff"],
+        space=space,
+        name_ar="الدورة الثانية",
+        name_en="Second cohort",
+        cycle_start=start,
+        cycle_end=start + timedelta(days=110),
+        continuity_users=continuing,
     )
     assert successor.predecessor == space and successor.theme == space.theme
     assert successor.status == Space.Status.PROPOSED
@@ -216,7 +229,9 @@ def test_next_cohort_carries_the_continuity_members(world):
     assert roles == {"member": Role.MEMBER, "rapporteur": Role.MEMBER}
 
 
-def test_a_lock_succeeds_when_the_close_signal_cannot_be_sent(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_lock_succeeds_when_the_close_signal_cannot_be_sent(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     """The channel layer is down (Redis restarting): the lock is made, no error reaches staff, and the
     liveness store every socket checks has moved for the locked member."""
     from channels.layers import get_channel_layer

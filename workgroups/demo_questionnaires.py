@@ -99,10 +99,15 @@ def _load_interest(users):
         "expertise": "خبرة عشر سنوات في المجالس المحلية وتنظيم الخدمات البلدية.",
         "motivation": "أرغب في المساهمة في نقاش العلاقة بين المواطنين والدولة على المستوى المحلي.",
         "civic_activity": "مؤسس مبادرة مدنية للتخطيط العمراني في اللاذقية.",
-        "declares_syrian": True, "declares_civic_work": True, "declares_no_affiliation": True,
+        "declares_syrian": True,
+        "declares_civic_work": True,
+        "declares_no_affiliation": True,
     }
-    services.interest_submit_answers(actor=nour, theme=Theme.objects.get(slug="governance"),
-                                     values={questions[key]: value for key, value in answers.items() if key in questions})
+    services.interest_submit_answers(
+        actor=nour,
+        theme=Theme.objects.get(slug="governance"),
+        values={questions[key]: value for key, value in answers.items() if key in questions},
+    )
 
 
 def _consultation_members(space, users):
@@ -110,10 +115,16 @@ def _consultation_members(space, users):
     conduct = CodeOfConduct.objects.filter(published_at__isnull=False).order_by("-version").first()
     people = []
     for username, name, title, region, country in CONSULTATION_PEOPLE:
-        user, created = User.objects.get_or_create(username=username, defaults={
-            "email": f"{username}@demo.cssr.invalid", "display_name": name, "title": title,
-            "region": region, "country_of_residence": country,
-        })
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@demo.cssr.invalid",
+                "display_name": name,
+                "title": title,
+                "region": region,
+                "country_of_residence": country,
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
@@ -131,52 +142,100 @@ def _load_needs_survey(space, users):
     people = _consultation_members(space, users)
     layla = users["layla"]
     survey = services.questionnaire_create(
-        actor=layla, space=space, title_ar=SURVEY_TITLE, title_en="Priorities and needs of local communities",
+        actor=layla,
+        space=space,
+        title_ar=SURVEY_TITLE,
+        title_en="Priorities and needs of local communities",
         intro_ar="يجمع هذا الاستبيان ما سمعناه في المشاورات الإقليمية لنبني عليه مذكرة الإحاطة. إجاباتك مجهولة الهوية.",
         intro_en="This questionnaire gathers what we heard in the regional consultations, for our briefing note. "
-                 "Your answers are anonymous.",
-        audience=Questionnaire.Audience.ALL, is_anonymous=True,
-        opens_at=timezone.now() - timedelta(days=10), closes_at=timezone.now() + timedelta(days=20),
+        "Your answers are anonymous.",
+        audience=Questionnaire.Audience.ALL,
+        is_anonymous=True,
+        opens_at=timezone.now() - timedelta(days=10),
+        closes_at=timezone.now() + timedelta(days=20),
     )
     add = lambda **fields: services.question_add(actor=layla, questionnaire=survey, **fields)  # noqa: E731
     region = add(text_ar="أين تقيم حاليًا؟", text_en="Where do you live now?", kind=Question.Kind.REGION)
-    urgent = add(text_ar="ما القطاع الأكثر إلحاحًا في منطقتك؟", text_en="Which sector is most urgent where you live?",
-                 kind=Question.Kind.SINGLE, options=[
-                     ("السكن والأراضي والممتلكات", "Housing, land and property"), ("الوثائق المدنية", "Civil documents"),
-                     ("التعليم", "Education"), ("الصحة والخدمات الأساسية", "Health and basic services"),
-                     ("سبل العيش", "Livelihoods"), ("الأمان وحرية التنقل", "Safety and freedom of movement")])
-    obstacles = add(text_ar="ما العوائق التي تواجه عمل المجتمع المدني في منطقتك؟",
-                    text_en="What holds civil society back where you live?", kind=Question.Kind.MULTIPLE, options=[
-                        ("القيود الأمنية", "Security restrictions"), ("نقص التمويل", "Lack of funding"),
-                        ("صعوبة التسجيل القانوني", "Hard legal registration"),
-                        ("ضعف التواصل مع السلطات المحلية", "Weak contact with local authorities"),
-                        ("الاستقطاب المجتمعي", "Polarisation")])
-    heard = add(text_ar="إلى أي حد تشعر بأن صوتك مسموع في العملية السياسية؟",
-                text_en="How far do you feel heard in the political process?", kind=Question.Kind.SCALE,
-                help_text_ar="1: غير مسموع إطلاقًا، 5: مسموع تمامًا", help_text_en="1: not at all, 5: fully")
-    ranking = add(text_ar="رتّب هذه الأولويات", text_en="Rank these priorities", kind=Question.Kind.RANKING, options=[
-        ("ملف المعتقلين والمفقودين", "Detainees and the missing"), ("العودة الآمنة للاجئين والنازحين", "Safe return"),
-        ("الإصلاح الدستوري", "Constitutional reform"), ("إعادة الإعمار والخدمات", "Reconstruction and services")])
-    need = add(text_ar="ما الحاجة الأهم التي تريد أن تنقلها المجموعة إلى مكتب المبعوث الخاص؟",
-               text_en="What need should the group carry to the Office of the Special Envoy?",
-               kind=Question.Kind.LONG_TEXT)
+    urgent = add(
+        text_ar="ما القطاع الأكثر إلحاحًا في منطقتك؟",
+        text_en="Which sector is most urgent where you live?",
+        kind=Question.Kind.SINGLE,
+        options=[
+            ("السكن والأراضي والممتلكات", "Housing, land and property"),
+            ("الوثائق المدنية", "Civil documents"),
+            ("التعليم", "Education"),
+            ("الصحة والخدمات الأساسية", "Health and basic services"),
+            ("سبل العيش", "Livelihoods"),
+            ("الأمان وحرية التنقل", "Safety and freedom of movement"),
+        ],
+    )
+    obstacles = add(
+        text_ar="ما العوائق التي تواجه عمل المجتمع المدني في منطقتك؟",
+        text_en="What holds civil society back where you live?",
+        kind=Question.Kind.MULTIPLE,
+        options=[
+            ("القيود الأمنية", "Security restrictions"),
+            ("نقص التمويل", "Lack of funding"),
+            ("صعوبة التسجيل القانوني", "Hard legal registration"),
+            ("ضعف التواصل مع السلطات المحلية", "Weak contact with local authorities"),
+            ("الاستقطاب المجتمعي", "Polarisation"),
+        ],
+    )
+    heard = add(
+        text_ar="إلى أي حد تشعر بأن صوتك مسموع في العملية السياسية؟",
+        text_en="How far do you feel heard in the political process?",
+        kind=Question.Kind.SCALE,
+        help_text_ar="1: غير مسموع إطلاقًا، 5: مسموع تمامًا",
+        help_text_en="1: not at all, 5: fully",
+    )
+    ranking = add(
+        text_ar="رتّب هذه الأولويات",
+        text_en="Rank these priorities",
+        kind=Question.Kind.RANKING,
+        options=[
+            ("ملف المعتقلين والمفقودين", "Detainees and the missing"),
+            ("العودة الآمنة للاجئين والنازحين", "Safe return"),
+            ("الإصلاح الدستوري", "Constitutional reform"),
+            ("إعادة الإعمار والخدمات", "Reconstruction and services"),
+        ],
+    )
+    need = add(
+        text_ar="ما الحاجة الأهم التي تريد أن تنقلها المجموعة إلى مكتب المبعوث الخاص؟",
+        text_en="What need should the group carry to the Office of the Special Envoy?",
+        kind=Question.Kind.LONG_TEXT,
+    )
     services.questionnaire_publish(actor=layla, questionnaire=survey)
 
-    respondents = [users[name] for name in ("khaled", "omar", "rania", "huda", "fadi", "salma", "nadia", "layla",
-                                             "tariq")] + people
+    respondents = [
+        users[name]
+        for name in ("khaled", "omar", "rania", "huda", "fadi", "salma", "nadia", "layla", "tariq")
+    ] + people
     regions = {option.code: option for option in region.options.all()}
     urgent_options, obstacle_options = list(urgent.options.all()), list(obstacles.options.all())
     ranking_options = list(ranking.options.all())
     for user, (most_urgent, blocked, feeling, order, text) in zip(respondents, ANSWERS, strict=False):
-        place = user.region if user.region and user.region != "abroad" else (user.country_of_residence or "damascus")
-        services.submission_save(actor=user, questionnaire=survey, submit=True, values={
-            region: regions[place], urgent: urgent_options[most_urgent],
-            obstacles: [obstacle_options[i] for i in blocked], heard: feeling,
-            ranking: [ranking_options[i] for i in order], need: text,
-        })
+        place = (
+            user.region
+            if user.region and user.region != "abroad"
+            else (user.country_of_residence or "damascus")
+        )
+        services.submission_save(
+            actor=user,
+            questionnaire=survey,
+            submit=True,
+            values={
+                region: regions[place],
+                urgent: urgent_options[most_urgent],
+                obstacles: [obstacle_options[i] for i in blocked],
+                heard: feeling,
+                ranking: [ranking_options[i] for i in order],
+                need: text,
+            },
+        )
     for name, words in THEMES.items():
         ids = [answer.pk for answer in need.answers.all() if any(word in answer.text for word in words)]
         if ids:
             services.answer_theme_tag(actor=layla, questionnaire=survey, answer_ids=ids, name=name)
-    services.answer_theme_to_concern(actor=layla, theme=AnswerTheme.objects.get(questionnaire=survey,
-                                                                                name="الخدمات الأساسية"))
+    services.answer_theme_to_concern(
+        actor=layla, theme=AnswerTheme.objects.get(questionnaire=survey, name="الخدمات الأساسية")
+    )

@@ -61,39 +61,78 @@ def register(source):
 
 def _threads(space_ids, since, until):
     threads = list(
-        Thread.objects.filter(space_id__in=space_ids, concern__isnull=True, created_at__gt=since,
-                              created_at__lte=until)
-        .values_list("pk", "space_id", "author_id", "created_at", "title").order_by("-created_at")
+        Thread.objects.filter(
+            space_id__in=space_ids, concern__isnull=True, created_at__gt=since, created_at__lte=until
+        )
+        .values_list("pk", "space_id", "author_id", "created_at", "title")
+        .order_by("-created_at")
     )
     excerpts = {}
     if settings.CSSR_DIGEST_EXCERPTS and threads:
-        openings = Post.objects.filter(thread_id__in=[row[0] for row in threads]).order_by("thread_id", "created_at")
+        openings = Post.objects.filter(thread_id__in=[row[0] for row in threads]).order_by(
+            "thread_id", "created_at"
+        )
         for thread_id, body in openings.values_list("thread_id", "body"):
             excerpts.setdefault(thread_id, text.plain_text(body)[:200])
     for pk, space_id, author_id, created_at, title in threads:
-        yield DigestItem(space_id=space_id, created_at=created_at, title=title, author_id=author_id,
-                         url=reverse("workgroups:thread-detail", args=[space_id, pk]), thread_id=pk,
-                         excerpt=excerpts.get(pk, ""))
+        yield DigestItem(
+            space_id=space_id,
+            created_at=created_at,
+            title=title,
+            author_id=author_id,
+            url=reverse("workgroups:thread-detail", args=[space_id, pk]),
+            thread_id=pk,
+            excerpt=excerpts.get(pk, ""),
+        )
 
 
 def _replies(space_ids, since, until):
     for thread_id, space_id, author_id, created_at, title, thread_created_at in Post.objects.filter(
-        thread__space_id__in=space_ids, deleted_at__isnull=True, hidden_at__isnull=True,
-        created_at__gt=since, created_at__lte=until,
-    ).values_list("thread_id", "thread__space_id", "author_id", "created_at", "thread__title", "thread__created_at"):
-        yield DigestItem(space_id=space_id, created_at=created_at, title=title, author_id=author_id,
-                         url=reverse("workgroups:thread-detail", args=[space_id, thread_id]), line=thread_id,
-                         thread_id=thread_id, thread_created_at=thread_created_at)
+        thread__space_id__in=space_ids,
+        deleted_at__isnull=True,
+        hidden_at__isnull=True,
+        created_at__gt=since,
+        created_at__lte=until,
+    ).values_list(
+        "thread_id", "thread__space_id", "author_id", "created_at", "thread__title", "thread__created_at"
+    ):
+        yield DigestItem(
+            space_id=space_id,
+            created_at=created_at,
+            title=title,
+            author_id=author_id,
+            url=reverse("workgroups:thread-detail", args=[space_id, thread_id]),
+            line=thread_id,
+            thread_id=thread_id,
+            thread_created_at=thread_created_at,
+        )
 
 
 def _concerns(space_ids, since, until):
-    for pk, space_id, author_id, created_at, title in Concern.objects.filter(
-        space_id__in=space_ids, created_at__gt=since, created_at__lte=until
-    ).values_list("pk", "space_id", "author_id", "created_at", "title").order_by("-created_at"):
-        yield DigestItem(space_id=space_id, created_at=created_at, title=title, author_id=author_id,
-                         url=reverse("workgroups:concern-detail", args=[space_id, pk]))
+    for pk, space_id, author_id, created_at, title in (
+        Concern.objects.filter(space_id__in=space_ids, created_at__gt=since, created_at__lte=until)
+        .values_list("pk", "space_id", "author_id", "created_at", "title")
+        .order_by("-created_at")
+    ):
+        yield DigestItem(
+            space_id=space_id,
+            created_at=created_at,
+            title=title,
+            author_id=author_id,
+            url=reverse("workgroups:concern-detail", args=[space_id, pk]),
+        )
 
 
-register(DigestSource("threads", _threads, ngettext_lazy("%(count)s new discussion", "%(count)s new discussions", "count")))
-register(DigestSource("replies", _replies, ngettext_lazy("%(count)s new reply", "%(count)s new replies", "count")))
-register(DigestSource("concerns", _concerns, ngettext_lazy("%(count)s new concern", "%(count)s new concerns", "count")))
+register(
+    DigestSource(
+        "threads", _threads, ngettext_lazy("%(count)s new discussion", "%(count)s new discussions", "count")
+    )
+)
+register(
+    DigestSource("replies", _replies, ngettext_lazy("%(count)s new reply", "%(count)s new replies", "count"))
+)
+register(
+    DigestSource(
+        "concerns", _concerns, ngettext_lazy("%(count)s new concern", "%(count)s new concerns", "count")
+    )
+)

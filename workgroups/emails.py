@@ -22,10 +22,15 @@ class InactivityWarnings:
 
     def write(self, membership):
         space = membership.space
-        return self.frames.write(user=membership.user, key=space.pk, context=lambda: {
-            "space": space, "days": space.warning_days,
-            "link": settings.SITE_URL + space.get_absolute_url(),
-        })
+        return self.frames.write(
+            user=membership.user,
+            key=space.pk,
+            context=lambda: {
+                "space": space,
+                "days": space.warning_days,
+                "link": settings.SITE_URL + space.get_absolute_url(),
+            },
+        )
 
 
 class Digests:
@@ -48,22 +53,39 @@ class Digests:
         return self.frames.write(
             user=user,
             context=lambda: {"preferences": settings.SITE_URL + reverse("workgroups:digest-settings")},
-            slots={"sections": {"text": "".join(part["text"] for part in parts),
-                                "html": "".join(part["html"] for part in parts)}},
+            slots={
+                "sections": {
+                    "text": "".join(part["text"] for part in parts),
+                    "html": "".join(part["html"] for part in parts),
+                }
+            },
         )
 
     def _section(self, language, section):
-        key = (language, section["space"].pk, tuple(
-            (found["source"].key, found["count"],
-             tuple((line["title"], line["url"], line["count"], line["excerpt"]) for line in found["lines"]))
-            for found in section["sources"]
-        ))
+        key = (
+            language,
+            section["space"].pk,
+            tuple(
+                (
+                    found["source"].key,
+                    found["count"],
+                    tuple(
+                        (line["title"], line["url"], line["count"], line["excerpt"])
+                        for line in found["lines"]
+                    ),
+                )
+                for found in section["sources"]
+            ),
+        )
         part = self.sections.get(key)
         if part is not None:
             self.sections.move_to_end(key)
         else:
             with translation.override(language):
-                sources = [{**found, "heading": found["source"].describe(found["count"])} for found in section["sources"]]
+                sources = [
+                    {**found, "heading": found["source"].describe(found["count"])}
+                    for found in section["sources"]
+                ]
                 context = {"section": {**section, "sources": sources}, "site_url": settings.SITE_URL}
                 part = self.sections[key] = {
                     "text": render_text("workgroups/email/digest_section.txt", context),

@@ -18,5 +18,7 @@ def device_label(user_agent):
 @register.simple_tag
 def session_limits():
     """The idle and absolute limits of a session, as readable durations."""
-    return {"idle": duration_text(settings.CSSR_SESSION_IDLE_SECONDS),
-            "maximum": duration_text(settings.CSSR_SESSION_MAX_SECONDS)}
+    return {
+        "idle": duration_text(settings.CSSR_SESSION_IDLE_SECONDS),
+        "maximum": duration_text(settings.CSSR_SESSION_MAX_SECONDS),
+    }

@@ -1,4 +1,5 @@
 """Models of the documents app: the library and the archive (library.py), co-drafting and the final note (drafts.py)."""
+
 # library
 from .library import (  # noqa: F401
     ArchiveEntry,

@@ -35,20 +35,32 @@ class Draft(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORDINARY)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFTING)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last change"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("status changed by"),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     # Kept for the operations team only: the note itself names nobody.
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
 
@@ -134,8 +146,12 @@ class SectionComment(models.Model):
     access_space_path = "section__draft__space"
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -162,13 +178,18 @@ class SharingDecision(models.Model):
         MEMBER_STATES = "member_states", _("Shared with the member states")
         NOT_SHARED = "not_shared", _("Not shared")
 
-    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="sharing_decision",
-                                 verbose_name=_("final note"))
+    draft = models.OneToOneField(
+        Draft, on_delete=models.CASCADE, related_name="sharing_decision", verbose_name=_("final note")
+    )
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
     decided_on = models.DateField(_("date of the decision"))
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
@@ -179,4 +200,3 @@ class SharingDecision(models.Model):
 
     def __str__(self):
         return f"{self.draft} · {self.get_decision_display()}"
-

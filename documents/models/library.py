@@ -28,7 +28,7 @@ def _random_name(prefix, space_id, extension):
 def version_upload_to(instance, filename):
     """A random name: nothing of the uploader's file name reaches the disk. `filename` carries only
     the extension of the detected kind (set by the service)."""
-    extension = filename[filename.rfind("."):] if "." in filename else ""
+    extension = filename[filename.rfind(".") :] if "." in filename else ""
     return _random_name("library", instance.document.space_id, extension)
 
 
@@ -46,7 +46,9 @@ class DocumentTag(models.Model):
         ordering = ["name"]
         verbose_name = _("document tag")
         verbose_name_plural = _("document tags")
-        constraints = [models.UniqueConstraint(fields=["space", "name"], name="documents_tag_unique_in_space")]
+        constraints = [
+            models.UniqueConstraint(fields=["space", "name"], name="documents_tag_unique_in_space")
+        ]
 
     def __str__(self):
         return self.name
@@ -55,17 +57,27 @@ class DocumentTag(models.Model):
 class Document(models.Model):
     """A document of a space's library: a title, a folder and tags, and its versions (the newest is current)."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="documents", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="documents", verbose_name=_("space")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     folder = models.CharField(_("folder"), max_length=100, blank=True, db_index=True)
     tags = models.ManyToManyField(DocumentTag, blank=True, related_name="documents", verbose_name=_("tags"))
     current_version = models.ForeignKey(
-        "DocumentVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "DocumentVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("current version"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("added by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     updated_at = models.DateTimeField(_("last version"), default=timezone.now, db_index=True)
@@ -92,8 +104,9 @@ class DocumentVersion(models.Model):
 
     access_space_path = "document__space"
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions",
-                                 verbose_name=_("document"))
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name=_("document")
+    )
     number = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file"), upload_to=version_upload_to, max_length=255)
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True, editable=False)
@@ -105,11 +118,18 @@ class DocumentVersion(models.Model):
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     translation_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="translations",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
         verbose_name=_("translation of"),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
@@ -152,18 +172,29 @@ class TranslationRequest(models.Model):
 
     OPEN_STATES = (Status.OPEN, Status.IN_PROGRESS)
 
-    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="translation_requests",
-                                verbose_name=_("version"))
+    version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.CASCADE,
+        related_name="translation_requests",
+        verbose_name=_("version"),
+    )
     source_language = models.CharField(_("from"), max_length=2, choices=Language.choices)
     target_language = models.CharField(_("into"), max_length=2, choices=Language.choices)
     note = models.TextField(_("note for the translator"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("requested by"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     translation = models.ForeignKey(
-        DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        DocumentVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("translation"),
     )
     staff_note = models.CharField(_("answer to the requester"), max_length=500, blank=True)
@@ -177,11 +208,14 @@ class TranslationRequest(models.Model):
         constraints = [
             # One open request per version and target language: a second one would be translated twice.
             models.UniqueConstraint(
-                fields=["version", "target_language"], condition=models.Q(status__in=["open", "in_progress"]),
+                fields=["version", "target_language"],
+                condition=models.Q(status__in=["open", "in_progress"]),
                 name="documents_translation_request_open_once",
             ),
-            models.CheckConstraint(condition=~models.Q(source_language=models.F("target_language")),
-                                   name="documents_translation_request_languages_differ"),
+            models.CheckConstraint(
+                condition=~models.Q(source_language=models.F("target_language")),
+                name="documents_translation_request_languages_differ",
+            ),
         ]
 
     def __str__(self):
@@ -201,22 +235,39 @@ class ArchiveEntry(models.Model):
         FINAL_NOTE = "final_note", _("Final briefing note")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DOCUMENT)
-    space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="archive_entries",
-                              verbose_name=_("from the space"))
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("theme"))
+    space = models.ForeignKey(
+        Space, on_delete=models.PROTECT, related_name="archive_entries", verbose_name=_("from the space")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("theme")
+    )
     cycle_start = models.DateField(_("work period start"))
     cycle_end = models.DateField(_("work period end"))
     title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     summary_ar = models.TextField(_("summary (Arabic)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
-    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="archive_entries", verbose_name=_("document version"))
-    final_note = models.OneToOneField("documents.Draft", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="archive_entry", verbose_name=_("final note"))
+    version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="archive_entries",
+        verbose_name=_("document version"),
+    )
+    final_note = models.OneToOneField(
+        "documents.Draft",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="archive_entry",
+        verbose_name=_("final note"),
+    )
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
@@ -227,8 +278,11 @@ class ArchiveEntry(models.Model):
         verbose_name = _("archive entry")
         verbose_name_plural = _("archive entries")
         constraints = [
-            models.UniqueConstraint(fields=["version"], condition=models.Q(version__isnull=False),
-                                    name="documents_archive_version_once"),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=models.Q(version__isnull=False),
+                name="documents_archive_version_once",
+            ),
         ]
 
     def __str__(self):

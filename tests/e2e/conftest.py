@@ -18,8 +18,13 @@ E2E_DIR = Path(__file__).resolve().parent
 REPO_ROOT = E2E_DIR.parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PHONE = {"width": 360, "height": 740}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -34,6 +39,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 # --- Collection ------------------------------------------------------------------------------
+
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
@@ -52,6 +58,7 @@ def pytest_runtest_makereport(item, call):
 
 
 # --- Database --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
@@ -72,6 +79,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 # --- Browser ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _allow_orm_beside_playwright():
@@ -117,8 +125,12 @@ def live_server(request):
 
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if not manifest.is_file():
-        pytest.fail(f"{manifest} is missing: run `make static` (manage.py collectstatic) before the e2e tests")
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+        pytest.fail(
+            f"{manifest} is missing: run `make static` (manage.py collectstatic) before the e2e tests"
+        )
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
     server = LiveServer(addr, start=False)
     server.thread.static_handler = _through_the_app
     server.start()
@@ -204,6 +216,7 @@ def page(new_page):
 
 # --- Data ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def conduct(transactional_db):
     """The code of conduct in force. Migrations seed it, but transactional tests flush the tables
@@ -223,6 +236,7 @@ def conduct(transactional_db):
 
 # --- Helpers ---------------------------------------------------------------------------------
 
+
 def login(page, live_server, username, password=None):
     """Sign in through the real sign-in form, as a participant would. An account that must use a second
     factor (accounts/two_factor.py: officers, rapporteurs, staff) then enters one of its recovery codes:
@@ -236,14 +250,20 @@ def login(page, live_server, username, password=None):
     form.locator('input[name="password"]').fill(password or PASSWORD)
     with page.expect_navigation():
         form.locator('button[type="submit"]').click()
-    assert urlsplit(page.url).path != "/accounts/login/", f"sign-in failed for {username!r}: still on {page.url}"
+    assert urlsplit(page.url).path != "/accounts/login/", (
+        f"sign-in failed for {username!r}: still on {page.url}"
+    )
     if code is not None:
         assert urlsplit(page.url).path == "/accounts/2fa/authenticate/", page.url
-        form = page.locator('form[action="/accounts/2fa/authenticate/"]').filter(has=page.locator('input[name="code"]'))
+        form = page.locator('form[action="/accounts/2fa/authenticate/"]').filter(
+            has=page.locator('input[name="code"]')
+        )
         form.locator('input[name="code"]').fill(code)
         with page.expect_navigation():
             form.locator('button[type="submit"]').click()
-        assert urlsplit(page.url).path != "/accounts/2fa/authenticate/", f"second factor refused for {username!r}"
+        assert urlsplit(page.url).path != "/accounts/2fa/authenticate/", (
+            f"second factor refused for {username!r}"
+        )
 
 
 def _second_factor_code(username):

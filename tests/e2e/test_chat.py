@@ -55,8 +55,9 @@ def test_two_members_chat_in_arabic_in_real_time(asgi_server, new_page, members,
 
     rana.fill("textarea[name=body]", "مساء الخير يا عمر، هل راجعت مسودة المبادئ الدستورية؟")
     rana.locator("#chat-send button[type=submit]").click()
-    omar.wait_for_selector("#chat-messages .chat-message:has-text('هل راجعت مسودة المبادئ الدستورية')",
-                           timeout=5_000)
+    omar.wait_for_selector(
+        "#chat-messages .chat-message:has-text('هل راجعت مسودة المبادئ الدستورية')", timeout=5_000
+    )
     assert omar.url == chat_url  # no reload: it arrived over the websocket
 
     omar.fill("textarea[name=body]", "نعم، ولدي ملاحظتان على المادة الثالثة.")
@@ -72,8 +73,10 @@ def test_two_members_chat_in_arabic_in_real_time(asgi_server, new_page, members,
     # a message sent while omar's page is away arrives when he comes back (catch-up by id)
     omar.goto(f"{asgi_server.url}/")
     # (a service runs outside any event loop, as in a request; Playwright keeps one in this thread)
-    sender = threading.Thread(target=services.message_send, kwargs={
-        "actor": members["rana"], "conversation": conversation, "body": "أرسلتها لك أثناء غيابك"})
+    sender = threading.Thread(
+        target=services.message_send,
+        kwargs={"actor": members["rana"], "conversation": conversation, "body": "أرسلتها لك أثناء غيابك"},
+    )
     sender.start()
     sender.join()
     omar.goto(chat_url)

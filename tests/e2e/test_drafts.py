@@ -17,9 +17,13 @@ INTRODUCTION = "تعرض هذه المذكرة خلاصة نقاشات المج�
 def group(conduct):
     space = factories.make_space(name="مجموعة القضايا الدستورية", name_en="Constitutional issues")
     users = {
-        "layla": factories.add_member(space, role=Role.RAPPORTEUR, username="layla", display_name="ليلى حداد"),
+        "layla": factories.add_member(
+            space, role=Role.RAPPORTEUR, username="layla", display_name="ليلى حداد"
+        ),
         "omar": factories.add_member(space, username="omar", display_name="عمر الخطيب"),
-        "nadia": factories.add_member(space, role=Role.POLITICAL_OFFICER, username="nadia", display_name="نادية"),
+        "nadia": factories.add_member(
+            space, role=Role.POLITICAL_OFFICER, username="nadia", display_name="نادية"
+        ),
     }
     return {"space": space, "users": users}
 
@@ -47,7 +51,9 @@ def test_rapporteur_drafts_member_comments_rapporteur_submits(new_page, live_ser
     omar = new_page()
     login(omar, live_server, "omar")
     omar.goto(note_url)
-    assert omar.locator(f"#section-{introduction.pk} a[href$='/edit/']").count() == 0  # rapporteurs write the note
+    assert (
+        omar.locator(f"#section-{introduction.pk} a[href$='/edit/']").count() == 0
+    )  # rapporteurs write the note
     omar.fill(f"#comment-{introduction.pk}-body", "أقترح ذكر القرار 2254 في المقدمة.")
     omar.locator(f"#section-{introduction.pk} form.comment-form button").click()
     assert omar.get_by_text("أقترح ذكر القرار 2254 في المقدمة.").count() == 1

@@ -28,7 +28,9 @@ def participant(conduct):
     return user
 
 
-def test_participant_signs_in_in_arabic_and_sees_only_their_groups(new_page, live_server, participant, artifacts_dir):
+def test_participant_signs_in_in_arabic_and_sees_only_their_groups(
+    new_page, live_server, participant, artifacts_dir
+):
     # The browser asks for English; the platform is Arabic-first and ignores Accept-Language.
     page = new_page(locale="en-US")
     page.goto(f"{live_server.url}{HOME}")
@@ -92,7 +94,9 @@ def test_language_switch_to_english_is_remembered_on_the_account(new_page, live_
 
 def test_code_of_conduct_must_be_accepted_before_anything_else(new_page, live_server, conduct):
     space = factories.make_space(name=MY_SPACE_AR, name_en=MY_SPACE_EN)
-    user = factories.add_member(space, user=factories.UserFactory(username="newcomer", accepted_conduct=False))
+    user = factories.add_member(
+        space, user=factories.UserFactory(username="newcomer", accepted_conduct=False)
+    )
     assert not ConductAcceptance.objects.filter(user=user).exists()
     page = new_page()
 

@@ -49,10 +49,18 @@ def virtual_authenticator(page):
     """A platform authenticator (resident keys, user verification) for `page`; returns (cdp, id)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
-    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True,
-    }})
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
     return cdp, added["authenticatorId"]
 
 
@@ -96,18 +104,29 @@ def session_user_id(page):
     return session.get_decoded().get("_auth_user_id") if session else None
 
 
-def test_member_adds_a_passkey_gets_recovery_codes_and_uses_it_as_second_step(new_page, live_server, member,
-                                                                               artifacts_dir):
+def test_member_adds_a_passkey_gets_recovery_codes_and_uses_it_as_second_step(
+    new_page, live_server, member, artifacts_dir
+):
     page = new_page()
     # `new_page` fails the test on any console error; this names CSP reports on these pages explicitly.
     csp_reports = []
-    page.on("console", lambda message: csp_reports.append(message.text)
-            if "Content Security Policy" in message.text or "CSP violation" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            csp_reports.append(message.text)
+            if "Content Security Policy" in message.text or "CSP violation" in message.text
+            else None
+        ),
+    )
     cdp, authenticator_id = virtual_authenticator(page)
     enrol(page, live_server, member)
 
     # The recovery codes are shown once the first passkey is added, in a list that fits the phone.
-    codes = Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES).wrap().get_unused_codes()
+    codes = (
+        Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
+        .wrap()
+        .get_unused_codes()
+    )
     shown = page.locator("ol.recovery-codes li").all_inner_texts()
     assert shown == codes and len(codes) == 10
     assert html_lang_dir(page) == ("ar", "rtl")
@@ -166,13 +185,16 @@ def test_member_signs_in_with_the_passkey_alone(new_page, live_server, member, a
 def _other_site_credential(member):
     """A resident credential of `member` (same user handle) made for another site."""
     key = ec.generate_private_key(ec.SECP256R1())
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return {
         "credentialId": base64.b64encode(b"other-site-credential").decode(),
-        "isResidentCredential": True, "rpId": "other.example",
+        "isResidentCredential": True,
+        "rpId": "other.example",
         "privateKey": base64.b64encode(pkcs8).decode(),
-        "userHandle": base64.b64encode(str(member.pk).encode()).decode(), "signCount": 0,
+        "userHandle": base64.b64encode(str(member.pk).encode()).decode(),
+        "signCount": 0,
     }
 
 
@@ -185,8 +207,9 @@ def _refusal_shown(form):
     expect(form.locator("[data-passkey-start]")).to_be_enabled()  # the member can try again
 
 
-def test_a_passkey_the_device_does_not_hold_or_of_another_site_is_refused(new_page, live_server, member,
-                                                                          artifacts_dir):
+def test_a_passkey_the_device_does_not_hold_or_of_another_site_is_refused(
+    new_page, live_server, member, artifacts_dir
+):
     page = new_page()
     cdp, first = virtual_authenticator(page)
     enrol(page, live_server, member)
@@ -196,7 +219,9 @@ def test_a_passkey_the_device_does_not_hold_or_of_another_site_is_refused(new_pa
     # Another device: its only passkey of this member was made for another site.
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": first})
     _, second = virtual_authenticator(page)
-    cdp.send("WebAuthn.addCredential", {"authenticatorId": second, "credential": _other_site_credential(member)})
+    cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": second, "credential": _other_site_credential(member)}
+    )
 
     login_form = page.locator('form[data-passkey="login"]')
     login_form.locator("[data-passkey-start]").click()
@@ -211,7 +236,9 @@ def test_a_passkey_the_device_does_not_hold_or_of_another_site_is_refused(new_pa
     step_form.locator("[data-passkey-start]").click()
     _refusal_shown(step_form)
     assert path_of(page) == SECOND_STEP and session_user_id(page) is None
-    assert sorted(Authenticator.objects.filter(user=member).values_list("pk", "data", "last_used_at")) == before
+    assert (
+        sorted(Authenticator.objects.filter(user=member).values_list("pk", "data", "last_used_at")) == before
+    )
 
 
 def test_a_passkey_removed_from_the_account_is_refused_by_the_platform(new_page, live_server, member):

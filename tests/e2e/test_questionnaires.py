@@ -16,12 +16,23 @@ def survey(conduct):
     rana = factories.add_member(space, username="rana", display_name="رنا")
     layla = factories.add_member(space, role=Role.RAPPORTEUR, username="layla", display_name="ليلى")
     factories.add_member(space, username="omar", display_name="عمر")
-    questionnaire = services.questionnaire_create(actor=layla, space=space, title_ar="احتياجات المجتمع المحلي",
-                                                  audience=Questionnaire.Audience.ALL, is_anonymous=True)
+    questionnaire = services.questionnaire_create(
+        actor=layla,
+        space=space,
+        title_ar="احتياجات المجتمع المحلي",
+        audience=Questionnaire.Audience.ALL,
+        is_anonymous=True,
+    )
     add = lambda **kw: services.question_add(actor=layla, questionnaire=questionnaire, **kw)  # noqa: E731
-    add(text_ar="ما القطاع الأكثر إلحاحًا في منطقتك؟", kind=Question.Kind.SINGLE,
-        options=[("السكن والأراضي والممتلكات", "Housing"), ("الوثائق المدنية", "Civil documents"),
-                 ("التعليم", "Education")])
+    add(
+        text_ar="ما القطاع الأكثر إلحاحًا في منطقتك؟",
+        kind=Question.Kind.SINGLE,
+        options=[
+            ("السكن والأراضي والممتلكات", "Housing"),
+            ("الوثائق المدنية", "Civil documents"),
+            ("التعليم", "Education"),
+        ],
+    )
     add(text_ar="إلى أي حد تشعر بأن صوتك مسموع؟", kind=Question.Kind.SCALE)
     add(text_ar="أين تقيم حاليًا؟", kind=Question.Kind.REGION)
     add(text_ar="ما الحاجة الأهم في منطقتك؟", kind=Question.Kind.LONG_TEXT)
@@ -29,8 +40,9 @@ def survey(conduct):
     return {"space": space, "questionnaire": questionnaire, "rana": rana, "layla": layla}
 
 
-def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(new_page, live_server, survey,
-                                                                                 artifacts_dir):
+def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
+    new_page, live_server, survey, artifacts_dir
+):
     questionnaire = survey["questionnaire"]
     phone = new_page(viewport=PHONE)
     login(phone, live_server, "rana")
@@ -43,7 +55,9 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
     phone.get_by_label("الوثائق المدنية").check()
     phone.locator(".answer-scale label", has_text="4").click()
     phone.locator(".answer-region select").select_option(label="حمص")
-    phone.locator(".answer-long_text textarea").fill("آلاف الأطفال بلا قيود مدنية ولا يستطيعون التسجيل في المدارس.")
+    phone.locator(".answer-long_text textarea").fill(
+        "آلاف الأطفال بلا قيود مدنية ولا يستطيعون التسجيل في المدارس."
+    )
     phone.screenshot(path=str(artifacts_dir / "questionnaire-phone-ar.png"), full_page=True)
     phone.get_by_role("button", name="حفظ كمسودة").click()
     assert phone.locator(".alert-success").count() == 1
@@ -57,13 +71,20 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
     # Two more members answer the same, so the count is no longer suppressed.
     questions = {question.kind: question for question in questionnaire.questions.all()}
     values = {
-        questions[Question.Kind.SINGLE]: questions[Question.Kind.SINGLE].options.get(text_ar="الوثائق المدنية"),
-        questions[Question.Kind.SCALE]: 3, questions[Question.Kind.REGION]: questions[Question.Kind.REGION].options.get(
-            code="TR"), questions[Question.Kind.LONG_TEXT]: "تجديد جوازات السفر في دول الجوار.",
+        questions[Question.Kind.SINGLE]: questions[Question.Kind.SINGLE].options.get(
+            text_ar="الوثائق المدنية"
+        ),
+        questions[Question.Kind.SCALE]: 3,
+        questions[Question.Kind.REGION]: questions[Question.Kind.REGION].options.get(code="TR"),
+        questions[Question.Kind.LONG_TEXT]: "تجديد جوازات السفر في دول الجوار.",
     }
     for username in ("omar", "layla"):
-        services.submission_save(actor=factories.User.objects.get(username=username), questionnaire=questionnaire,
-                               values=values, submit=True)
+        services.submission_save(
+            actor=factories.User.objects.get(username=username),
+            questionnaire=questionnaire,
+            values=values,
+            submit=True,
+        )
 
     author = new_page(viewport={"width": 1280, "height": 900})
     login(author, live_server, "layla")

@@ -20,8 +20,9 @@ def participant(conduct):
     return factories.add_member(space, username="samar", display_name="سمر")
 
 
-def test_sessions_page_is_cards_on_a_phone_and_ends_one_session(new_page, live_server, participant,
-                                                                 artifacts_dir):
+def test_sessions_page_is_cards_on_a_phone_and_ends_one_session(
+    new_page, live_server, participant, artifacts_dir
+):
     from allauth.usersessions.models import UserSession
 
     laptop = new_page(viewport={"width": 1280, "height": 800})

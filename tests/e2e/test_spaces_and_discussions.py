@@ -18,7 +18,9 @@ def spaces(conduct):
     users = {
         "rana": factories.add_member(mine, username="rana", display_name="رنا"),
         "omar": factories.add_member(mine, username="omar", display_name="عمر"),
-        "tariq": factories.add_member(mine, role=Role.TECHNICAL_OFFICER, username="tariq", display_name="طارق"),
+        "tariq": factories.add_member(
+            mine, role=Role.TECHNICAL_OFFICER, username="tariq", display_name="طارق"
+        ),
         "sami": factories.add_member(other, username="sami", display_name="سامي"),
     }
     return {"mine": mine, "other": other, "users": users}
@@ -37,8 +39,9 @@ def test_another_groups_page_is_a_404_in_arabic(new_page, live_server, spaces, a
     page.screenshot(path=str(artifacts_dir / "space-404-ar.png"), full_page=True)
 
 
-def test_two_members_discuss_and_the_technical_officer_hides_a_reported_post(new_page, live_server, spaces,
-                                                                              artifacts_dir):
+def test_two_members_discuss_and_the_technical_officer_hides_a_reported_post(
+    new_page, live_server, spaces, artifacts_dir
+):
     space = spaces["mine"]
     discussions = f"{live_server.url}{reverse('workgroups:thread-list', args=[space.pk])}"
 

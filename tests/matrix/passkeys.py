@@ -22,18 +22,40 @@ ROWS = [
     Row("mfa_add_webauthn", signed_in(REAUTHENTICATE)),
     Row("mfa_add_webauthn", signed_in(REAUTHENTICATE), method="post", data=lambda w: GARBAGE),
     Row("mfa_edit_webauthn", signed_in(REAUTHENTICATE), args=_members_passkey, note="the member's passkey"),
-    Row("mfa_edit_webauthn", signed_in(REAUTHENTICATE), method="post", args=_members_passkey,
-        data=lambda w: {"name": "stolen"}, note="the member's passkey"),
+    Row(
+        "mfa_edit_webauthn",
+        signed_in(REAUTHENTICATE),
+        method="post",
+        args=_members_passkey,
+        data=lambda w: {"name": "stolen"},
+        note="the member's passkey",
+    ),
     Row("mfa_remove_webauthn", signed_in(REAUTHENTICATE), args=_members_passkey, note="the member's passkey"),
-    Row("mfa_remove_webauthn", signed_in(REAUTHENTICATE), method="post", args=_members_passkey,
-        note="the member's passkey"),
+    Row(
+        "mfa_remove_webauthn",
+        signed_in(REAUTHENTICATE),
+        method="post",
+        args=_members_passkey,
+        note="the member's passkey",
+    ),
     # Confirming access with a passkey is for those who have one; anyone else is sent to the password.
     Row("mfa_reauthenticate_webauthn", signed_in(302, member=200)),
-    Row("mfa_reauthenticate_webauthn", signed_in(302), method="post", data=lambda w: GARBAGE,
-        note="refused: back to sign-in with a message"),
+    Row(
+        "mfa_reauthenticate_webauthn",
+        signed_in(302),
+        method="post",
+        data=lambda w: GARBAGE,
+        note="refused: back to sign-in with a message",
+    ),
     Row("mfa_login_webauthn", expect(302), public=True, note="not asked for JSON: to the sign-in page"),
-    Row("mfa_login_webauthn", expect(302), method="post", data=lambda w: GARBAGE, public=True,
-        note="refused: back to sign-in with a message"),
+    Row(
+        "mfa_login_webauthn",
+        expect(302),
+        method="post",
+        data=lambda w: GARBAGE,
+        public=True,
+        note="refused: back to sign-in with a message",
+    ),
 ]
 
 

@@ -13,8 +13,13 @@ def _members_session(world):
 
 
 ROWS = [
-    Row("accounts:session-end", expect(404, anonymous=LOGIN, member=302), method="post", args=_members_session,
-        note="the member's other session"),
+    Row(
+        "accounts:session-end",
+        expect(404, anonymous=LOGIN, member=302),
+        method="post",
+        args=_members_session,
+        note="the member's other session",
+    ),
 ]
 
 
@@ -22,6 +27,7 @@ def content(world):
     """A second session of the member (another browser), which only the member may end."""
     from allauth.usersessions.models import UserSession
 
-    session = UserSession.objects.create(user=world["users"]["member"], session_key="m" * 32, ip="203.0.113.9",
-                                         user_agent="Firefox · Windows")
+    session = UserSession.objects.create(
+        user=world["users"]["member"], session_key="m" * 32, ip="203.0.113.9", user_agent="Firefox · Windows"
+    )
     return {"member_session": session}

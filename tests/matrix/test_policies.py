@@ -14,15 +14,24 @@ from django.utils import timezone
 
 from chat import services as chat_services
 from chat.models import Conversation, Message
-from documents import services_drafts
 from documents.models import Draft
+from documents.services import drafts as services_drafts
 from events import services as event_services
 from workgroups import access, services
 from workgroups.access import Action
 from workgroups.models import Post, Questionnaire, Space
 
-ROLES = ["anonymous", "outsider", "other_member", "member", "locked_member", "rapporteur", "technical_officer",
-         "political_officer", "staff"]
+ROLES = [
+    "anonymous",
+    "outsider",
+    "other_member",
+    "member",
+    "locked_member",
+    "rapporteur",
+    "technical_officer",
+    "political_officer",
+    "staff",
+]
 ENTERING = {"member", "rapporteur", "technical_officer", "political_officer"}
 
 
@@ -62,7 +71,9 @@ HIDDEN = {"anonymous": 404, "outsider": 404, "other_member": 404, "locked_member
 
 @pytest.fixture
 def thread(world):
-    return services.thread_create(actor=world["users"]["member"], space=world["space"], title="موضوع", body="نص")
+    return services.thread_create(
+        actor=world["users"]["member"], space=world["space"], title="موضوع", body="نص"
+    )
 
 
 def test_the_role_table_check_and_can_agree_in_an_active_space(world):
@@ -74,8 +85,13 @@ def test_the_role_table_check_and_can_agree_in_an_active_space(world):
         Action.MANAGE_OUTPUTS: everyone(403, **HIDDEN, rapporteur="ok"),
     }
     for action, expected in expectations.items():
-        assert_agree(world, lambda user, obj, a=action: access.check(user, a, obj),
-                     lambda user, obj, a=action: access.can(user, a, obj), space, expected)
+        assert_agree(
+            world,
+            lambda user, obj, a=action: access.check(user, a, obj),
+            lambda user, obj, a=action: access.can(user, a, obj),
+            space,
+            expected,
+        )
 
 
 def test_a_concluded_space_is_read_only_for_every_role(world):
@@ -83,8 +99,13 @@ def test_a_concluded_space_is_read_only_for_every_role(world):
     services.space_set_status(actor=None, space=space, status=Space.Status.CONCLUDED)
     space.refresh_from_db()
     for action in (Action.CONTRIBUTE, Action.MODERATE, Action.MANAGE_OUTPUTS):
-        assert_agree(world, lambda user, obj, a=action: access.check(user, a, obj),
-                     lambda user, obj, a=action: access.can(user, a, obj), space, everyone(403, **HIDDEN))
+        assert_agree(
+            world,
+            lambda user, obj, a=action: access.check(user, a, obj),
+            lambda user, obj, a=action: access.can(user, a, obj),
+            space,
+            everyone(403, **HIDDEN),
+        )
     assert_agree(world, access.check_writable, access.can_write, space, everyone(403, **HIDDEN))
 
 
@@ -103,10 +124,16 @@ def test_spaces_filter_and_audience_hold_exactly_who_may_view(world):
 
 def test_who_may_reply_in_a_thread_and_change_or_report_a_post(world, thread):
     post = Post.objects.get(thread=thread)
-    assert_agree(world, access.check_reply_thread, access.can_reply_thread, thread,
-                 everyone("ok", **HIDDEN, technical_officer=403))
-    assert_agree(world, access.check_change_post, access.can_change_post, post,
-                 everyone(403, **HIDDEN, member="ok"))
+    assert_agree(
+        world,
+        access.check_reply_thread,
+        access.can_reply_thread,
+        thread,
+        everyone("ok", **HIDDEN, technical_officer=403),
+    )
+    assert_agree(
+        world, access.check_change_post, access.can_change_post, post, everyone(403, **HIDDEN, member="ok")
+    )
     for role in ROLES:  # the author may report their own post, but is not offered the control
         user = user_of(world, role)
         allowed = outcome(access.check_report_post, user, post) == "ok"
@@ -127,22 +154,36 @@ def test_who_may_change_a_document(world):
 
     space, member = world["space"], world["users"]["member"]
     document = Document.objects.create(space=space, title="وثيقة", created_by=member)
-    assert_agree(world, access.check_change_document, access.can_change_document, document,
-                 everyone(403, **HIDDEN, member="ok", rapporteur="ok"))
+    assert_agree(
+        world,
+        access.check_change_document,
+        access.can_change_document,
+        document,
+        everyone(403, **HIDDEN, member="ok", rapporteur="ok"),
+    )
     for role in ROLES:
         user = user_of(world, role)
-        assert (document in access.visible(user, Document.objects.all())) is access.can(user, Action.VIEW, document)
+        assert (document in access.visible(user, Document.objects.all())) is access.can(
+            user, Action.VIEW, document
+        )
 
 
 def test_who_may_edit_a_draft_and_the_final_note(world):
     space = world["space"]
     draft = services_drafts.draft_create(actor=world["users"]["member"], space=space, title="مسودة")
-    note = Draft.objects.filter(space=space, kind=Draft.Kind.FINAL_NOTE).first() or services_drafts.final_note_create(
-        actor=world["users"]["rapporteur"], space=space)
-    assert_agree(world, access.check_edit_draft, access.can_edit_draft, draft,
-                 everyone("ok", **HIDDEN, technical_officer=403))
-    assert_agree(world, access.check_edit_draft, access.can_edit_draft, note,
-                 everyone(403, **HIDDEN, rapporteur="ok"))
+    note = Draft.objects.filter(
+        space=space, kind=Draft.Kind.FINAL_NOTE
+    ).first() or services_drafts.final_note_create(actor=world["users"]["rapporteur"], space=space)
+    assert_agree(
+        world,
+        access.check_edit_draft,
+        access.can_edit_draft,
+        draft,
+        everyone("ok", **HIDDEN, technical_officer=403),
+    )
+    assert_agree(
+        world, access.check_edit_draft, access.can_edit_draft, note, everyone(403, **HIDDEN, rapporteur="ok")
+    )
 
 
 def test_the_outputs_inbox_is_for_operations_and_the_political_officer(world):
@@ -159,31 +200,61 @@ def test_who_may_read_and_write_the_space_chat_and_change_a_message(world):
     conversation = chat_services.space_conversation_get_or_create(space=space)
     read = everyone("ok", **HIDDEN)
     post = everyone("ok", **HIDDEN, technical_officer=403)
-    assert_agree(world, lambda u, c: access.check_conversation(u, "read", c),
-                 lambda u, c: access.can_conversation(u, "read", c), conversation, read)
-    assert_agree(world, lambda u, c: access.check_conversation(u, "post", c),
-                 lambda u, c: access.can_conversation(u, "post", c), conversation, post)
+    assert_agree(
+        world,
+        lambda u, c: access.check_conversation(u, "read", c),
+        lambda u, c: access.can_conversation(u, "read", c),
+        conversation,
+        read,
+    )
+    assert_agree(
+        world,
+        lambda u, c: access.check_conversation(u, "post", c),
+        lambda u, c: access.can_conversation(u, "post", c),
+        conversation,
+        post,
+    )
     readers = access.conversation_audience_ids(conversation)
     for role in ROLES:
         user = user_of(world, role)
         may_read = read[role] == "ok"
-        assert (conversation in access.filter_conversations(user, Conversation.objects.all())) is may_read, role
+        assert (conversation in access.filter_conversations(user, Conversation.objects.all())) is may_read, (
+            role
+        )
         if role != "anonymous":
             assert (user.pk in readers) is may_read, role
-    message = chat_services.message_send(actor=world["users"]["member"], conversation=conversation, body="مرحبا")
+    message = chat_services.message_send(
+        actor=world["users"]["member"], conversation=conversation, body="مرحبا"
+    )
     message = Message.objects.select_related("conversation__space").get(pk=message.pk)
-    assert_agree(world, access.check_change_message, lambda u, m: access.can_change_message(
-        u, m, access.can_conversation(u, "post", m.conversation)), message, everyone(403, **HIDDEN, member="ok"))
+    assert_agree(
+        world,
+        access.check_change_message,
+        lambda u, m: access.can_change_message(u, m, access.can_conversation(u, "post", m.conversation)),
+        message,
+        everyone(403, **HIDDEN, member="ok"),
+    )
 
 
 def test_who_may_change_and_answer_an_event(world):
     space = world["space"]
     start = timezone.now() + timezone.timedelta(days=2)
-    event = event_services.event_create(actor=world["users"]["member"], space=space, title="اجتماع", description="",
-                                        starts_at=start, ends_at=start + timezone.timedelta(hours=1),
-                                        time_zone="Asia/Damascus")
-    assert_agree(world, access.check_change_event, access.can_change_event, event,
-                 everyone(403, **HIDDEN, member="ok", rapporteur="ok"))
+    event = event_services.event_create(
+        actor=world["users"]["member"],
+        space=space,
+        title="اجتماع",
+        description="",
+        starts_at=start,
+        ends_at=start + timezone.timedelta(hours=1),
+        time_zone="Asia/Damascus",
+    )
+    assert_agree(
+        world,
+        access.check_change_event,
+        access.can_change_event,
+        event,
+        everyone(403, **HIDDEN, member="ok", rapporteur="ok"),
+    )
     respond = everyone("ok", **HIDDEN)
     for role in ROLES:
         user = user_of(world, role)
@@ -193,21 +264,31 @@ def test_who_may_change_and_answer_an_event(world):
 def test_questionnaire_filter_and_audience_agree(world):
     space = world["space"]
     questionnaire = Questionnaire.objects.create(
-        space=space, title="استبيان", created_by=world["users"]["rapporteur"], status=Questionnaire.Status.OPEN,
-        opens_at=timezone.now(), audience=Questionnaire.Audience.SPACE)
+        space=space,
+        title="استبيان",
+        created_by=world["users"]["rapporteur"],
+        status=Questionnaire.Status.OPEN,
+        opens_at=timezone.now(),
+        audience=Questionnaire.Audience.SPACE,
+    )
     audience = set(access.questionnaire_audience(questionnaire).values_list("pk", flat=True))
     for role in ROLES:
         user = user_of(world, role)
-        addressed = access.filter_questionnaires(user, type(questionnaire).objects.filter(pk=questionnaire.pk)).exists()
+        addressed = access.filter_questionnaires(
+            user, type(questionnaire).objects.filter(pk=questionnaire.pk)
+        ).exists()
         if role == "anonymous":
             assert not addressed
             continue
         assert addressed is (user.pk in audience), role
         assert access.is_questionnaire_audience(user, questionnaire) is addressed, role
         expected = "ok" if addressed or role == "rapporteur" else (403 if role == "locked_member" else 404)
-        assert outcome(lambda u, q: access.check_questionnaire(u, "respond", q), user, questionnaire) == expected, role
-    assert audience == {world["users"][role].pk for role in ("member", "rapporteur", "technical_officer",
-                                                            "political_officer")}
+        assert (
+            outcome(lambda u, q: access.check_questionnaire(u, "respond", q), user, questionnaire) == expected
+        ), role
+    assert audience == {
+        world["users"][role].pk for role in ("member", "rapporteur", "technical_officer", "political_officer")
+    }
 
 
 def test_the_navigation_offers_the_outputs_inbox_to_whoever_the_core_admits(world, clients):
@@ -219,4 +300,7 @@ def test_the_navigation_offers_the_outputs_inbox_to_whoever_the_core_admits(worl
         assert admitted is (role in ("political_officer", "staff")), role
     political = world["users"]["political_officer"]
     services.membership_leave(actor=None, membership=political.memberships.get(space=world["space"]))
-    assert f'href="{inbox}"' not in clients["political_officer"].get(reverse("workgroups:space-list")).content.decode()
+    assert (
+        f'href="{inbox}"'
+        not in clients["political_officer"].get(reverse("workgroups:space-list")).content.decode()
+    )

@@ -40,8 +40,10 @@ def _shared_spaces(user, other_user_ref):
     """Spaces where `user` and the user at `other_user_ref` (an id or an OuterRef) both hold an entering
     membership. One subquery, usable inside larger queries."""
     return Membership.objects.filter(
-        user=user, state__in=Membership.ENTERING_STATES,
-        space__memberships__user=other_user_ref, space__memberships__state__in=Membership.ENTERING_STATES,
+        user=user,
+        state__in=Membership.ENTERING_STATES,
+        space__memberships__user=other_user_ref,
+        space__memberships__state__in=Membership.ENTERING_STATES,
     )
 
 
@@ -138,7 +140,8 @@ def can_report_message(user, message, conversation):
     """Whether `user` may report `message` of `conversation`: someone else's, in a conversation of an
     active space or a one-to-one conversation."""
     return message.author_id != user.pk and (
-        conversation.space_id is None or conversation.space.status == Space.Status.ACTIVE)
+        conversation.space_id is None or conversation.space.status == Space.Status.ACTIVE
+    )
 
 
 def can_message_directly(user, other):
@@ -161,15 +164,23 @@ def filter_direct_contacts(user):
     spaces = Membership.objects.filter(
         user=user, state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE
     ).values("space_id")
-    co_members = Membership.objects.filter(space_id__in=spaces, state__in=Membership.ENTERING_STATES).values("user_id")
+    co_members = Membership.objects.filter(space_id__in=spaces, state__in=Membership.ENTERING_STATES).values(
+        "user_id"
+    )
     return users.filter(is_active=True).filter(Q(pk__in=co_members) | Q(is_staff=True)).exclude(pk=user.pk)
 
 
 def filter_group_candidates(user, space):
     """Who `user` may add to a group conversation in `space`: its members who may enter it now."""
-    return get_user_model().objects.filter(
-        is_active=True, memberships__space=space, memberships__state__in=Membership.ENTERING_STATES,
-    ).exclude(pk=user.pk)
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__space=space,
+            memberships__state__in=Membership.ENTERING_STATES,
+        )
+        .exclude(pk=user.pk)
+    )
 
 
 def filter_conversations(user, queryset=None):
@@ -186,9 +197,14 @@ def filter_conversations(user, queryset=None):
     if user.is_staff:
         direct_ok = Q()
     else:
-        reachable = _participants().filter(conversation=OuterRef("pk")).exclude(user=user).filter(
-            Q(user__is_staff=True, user__is_active=True) | Q(user__is_active=True) & Exists(
-                _shared_spaces(user, OuterRef("user_id")))
+        reachable = (
+            _participants()
+            .filter(conversation=OuterRef("pk"))
+            .exclude(user=user)
+            .filter(
+                Q(user__is_staff=True, user__is_active=True)
+                | Q(user__is_active=True) & Exists(_shared_spaces(user, OuterRef("user_id")))
+            )
         )
         direct_ok = Q(Exists(reachable))
     return queryset.filter(
@@ -212,6 +228,8 @@ def message_report_audience(conversation):
     if conversation.space_id is None:
         return users.none()
     return users.filter(
-        memberships__space_id=conversation.space_id, memberships__role=Role.TECHNICAL_OFFICER,
-        memberships__state__in=Membership.ENTERING_STATES, is_active=True,
+        memberships__space_id=conversation.space_id,
+        memberships__role=Role.TECHNICAL_OFFICER,
+        memberships__state__in=Membership.ENTERING_STATES,
+        is_active=True,
     )

@@ -158,9 +158,10 @@ def check(user, action, obj):
     if action in actions:
         return
     if Action.VIEW not in actions:
-        if user.is_authenticated and Membership.objects.filter(
-            user=user, space=space, state=Membership.State.LOCKED
-        ).exists():
+        if (
+            user.is_authenticated
+            and Membership.objects.filter(user=user, space=space, state=Membership.State.LOCKED).exists()
+        ):
             raise MembershipLocked(space)
         raise Http404
     require_active(space)
@@ -194,8 +195,12 @@ def filter_spaces(user, action=Action.VIEW):
     if not is_signed_in(user):
         return Space.objects.none()
     granted = get_objects_for_user(
-        user, f"workgroups.{PERMISSION[Action(action)]}", klass=Space,
-        use_groups=True, with_superuser=False, accept_global_perms=False,
+        user,
+        f"workgroups.{PERMISSION[Action(action)]}",
+        klass=Space,
+        use_groups=True,
+        with_superuser=False,
+        accept_global_perms=False,
     )
     return Space.objects.filter(pk__in=granted.values("pk"))
 
@@ -206,7 +211,8 @@ def space_ids_by_user(user_ids, action=Action.VIEW):
     users = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
     result = {pk: set() for pk in users.values_list("pk", flat=True)}
     granted = GroupObjectPermission.objects.filter(
-        content_type=ContentType.objects.get_for_model(Space), permission__codename=PERMISSION[Action(action)],
+        content_type=ContentType.objects.get_for_model(Space),
+        permission__codename=PERMISSION[Action(action)],
         group__user__in=list(result),
     ).values_list("group__user", "object_pk")
     for user_id, space_pk in granted:
@@ -238,11 +244,15 @@ def audience_condition(*, user, space, action=Action.VIEW):
     set-based writers that address many spaces in one statement (`services.notify_many`)."""
     from guardian.models import UserObjectPermission
 
-    granted = {"content_type": ContentType.objects.get_for_model(Space),
-               "permission__codename": PERMISSION[Action(action)], "object_pk": Cast(space, CharField())}
-    return (Exists(get_user_model().objects.filter(pk=user, is_active=True))
-            & (Exists(GroupObjectPermission.objects.filter(group__user=user, **granted))
-               | Exists(UserObjectPermission.objects.filter(user=user, **granted))))
+    granted = {
+        "content_type": ContentType.objects.get_for_model(Space),
+        "permission__codename": PERMISSION[Action(action)],
+        "object_pk": Cast(space, CharField()),
+    }
+    return Exists(get_user_model().objects.filter(pk=user, is_active=True)) & (
+        Exists(GroupObjectPermission.objects.filter(group__user=user, **granted))
+        | Exists(UserObjectPermission.objects.filter(user=user, **granted))
+    )
 
 
 def load(queryset, **lookup):

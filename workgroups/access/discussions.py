@@ -34,8 +34,7 @@ def access_post(user, space, post_id, action=Action.VIEW):
 
 def access_concern(user, space, concern_id, action=Action.VIEW):
     """The concern `concern_id` of `space` once `user` may do `action` on it."""
-    concerns = (Concern.objects
-                .select_related("space", "thread").prefetch_related("tags", "regions"))
+    concerns = Concern.objects.select_related("space", "thread").prefetch_related("tags", "regions")
     concern = load(concerns, space=space, pk=concern_id)
     check(user, action, concern)
     return concern

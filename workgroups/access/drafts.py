@@ -82,7 +82,8 @@ def filter_output_spaces(user):
     if user.is_staff:
         return Space.objects.all()
     return Space.objects.filter(
-        memberships__user=user, memberships__role=Role.POLITICAL_OFFICER,
+        memberships__user=user,
+        memberships__role=Role.POLITICAL_OFFICER,
         memberships__state__in=Membership.ENTERING_STATES,
     )
 

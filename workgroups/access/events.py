@@ -37,7 +37,8 @@ def check_change_event(user, event):
 
 def can_change_event(user, event):
     return can(user, Action.CONTRIBUTE, event) and (
-        event.created_by_id == user.pk or can(user, Action.MANAGE_OUTPUTS, event))
+        event.created_by_id == user.pk or can(user, Action.MANAGE_OUTPUTS, event)
+    )
 
 
 def check_respond_event(user, event):
@@ -49,7 +50,12 @@ def can_join_meeting(user, event, now):
     """Whether the "join the meeting" link is shown to `user` for `event` at `now`: the space's people
     only, for an online event of an active space with a room, from a little before the start to the end."""
     space = space_of(event)
-    if event.status != "scheduled" or event.location or not space.meeting_url or space.status != Space.Status.ACTIVE:
+    if (
+        event.status != "scheduled"
+        or event.location
+        or not space.meeting_url
+        or space.status != Space.Status.ACTIVE
+    ):
         return False
     early = timedelta(minutes=settings.CSSR_EVENT_JOIN_EARLY_MINUTES)
     if not (event.starts_at - early <= now < event.ends_at):

@@ -38,10 +38,14 @@ def sync_space_permissions(space):
 
 def sync_membership_groups(membership):
     """Put the member in the group of their role if their state lets them in, and in no other group."""
-    space_groups = Group.objects.filter(name__in=[role_group_name(membership.space_id, r) for r in Role.values])
+    space_groups = Group.objects.filter(
+        name__in=[role_group_name(membership.space_id, r) for r in Role.values]
+    )
     membership.user.groups.remove(*space_groups)
     if membership.grants_entry:
-        membership.user.groups.add(Group.objects.get(name=role_group_name(membership.space_id, membership.role)))
+        membership.user.groups.add(
+            Group.objects.get(name=role_group_name(membership.space_id, membership.role))
+        )
     forget(membership.user)
     _outputs_link_update(membership)
 

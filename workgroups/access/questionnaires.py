@@ -34,7 +34,9 @@ class QuestionnaireAction(StrEnum):
 
 
 def _entering(**filters):
-    return Membership.objects.filter(state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE, **filters)
+    return Membership.objects.filter(
+        state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE, **filters
+    )
 
 
 def questionnaire_audience(questionnaire) -> QuerySet:
@@ -64,7 +66,9 @@ def filter_questionnaires(user, queryset):
     in_own_space = Exists(mine.filter(space_id=OuterRef("space_id")))
     in_own_space_role = Exists(mine.filter(space_id=OuterRef("space_id"), role=OuterRef("audience_role")))
     in_audience_space = Exists(mine.filter(space_id=OuterRef("audience_space_id")))
-    in_audience_space_role = Exists(mine.filter(space_id=OuterRef("audience_space_id"), role=OuterRef("audience_role")))
+    in_audience_space_role = Exists(
+        mine.filter(space_id=OuterRef("audience_space_id"), role=OuterRef("audience_role"))
+    )
     holds_role = Exists(mine.filter(role=OuterRef("audience_role")))
     space_wide = Q(space__isnull=False) & (
         (~Q(audience="role") & in_own_space) | (Q(audience="role") & in_own_space_role)
@@ -129,7 +133,9 @@ def check_create_questionnaire(user, space=None):
 
 def is_accepting_answers(questionnaire):
     """Whether `questionnaire` takes answers now: open, and its space (if it has one) active."""
-    return questionnaire.is_open and (questionnaire.space_id is None or questionnaire.space.status == Space.Status.ACTIVE)
+    return questionnaire.is_open and (
+        questionnaire.space_id is None or questionnaire.space.status == Space.Status.ACTIVE
+    )
 
 
 def access_questionnaire(user, questionnaire_id, action=QuestionnaireAction.RESPOND):

@@ -1,12 +1,11 @@
+from .contributions import Contribution
+from .digests import DigestMute, DigestSubscription
 from .discussions import (
     AgendaItem,
     Concern,
     ConcernRegion,
-    Contribution,
     Endorsement,
     ModerationAction,
-    Notification,
-    NotificationSetting,
     Post,
     PostReport,
     PostRevision,
@@ -14,8 +13,9 @@ from .discussions import (
     Thread,
     ThreadFollow,
 )
-from .inactivity import DigestMute, DigestSubscription, ReinstatementRequest
-from .mail import OutgoingEmail
+from .inactivity import ReinstatementRequest
+from .notifications import Notification, NotificationSetting
+from .outbox import OutgoingEmail
 from .participation import Election, ExpressionOfInterest, GroupProposal, Nomination, Vote
 from .questionnaires import (
     Answer,
@@ -30,9 +30,40 @@ from .questionnaires import (
 from .spaces import Membership, MembershipEvent, Role, Space, Theme
 
 __all__ = [
-    "Answer", "AnswerChoice", "AnswerTheme", "Option", "Question", "Questionnaire", "Receipt", "Submission",
-    "AgendaItem", "Concern", "ConcernRegion", "Contribution", "DigestMute", "DigestSubscription", "Election", "Endorsement", "ExpressionOfInterest",
-    "GroupProposal", "Membership", "MembershipEvent", "ModerationAction", "Nomination", "Notification",
-    "NotificationSetting", "OutgoingEmail", "Post", "PostReport", "PostRevision", "ReinstatementRequest", "Role", "Space", "Tag", "Theme", "Thread",
-    "ThreadFollow", "Vote",
+    "Answer",
+    "AnswerChoice",
+    "AnswerTheme",
+    "Option",
+    "Question",
+    "Questionnaire",
+    "Receipt",
+    "Submission",
+    "AgendaItem",
+    "Concern",
+    "ConcernRegion",
+    "Contribution",
+    "DigestMute",
+    "DigestSubscription",
+    "Election",
+    "Endorsement",
+    "ExpressionOfInterest",
+    "GroupProposal",
+    "Membership",
+    "MembershipEvent",
+    "ModerationAction",
+    "Nomination",
+    "Notification",
+    "NotificationSetting",
+    "OutgoingEmail",
+    "Post",
+    "PostReport",
+    "PostRevision",
+    "ReinstatementRequest",
+    "Role",
+    "Space",
+    "Tag",
+    "Theme",
+    "Thread",
+    "ThreadFollow",
+    "Vote",
 ]

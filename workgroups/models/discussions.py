@@ -8,47 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.choices import Region
-
-from .spaces import Space
-
-
-class Contribution(models.Model):
-    """One contribution of a member to a space. Written only by `services.contribution_record`; the
-    inactivity lockout reads it (see README, "What counts as a contribution")."""
-
-    class Kind(models.TextChoices):
-        THREAD = "thread", _("new discussion")
-        POST = "post", _("reply")
-        CONCERN = "concern", _("new concern")
-        ENDORSEMENT = "endorsement", _("endorsement")
-        AGENDA_ITEM = "agenda_item", _("agenda proposal")
-        DOCUMENT = "document", _("document")
-        DRAFT = "draft", _("draft")
-        MESSAGE = "message", _("chat message")
-        EVENT = "event", _("event")
-        RESPONSE = "response", _("questionnaire response")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributions")
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="contributions")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("contribution")
-        verbose_name_plural = _("contributions")
-        indexes = [models.Index(fields=["space", "user", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.user} · {self.get_kind_display()}"
+from workgroups.models.spaces import Space
 
 
 class Thread(models.Model):
     """A discussion on a topic. Its opening text is its first post."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="threads", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="threads", verbose_name=_("space")
+    )
     title = models.CharField(_("topic"), max_length=200)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
     )
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -75,7 +50,9 @@ class Post(models.Model):
     access_space_path = "thread__space"
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("text"))
     quote_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("quoting")
@@ -123,7 +100,9 @@ class PostRevision(models.Model):
 
 class ThreadFollow(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_follows"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"], name="workgroups_follow_once")]
@@ -140,7 +119,9 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["space", "name"], name="workgroups_tag_unique_in_space")]
+        constraints = [
+            models.UniqueConstraint(fields=["space", "name"], name="workgroups_tag_unique_in_space")
+        ]
 
     def __str__(self):
         return self.name
@@ -162,13 +143,19 @@ class Concern(models.Model):
         MEDIUM = 2, pgettext_lazy("priority", "Medium")
         HIGH = 3, pgettext_lazy("priority", "High")
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="concerns", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="concerns", verbose_name=_("space")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="concerns", verbose_name=_("tags"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NONE)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NONE
+    )
     thread = models.OneToOneField(Thread, on_delete=models.PROTECT, related_name="concern")
     created_at = models.DateTimeField(_("proposed"), default=timezone.now)
     endorsement_count = models.PositiveIntegerField(_("endorsements"), default=0, editable=False)
@@ -178,7 +165,10 @@ class Concern(models.Model):
         ordering = ["-endorsement_count", "-created_at", "-pk"]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
-        indexes = [models.Index(fields=["space", "status"]), models.Index(fields=["space", "-endorsement_count"])]
+        indexes = [
+            models.Index(fields=["space", "status"]),
+            models.Index(fields=["space", "-endorsement_count"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -194,7 +184,9 @@ class ConcernRegion(models.Model):
     region = models.CharField(_("region"), max_length=32, choices=Region.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["concern", "region"], name="workgroups_concern_region_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "region"], name="workgroups_concern_region_once")
+        ]
 
     def __str__(self):
         return self.get_region_display()
@@ -222,14 +214,22 @@ class AgendaItem(models.Model):
         DONE = "done", pgettext_lazy("agenda status", "Done")
         DECLINED = "declined", pgettext_lazy("agenda status", "Not taken up")
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("space")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
     position = models.PositiveIntegerField(_("order"), default=0)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    threads = models.ManyToManyField(Thread, blank=True, related_name="agenda_items", verbose_name=_("discussions"))
-    concerns = models.ManyToManyField(Concern, blank=True, related_name="agenda_items", verbose_name=_("concerns"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    threads = models.ManyToManyField(
+        Thread, blank=True, related_name="agenda_items", verbose_name=_("discussions")
+    )
+    concerns = models.ManyToManyField(
+        Concern, blank=True, related_name="agenda_items", verbose_name=_("concerns")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     search_text = models.TextField(blank=True, editable=False)
 
@@ -272,7 +272,9 @@ class PostReport(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["post", "reporter"], condition=models.Q(outcome="open"), name="workgroups_report_once_while_open"
+                fields=["post", "reporter"],
+                condition=models.Q(outcome="open"),
+                name="workgroups_report_once_while_open",
             ),
         ]
 
@@ -291,7 +293,9 @@ class ModerationAction(models.Model):
     access_space_path = "post__thread__space"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation_actions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
@@ -303,56 +307,3 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.post}"
-
-
-class Notification(models.Model):
-    """An in-app notification. Shown only while its user may still see its space (checked when shown)."""
-
-    class Kind(models.TextChoices):
-        REPLY = "reply", _("Replies in discussions I follow")
-        MENTION = "mention", _("Mentions of me")
-        NEW_THREAD = "new_thread", _("New discussions in my groups")
-        NEW_CONCERN = "new_concern", _("New concerns in my groups")
-        AGENDA = "agenda", _("Changes to the agenda")
-        MODERATION = "moderation", _("Messages from the technical officer")
-        NEW_DOCUMENT = "new_document", _("New documents in my groups")
-        DRAFT = "draft", _("Drafts open for comments, and replies to my comments")
-        TRANSLATION = "translation", _("Translations I asked for")
-        EVENT = "event", _("New, changed and cancelled events in my groups")
-        REMINDER = "reminder", _("Reminders before events")
-        QUESTIONNAIRE = "questionnaire", _("Questionnaires open to me")
-        INACTIVITY_WARNING = "inactivity_warning", _("Warnings that my access will be locked for inactivity")
-        LOCKOUT = "lockout", _("My access locked for inactivity")
-
-    # Notices about the recipient's own membership (the inactivity lockout): addressed to the member
-    # whatever they may still see, always written (they cannot be muted). See `services.notify_many`.
-    PERSONAL_KINDS = frozenset({Kind.INACTIVITY_WARNING, Kind.LOCKOUT})
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    title = models.CharField(max_length=255)
-    url = models.CharField(max_length=255)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.recipient} · {self.get_kind_display()}"
-
-
-class NotificationSetting(models.Model):
-    """A kind of notification a user switched off (none stored: everything on)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_notifications")
-    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="workgroups_mute_once")]
-
-    def __str__(self):
-        return f"{self.user} – {self.get_kind_display()}"

@@ -24,16 +24,24 @@ class ExpressionOfInterest(models.Model):
     Status = ReviewStatus
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expressions_of_interest",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="expressions_of_interest",
         verbose_name=_("participant"),
     )
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="expressions_of_interest", verbose_name=_("theme"))
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="expressions_of_interest", verbose_name=_("theme")
+    )
     expertise = models.TextField(_("expertise"), max_length=2000, blank=True)
     motivation = models.TextField(_("motivation"), max_length=2000, blank=True)
     civic_activity = models.TextField(_("civic activity"), max_length=2000, blank=True)
     # The full questionnaire as answered (its questions are edited by staff on the site).
     submission = models.OneToOneField(
-        "workgroups.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="interest",
+        "workgroups.Submission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interest",
         verbose_name=_("questionnaire answers"),
     )
     declares_syrian = models.BooleanField(_("declares being Syrian"))
@@ -44,12 +52,21 @@ class ExpressionOfInterest(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decision_reason = models.TextField(_("reason for the decision"), blank=True, max_length=2000)
     space = models.ForeignKey(
-        Space, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("space joined")
+        Space,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("space joined"),
     )
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
 
@@ -59,11 +76,14 @@ class ExpressionOfInterest(models.Model):
         verbose_name_plural = _("expressions of interest")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "theme"], condition=models.Q(status="pending"),
+                fields=["user", "theme"],
+                condition=models.Q(status="pending"),
                 name="workgroups_one_pending_interest_per_theme",
             ),
             models.CheckConstraint(
-                condition=models.Q(declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True),
+                condition=models.Q(
+                    declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True
+                ),
                 name="workgroups_interest_declarations_made",
             ),
         ]
@@ -78,12 +98,20 @@ class GroupProposal(models.Model):
     Status = ReviewStatus
 
     proposer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_proposals", verbose_name=_("proposed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_proposals",
+        verbose_name=_("proposed by"),
     )
     title = models.CharField(_("title"), max_length=200)
     rationale = models.TextField(_("rationale"), max_length=5000)
     theme = models.ForeignKey(
-        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("closest theme")
+        Theme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closest theme"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decision_reason = models.TextField(_("staff response"), blank=True, max_length=2000)
@@ -112,13 +140,19 @@ class Election(models.Model):
         COUNTING = "counting", _("Voting closed")
         CONFIRMED = "confirmed", _("Results confirmed")
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="elections", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="elections", verbose_name=_("space")
+    )
     voting_opens_at = models.DateTimeField(_("voting opens"))
     voting_closes_at = models.DateTimeField(_("voting closes"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("confirmed by"),
     )
 
@@ -131,7 +165,8 @@ class Election(models.Model):
         verbose_name_plural = _("rapporteur elections")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(voting_closes_at__gt=models.F("voting_opens_at")), name="workgroups_election_window"
+                condition=models.Q(voting_closes_at__gt=models.F("voting_opens_at")),
+                name="workgroups_election_window",
             ),
         ]
 
@@ -161,7 +196,9 @@ class Nomination(models.Model):
     access_space_path = "election__space"
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominations")
-    nominee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("nominee"))
+    nominee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("nominee")
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("nominated by")
     )
@@ -195,7 +232,9 @@ class Vote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         constraints = [
-            models.UniqueConstraint(fields=["election", "voter", "slot"], name="workgroups_two_ballots_per_member"),
+            models.UniqueConstraint(
+                fields=["election", "voter", "slot"], name="workgroups_two_ballots_per_member"
+            ),
             models.UniqueConstraint(fields=["voter", "nomination"], name="workgroups_one_vote_per_nominee"),
             models.CheckConstraint(condition=models.Q(slot__in=[1, 2]), name="workgroups_vote_slot_range"),
         ]

@@ -20,7 +20,9 @@ from .spaces import Role, Space
 
 def region_choices():
     """Where a respondent lives: the fourteen governorates of Syria, then the diaspora's host countries."""
-    return [(value, label) for value, label in Region.choices if value != Region.ABROAD] + list(Country.choices)
+    return [(value, label) for value, label in Region.choices if value != Region.ABROAD] + list(
+        Country.choices
+    )
 
 
 class Questionnaire(models.Model):
@@ -39,27 +41,44 @@ class Questionnaire(models.Model):
         INTEREST = "interest", _("Expression of interest")
 
     space = models.ForeignKey(
-        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="questionnaires",
-        verbose_name=_("space"), help_text=_("Empty for a platform-wide questionnaire (built by staff)."),
+        Space,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
+        verbose_name=_("space"),
+        help_text=_("Empty for a platform-wide questionnaire (built by staff)."),
     )
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.SURVEY)
     title = models.CharField(_("title"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True, max_length=5000)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL)
     audience_space = models.ForeignKey(
-        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("audience space")
+        Space,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience space"),
     )
     audience_role = models.CharField(_("audience role"), max_length=20, choices=Role.choices, blank=True)
     is_anonymous = models.BooleanField(
-        _("anonymous responses"), default=False,
+        _("anonymous responses"),
+        default=False,
         help_text=_("Fixed once the questionnaire is published; respondents are told."),
     )
-    allow_changes = models.BooleanField(_("respondents may change their answers while it is open"), default=False)
+    allow_changes = models.BooleanField(
+        _("respondents may change their answers while it is open"), default=False
+    )
     opens_at = models.DateTimeField(_("opens"), default=timezone.now)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -74,8 +93,11 @@ class Questionnaire(models.Model):
                 condition=models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=models.F("opens_at")),
                 name="workgroups_questionnaire_window",
             ),
-            models.UniqueConstraint(fields=["purpose"], condition=models.Q(purpose="interest"),
-                                    name="workgroups_one_interest_questionnaire"),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=models.Q(purpose="interest"),
+                name="workgroups_one_interest_questionnaire",
+            ),
         ]
 
     def __str__(self):
@@ -89,8 +111,11 @@ class Questionnaire(models.Model):
     def is_open(self):
         """Published, and now inside its window: responses are accepted."""
         now = timezone.now()
-        return (self.status == self.Status.OPEN and self.opens_at <= now
-                and (self.closes_at is None or now < self.closes_at))
+        return (
+            self.status == self.Status.OPEN
+            and self.opens_at <= now
+            and (self.closes_at is None or now < self.closes_at)
+        )
 
     @property
     def is_editable_structure(self):
@@ -116,7 +141,10 @@ class Question(models.Model):
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(
-        _("system key"), max_length=40, blank=True, editable=False,
+        _("system key"),
+        max_length=40,
+        blank=True,
+        editable=False,
         help_text=_("Set on the questions the platform reads (the expression-of-interest declarations)."),
     )
     text = models.CharField(_("question"), max_length=500)
@@ -132,10 +160,15 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.UniqueConstraint(fields=["questionnaire", "key"], condition=~models.Q(key=""),
-                                    name="workgroups_question_key_once"),
-            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")),
-                                   name="workgroups_question_scale_order"),
+            models.UniqueConstraint(
+                fields=["questionnaire", "key"],
+                condition=~models.Q(key=""),
+                name="workgroups_question_key_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")),
+                name="workgroups_question_scale_order",
+            ),
         ]
 
     def __str__(self):
@@ -159,7 +192,9 @@ class Option(models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
     text = models.CharField(_("option"), max_length=300)
-    code = models.CharField(_("code"), max_length=16, blank=True, editable=False)  # the region of a region option
+    code = models.CharField(
+        _("code"), max_length=16, blank=True, editable=False
+    )  # the region of a region option
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -180,7 +215,11 @@ class Submission(models.Model):
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="submissions")
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("respondent"),
     )
     is_submitted = models.BooleanField(_("submitted"), default=False)
@@ -195,9 +234,11 @@ class Submission(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         constraints = [
-            models.UniqueConstraint(fields=["questionnaire", "respondent"],
-                                    condition=models.Q(respondent__isnull=False, is_submitted=False),
-                                    name="workgroups_one_draft_per_respondent"),
+            models.UniqueConstraint(
+                fields=["questionnaire", "respondent"],
+                condition=models.Q(respondent__isnull=False, is_submitted=False),
+                name="workgroups_one_draft_per_respondent",
+            ),
         ]
         indexes = [models.Index(fields=["questionnaire", "is_submitted"])]
 
@@ -213,7 +254,9 @@ class Receipt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["questionnaire", "user"], name="workgroups_receipt_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "user"], name="workgroups_receipt_once")
+        ]
 
     def __str__(self):
         return f"{self.user} → {self.questionnaire}"
@@ -227,7 +270,11 @@ class AnswerTheme(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("theme"), max_length=80)
     concern = models.ForeignKey(
-        "workgroups.Concern", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "workgroups.Concern",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("concern"),
     )
 
@@ -235,7 +282,9 @@ class AnswerTheme(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("answer theme")
         verbose_name_plural = _("answer themes")
-        constraints = [models.UniqueConstraint(fields=["questionnaire", "name"], name="workgroups_answer_theme_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "name"], name="workgroups_answer_theme_once")
+        ]
 
     def __str__(self):
         return self.name
@@ -253,7 +302,9 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["question__position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["submission", "question"], name="workgroups_answer_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "question"], name="workgroups_answer_once")
+        ]
 
     def __str__(self):
         return f"{self.submission} · {self.question_id}"

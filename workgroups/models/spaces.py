@@ -46,17 +46,26 @@ class Space(models.Model):
     cycle_end = models.DateField(_("work period end"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     meeting_url = models.URLField(
-        _("meeting room URL"), blank=True, help_text=_("The group's online meeting room (shown to members only).")
+        _("meeting room URL"),
+        blank=True,
+        help_text=_("The group's online meeting room (shown to members only)."),
     )
     inactivity_days = models.PositiveSmallIntegerField(
-        _("inactivity period (days)"), default=30,
+        _("inactivity period (days)"),
+        default=30,
         help_text=_("A member who contributes nothing for this long is locked out of the space."),
     )
     warning_days = models.PositiveSmallIntegerField(
-        _("warning lead (days)"), default=7, help_text=_("How many days before the lock the member is warned.")
+        _("warning lead (days)"),
+        default=7,
+        help_text=_("How many days before the lock the member is warned."),
     )
     predecessor = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
         verbose_name=_("previous cohort"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -135,10 +144,15 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("space"))
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("space")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     rapporteur_seat = models.PositiveSmallIntegerField(
-        _("rapporteur seat"), null=True, blank=True, editable=False,
+        _("rapporteur seat"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("1 or 2: a space has two rapporteur seats at most."),
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
@@ -146,7 +160,10 @@ class Membership(models.Model):
     state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
     last_contribution_at = models.DateTimeField(_("last contribution"), null=True, blank=True)
     warning_emailed_at = models.DateTimeField(
-        _("inactivity warning e-mailed"), null=True, blank=True, editable=False,
+        _("inactivity warning e-mailed"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Set when the warning e-mail went out, so it is sent once."),
     )
 
@@ -157,7 +174,9 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "space"], name="workgroups_membership_once_per_space"),
             # At most two rapporteurs per space, held by the database: two numbered seats.
-            models.UniqueConstraint(fields=["space", "rapporteur_seat"], name="workgroups_two_rapporteur_seats"),
+            models.UniqueConstraint(
+                fields=["space", "rapporteur_seat"], name="workgroups_two_rapporteur_seats"
+            ),
             models.CheckConstraint(
                 condition=(
                     # isnull=False: a NULL seat must fail the check, not make it unknown (and pass).
@@ -167,11 +186,13 @@ class Membership(models.Model):
                 name="workgroups_rapporteur_has_seat",
             ),
             models.UniqueConstraint(
-                fields=["space"], condition=models.Q(role="technical_officer") & ~models.Q(state="left"),
+                fields=["space"],
+                condition=models.Q(role="technical_officer") & ~models.Q(state="left"),
                 name="workgroups_one_technical_officer",
             ),
             models.UniqueConstraint(
-                fields=["space"], condition=models.Q(role="political_officer") & ~models.Q(state="left"),
+                fields=["space"],
+                condition=models.Q(role="political_officer") & ~models.Q(state="left"),
                 name="workgroups_one_political_officer",
             ),
         ]
@@ -198,7 +219,11 @@ class MembershipEvent(models.Model):
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -212,4 +237,3 @@ class MembershipEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} – {self.membership}"
-

@@ -1,4 +1,5 @@
-"""Closing the open websockets of people who lost access."""
+"""Closing the open websockets of people who lost access. Trusts its caller: the services that
+removed the access call it after commit."""
 
 import asyncio
 import logging
@@ -28,7 +29,9 @@ def connections_close(user_ids):
             # The change is made and stored in the liveness store, which every socket checks before it
             # forwards anything and which closes it within seconds: a channel layer that is down
             # (Redis restarting) must not turn a lock or a removal that succeeded into an error page.
-            logger.exception("access: the close signal could not be sent; the liveness store closes the sockets")
+            logger.exception(
+                "access: the close signal could not be sent; the liveness store closes the sockets"
+            )
 
     try:
         asyncio.get_running_loop()

@@ -21,7 +21,10 @@ from ..models import DigestMute, DigestSubscription, OutgoingEmail, Space
 from .outbox import outbox_add, outbox_send
 
 logger = logging.getLogger(__name__)
-PERIODS = {DigestSubscription.Frequency.DAILY: timedelta(days=1), DigestSubscription.Frequency.WEEKLY: timedelta(days=7)}
+PERIODS = {
+    DigestSubscription.Frequency.DAILY: timedelta(days=1),
+    DigestSubscription.Frequency.WEEKLY: timedelta(days=7),
+}
 TITLES_PER_SECTION = 10
 BATCH_SIZE = 2000
 
@@ -83,12 +86,15 @@ def digests_run(*, now=None, batch_size=BATCH_SIZE):
     while True:
         with transaction.atomic():
             claimed = list(
-                _due(now).select_for_update(skip_locked=True, of=("self",))
+                _due(now)
+                .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", "user_id", "frequency", "last_sent_at")[:batch_size]
             )
             if not claimed:
                 break
-            since = {user_id: previous or now - PERIODS[frequency] for _pk, user_id, frequency, previous in claimed}
+            since = {
+                user_id: previous or now - PERIODS[frequency] for _pk, user_id, frequency, previous in claimed
+            }
             written += _write_batch(digest_build_batch(since=since, until=now), writer)
             DigestSubscription.objects.filter(pk__any_of=[row[0] for row in claimed]).update(last_sent_at=now)
     outbox_send()
@@ -105,9 +111,9 @@ def digest_build_batch(*, since, until):
     """
     spaces_by_user = access.space_ids_by_user(since)
     muted_spaces, muted_threads = defaultdict(set), defaultdict(set)
-    for user_id, space_id, thread_id in DigestMute.objects.filter(user_id__any_of=list(spaces_by_user)).values_list(
-        "user_id", "space_id", "thread_id"
-    ):
+    for user_id, space_id, thread_id in DigestMute.objects.filter(
+        user_id__any_of=list(spaces_by_user)
+    ).values_list("user_id", "space_id", "thread_id"):
         (muted_spaces[user_id].add(space_id) if space_id else muted_threads[user_id].add(thread_id))
     for user_id, space_ids in spaces_by_user.items():
         space_ids -= muted_spaces[user_id]
@@ -126,7 +132,11 @@ def digest_build_batch(*, since, until):
         for space_id in sorted(space_ids):
             found = []
             for source in SOURCES:
-                mine = [item for item in items[source][space_id] if _is_news(item, user_id, since[user_id], muted_threads)]
+                mine = [
+                    item
+                    for item in items[source][space_id]
+                    if _is_news(item, user_id, since[user_id], muted_threads)
+                ]
                 if mine:
                     found.append({"source": source, "count": len(mine), "lines": _lines(mine)})
             if found:
@@ -150,15 +160,20 @@ def _lines(items):
     lines = {}
     for item in items:
         key = item.line if item.line is not None else id(item)
-        line = lines.setdefault(key, {"title": item.title, "url": item.url, "count": 0, "excerpt": item.excerpt})
+        line = lines.setdefault(
+            key, {"title": item.title, "url": item.url, "count": 0, "excerpt": item.excerpt}
+        )
         line["count"] += 1
     return sorted(lines.values(), key=lambda line: -line["count"])[:TITLES_PER_SECTION]
 
 
 def _write_batch(contents, writer):
     """Write the batch's digests with `writer` (a `Digests`, one per run: it keeps the shared parts)."""
-    users = get_user_model().objects.filter(pk__any_of=list(contents)).only(
-        "pk", "username", "display_name", "anonymised_at", "preferred_language")
+    users = (
+        get_user_model()
+        .objects.filter(pk__any_of=list(contents))
+        .only("pk", "username", "display_name", "anonymised_at", "preferred_language")
+    )
     return outbox_add(
         (user, OutgoingEmail.Kind.DIGEST, writer.write(user=user, sections=contents[user.pk]))
         for user in users

@@ -1,8 +1,10 @@
 """Writes inside a space: discussions, concerns, the agenda, moderation.
 
-The caller (a view) has asked the permission core whether the actor may contribute, moderate or
-manage outputs in the space; these functions enforce the rules of the objects themselves (a closed
-discussion, one's own post, one endorsement each) and raise ValidationError or PermissionDenied.
+Trusts its caller for the actor's role: a view has asked the permission core whether the actor may
+contribute, moderate or manage outputs in the space. The rules of the objects themselves (a closed
+discussion, one's own post, a space that is not active) are asked of the core again here
+(`access.check_change_post`, `access.require_active`), and the services keep their own invariants
+(one endorsement each), raising ValidationError or PermissionDenied.
 """
 
 from django.contrib.auth import get_user_model
@@ -47,7 +49,8 @@ def _clean_body(body):
         raise ValidationError(_("Write something first."), code="empty")
     if len(body) > text.MAX_BODY_LENGTH:
         raise ValidationError(
-            _("This text is too long (at most %(limit)s characters).") % {"limit": text.MAX_BODY_LENGTH}, code="too_long"
+            _("This text is too long (at most %(limit)s characters).") % {"limit": text.MAX_BODY_LENGTH},
+            code="too_long",
         )
     return body
 
@@ -57,9 +60,10 @@ def _clean_title(title):
     if not title:
         raise ValidationError(_("A title is required."), code="empty")
     if len(title) > TITLE_MAX:
-        raise ValidationError(_("The title is too long (at most %(limit)s characters).") % {"limit": TITLE_MAX}, code="too_long")
+        raise ValidationError(
+            _("The title is too long (at most %(limit)s characters).") % {"limit": TITLE_MAX}, code="too_long"
+        )
     return title
-
 
 
 def _notify_mentions(*, actor, space, body, title, url):
@@ -68,8 +72,14 @@ def _notify_mentions(*, actor, space, body, title, url):
         named = Q()
         for username in usernames:
             named |= Q(username__iexact=username)
-        notify(recipients=User.objects.filter(named), space=space, kind=Notification.Kind.MENTION,
-               actor=actor, title=title, url=url)
+        notify(
+            recipients=User.objects.filter(named),
+            space=space,
+            kind=Notification.Kind.MENTION,
+            actor=actor,
+            title=title,
+            url=url,
+        )
 
 
 def thread_create(*, actor, space, title, body):
@@ -77,14 +87,21 @@ def thread_create(*, actor, space, title, body):
     access.require_active(space)
     title, body = _clean_title(title), _clean_body(body)
     with transaction.atomic():
-        thread = Thread.objects.create(space=space, title=title, author=actor,
-                                       search_text=index_text(title))
-        Post.objects.create(thread=thread, author=actor, body=body, search_text=index_text(text.plain_text(body)))
+        thread = Thread.objects.create(space=space, title=title, author=actor, search_text=index_text(title))
+        Post.objects.create(
+            thread=thread, author=actor, body=body, search_text=index_text(text.plain_text(body))
+        )
         ThreadFollow.objects.create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.THREAD)
         url = thread.get_absolute_url()
-        notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_THREAD, actor=actor,
-               title=title, url=url)
+        notify(
+            recipients=access.audience(space),
+            space=space,
+            kind=Notification.Kind.NEW_THREAD,
+            actor=actor,
+            title=title,
+            url=url,
+        )
         _notify_mentions(actor=actor, space=space, body=body, title=title, url=url)
     return thread
 
@@ -99,14 +116,25 @@ def post_create(*, actor, thread, body, quote_of=None):
     if quote_of is not None and (quote_of.thread_id != thread.pk or not quote_of.is_visible):
         quote_of = None
     with transaction.atomic():
-        post = Post.objects.create(thread=thread, author=actor, body=body, quote_of=quote_of,
-                                   search_text=index_text(text.plain_text(body)))
+        post = Post.objects.create(
+            thread=thread,
+            author=actor,
+            body=body,
+            quote_of=quote_of,
+            search_text=index_text(text.plain_text(body)),
+        )
         Thread.objects.filter(pk=thread.pk).update(last_activity_at=post.created_at)
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.POST)
         url = post.get_absolute_url()
-        notify(recipients=User.objects.filter(thread_follows__thread=thread), space=space,
-               kind=Notification.Kind.REPLY, actor=actor, title=thread.title, url=url)
+        notify(
+            recipients=User.objects.filter(thread_follows__thread=thread),
+            space=space,
+            kind=Notification.Kind.REPLY,
+            actor=actor,
+            title=thread.title,
+            url=url,
+        )
         _notify_mentions(actor=actor, space=space, body=body, title=thread.title, url=url)
     return post
 
@@ -171,20 +199,36 @@ def concern_propose(*, actor, space, title, description, tags=(), regions=()):
     names = sorted({name.strip()[:60] for name in tags if name and name.strip()})[:10]
     with transaction.atomic():
         thread = Thread.objects.create(space=space, title=title, author=actor, search_text=index_text(title))
-        Post.objects.create(thread=thread, author=actor, body=description,
-                            search_text=index_text(text.plain_text(description)))
+        Post.objects.create(
+            thread=thread,
+            author=actor,
+            body=description,
+            search_text=index_text(text.plain_text(description)),
+        )
         ThreadFollow.objects.create(thread=thread, user=actor)
         concern = Concern.objects.create(
-            space=space, title=title, description=description, author=actor, thread=thread,
+            space=space,
+            title=title,
+            description=description,
+            author=actor,
+            thread=thread,
             search_text=index_text(title, text.plain_text(description)),
         )
         for name in names:
             tag, _created = Tag.objects.get_or_create(space=space, name=name)
             concern.tags.add(tag)
-        ConcernRegion.objects.bulk_create(ConcernRegion(concern=concern, region=region) for region in set(regions))
+        ConcernRegion.objects.bulk_create(
+            ConcernRegion(concern=concern, region=region) for region in set(regions)
+        )
         contribution_record(user=actor, space=space, kind=Contribution.Kind.CONCERN)
-        notify(recipients=access.audience(space), space=space, kind=Notification.Kind.NEW_CONCERN, actor=actor,
-               title=title, url=concern.get_absolute_url())
+        notify(
+            recipients=access.audience(space),
+            space=space,
+            kind=Notification.Kind.NEW_CONCERN,
+            actor=actor,
+            title=title,
+            url=concern.get_absolute_url(),
+        )
     return concern
 
 
@@ -218,17 +262,31 @@ def agenda_item_propose(*, actor, space, title, description="", threads=(), conc
     if len(description or "") > text.MAX_BODY_LENGTH:
         raise ValidationError(_("This text is too long."), code="too_long")
     with transaction.atomic():
-        last = AgendaItem.objects.filter(space=space).order_by("-position").values_list("position", flat=True).first()
+        last = (
+            AgendaItem.objects.filter(space=space)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
         item = AgendaItem.objects.create(
-            space=space, title=title, description=(description or "").strip(), proposed_by=actor,
-            position=(last or 0) + 1, search_text=index_text(title, description),
+            space=space,
+            title=title,
+            description=(description or "").strip(),
+            proposed_by=actor,
+            position=(last or 0) + 1,
+            search_text=index_text(title, description),
         )
         item.threads.set([t for t in threads if t.space_id == space.pk])
         item.concerns.set([c for c in concerns if c.space_id == space.pk])
         contribution_record(user=actor, space=space, kind=Contribution.Kind.AGENDA_ITEM)
-        notify(recipients=access.audience(space, access.Action.MANAGE_OUTPUTS), space=space,
-               kind=Notification.Kind.AGENDA, actor=actor, title=title,
-               url=reverse("workgroups:agenda", args=[space.pk]))
+        notify(
+            recipients=access.audience(space, access.Action.MANAGE_OUTPUTS),
+            space=space,
+            kind=Notification.Kind.AGENDA,
+            actor=actor,
+            title=title,
+            url=reverse("workgroups:agenda", args=[space.pk]),
+        )
     return item
 
 
@@ -241,8 +299,14 @@ def agenda_item_update(*, actor, item, status):
         return item
     item.status = status
     item.save(update_fields=["status"])
-    notify(recipients=access.audience(item.space), space=item.space, kind=Notification.Kind.AGENDA, actor=actor,
-           title=item.title, url=reverse("workgroups:agenda", args=[item.space_id]))
+    notify(
+        recipients=access.audience(item.space),
+        space=item.space,
+        kind=Notification.Kind.AGENDA,
+        actor=actor,
+        title=item.title,
+        url=reverse("workgroups:agenda", args=[item.space_id]),
+    )
     return item
 
 
@@ -270,8 +334,10 @@ def _clean_reason(reason):
     if not reason:
         raise ValidationError(_("Give a reason."), code="empty")
     if len(reason) > REASON_MAX:
-        raise ValidationError(_("The reason is too long (at most %(limit)s characters).") % {"limit": REASON_MAX},
-                              code="too_long")
+        raise ValidationError(
+            _("The reason is too long (at most %(limit)s characters).") % {"limit": REASON_MAX},
+            code="too_long",
+        )
     return reason
 
 
@@ -285,8 +351,14 @@ def post_report(*, actor, post, reason):
             report = PostReport.objects.create(post=post, reporter=actor, reason=reason)
     except IntegrityError as error:
         raise ValidationError(_("You already reported this post."), code="duplicate") from error
-    notify(recipients=access.audience(space, access.Action.MODERATE), space=space, kind=Notification.Kind.MODERATION,
-           actor=None, title=post.thread.title, url=reverse("workgroups:moderation-queue", args=[space.pk]))
+    notify(
+        recipients=access.audience(space, access.Action.MODERATE),
+        space=space,
+        kind=Notification.Kind.MODERATION,
+        actor=None,
+        title=post.thread.title,
+        url=reverse("workgroups:moderation-queue", args=[space.pk]),
+    )
     return report
 
 
@@ -297,7 +369,9 @@ def _resolve_reports(post, actor, outcome):
 
 
 def _audit_moderation(actor, post, kind):
-    audit.record(actor=actor, action=audit.Action.MODERATION, target=post, space=post.thread.space_id, kind=kind)
+    audit.record(
+        actor=actor, action=audit.Action.MODERATION, target=post, space=post.thread.space_id, kind=kind
+    )
 
 
 def post_hide(*, actor, post, reason):
@@ -306,7 +380,9 @@ def post_hide(*, actor, post, reason):
     with transaction.atomic():
         post.hidden_at, post.hidden_reason = timezone.now(), reason
         post.save(update_fields=["hidden_at", "hidden_reason"])
-        ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.HIDE, reason=reason)
+        ModerationAction.objects.create(
+            post=post, actor=actor, kind=ModerationAction.Kind.HIDE, reason=reason
+        )
         _resolve_reports(post, actor, PostReport.Outcome.HIDDEN)
         _audit_moderation(actor, post, ModerationAction.Kind.HIDE)
     return post
@@ -319,7 +395,9 @@ def post_restore(*, actor, post, reason):
         if post.hidden_at:
             post.hidden_at, post.hidden_reason = None, ""
             post.save(update_fields=["hidden_at", "hidden_reason"])
-        ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.RESTORE, reason=reason)
+        ModerationAction.objects.create(
+            post=post, actor=actor, kind=ModerationAction.Kind.RESTORE, reason=reason
+        )
         _resolve_reports(post, actor, PostReport.Outcome.DISMISSED)
         _audit_moderation(actor, post, ModerationAction.Kind.RESTORE)
     return post
@@ -332,9 +410,15 @@ def user_warn(*, actor, post, message):
         raise ValidationError(_("This post has no author to warn."), code="no_author")
     space = post.thread.space
     with transaction.atomic():
-        ModerationAction.objects.create(post=post, actor=actor, kind=ModerationAction.Kind.WARN, reason=message)
+        ModerationAction.objects.create(
+            post=post, actor=actor, kind=ModerationAction.Kind.WARN, reason=message
+        )
         _audit_moderation(actor, post, ModerationAction.Kind.WARN)
-        notify(recipients=User.objects.filter(pk=post.author_id), space=space, kind=Notification.Kind.MODERATION,
-               actor=None, title=message, url=f"{post.thread.get_absolute_url()}#post-{post.pk}")
-
-
+        notify(
+            recipients=User.objects.filter(pk=post.author_id),
+            space=space,
+            kind=Notification.Kind.MODERATION,
+            actor=None,
+            title=message,
+            url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+        )

@@ -34,12 +34,18 @@ def _due(states, now, cutoff_days):
     """Memberships in `states`, in active spaces, whose last contribution (or joining) is older than the
     space's own cutoff, `cutoff_days(inactivity_days, warning_days)` days back; spaces sharing a
     setting share one condition, so the whole platform is one statement whatever the number of spaces."""
-    settings_in_use = Space.objects.filter(status=Space.Status.ACTIVE).values_list(
-        "inactivity_days", "warning_days").distinct()
+    settings_in_use = (
+        Space.objects.filter(status=Space.Status.ACTIVE)
+        .values_list("inactivity_days", "warning_days")
+        .distinct()
+    )
     due = Q(pk__in=[])
     for inactivity_days, warning_days in settings_in_use:
-        due |= Q(space__inactivity_days=inactivity_days, space__warning_days=warning_days,
-                 last_seen__lte=now - timedelta(days=cutoff_days(inactivity_days, warning_days)))
+        due |= Q(
+            space__inactivity_days=inactivity_days,
+            space__warning_days=warning_days,
+            last_seen__lte=now - timedelta(days=cutoff_days(inactivity_days, warning_days)),
+        )
     return (
         Membership.objects.filter(state__in=states, space__status=Space.Status.ACTIVE)
         .exclude(role__in=settings.CSSR_LOCKOUT_EXEMPT_ROLES)
@@ -59,24 +65,36 @@ def inactivity_run(*, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = _due(Membership.ENTERING_STATES, now, lambda period, lead: period).update(
-            state=Membership.State.LOCKED, state_changed_at=now)
+            state=Membership.State.LOCKED, state_changed_at=now
+        )
         if locked:
             stamped = Membership.objects.filter(state=Membership.State.LOCKED, state_changed_at=now)
             access.revoke_entry(stamped)
-            _record_and_tell(stamped, MembershipEvent.Action.LOCKED, now, Notification.Kind.LOCKOUT, gettext_noop(
-                "Your access to %(space)s is locked after a period without contributions."))
+            _record_and_tell(
+                stamped,
+                MembershipEvent.Action.LOCKED,
+                now,
+                Notification.Kind.LOCKOUT,
+                gettext_noop("Your access to %(space)s is locked after a period without contributions."),
+            )
             _audit_locked(stamped, now)
             user_ids = list(stamped.values_list("user_id", flat=True))
             liveness.users_changed(user_ids)
             transaction.on_commit(lambda: connections.connections_close(user_ids))
     with transaction.atomic():
         warned = _due([Membership.State.ACTIVE], now, lambda period, lead: period - lead).update(
-            state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None)
+            state=Membership.State.WARNED, state_changed_at=now, warning_emailed_at=None
+        )
         if warned:
             _record_and_tell(
                 Membership.objects.filter(state=Membership.State.WARNED, state_changed_at=now),
-                MembershipEvent.Action.WARNED, now, Notification.Kind.INACTIVITY_WARNING, gettext_noop(
-                    "You have not contributed to %(space)s for a while. Take part to keep your access."))
+                MembershipEvent.Action.WARNED,
+                now,
+                Notification.Kind.INACTIVITY_WARNING,
+                gettext_noop(
+                    "You have not contributed to %(space)s for a while. Take part to keep your access."
+                ),
+            )
     logger.info("inactivity: locked %s and warned %s membership(s)", locked, warned)
     transaction.on_commit(_queue_warning_emails)
     return {"warned": warned, "locked": locked}
@@ -103,12 +121,20 @@ def _record_and_tell(stamped, action, now, kind, message):
         with translation.override(code):
             before, _placeholder, after = _(message).partition("%(space)s")
         space_name = Coalesce(NullIf(f"space__name_{code}", Value("")), "space__name")
-        title_by_language.append(When(user__preferred_language=code, then=Concat(
-            Value(before), space_name, Value(after), output_field=CharField())))
+        title_by_language.append(
+            When(
+                user__preferred_language=code,
+                then=Concat(Value(before), space_name, Value(after), output_field=CharField()),
+            )
+        )
     notify_many(
-        kind=kind, targets=stamped, now=now,
+        kind=kind,
+        targets=stamped,
+        now=now,
         title=Case(*title_by_language, default="space__name", output_field=CharField()),
-        url=Concat(Value(_space_url_prefix()), Cast("space_id", CharField()), Value("/"), output_field=CharField()),
+        url=Concat(
+            Value(_space_url_prefix()), Cast("space_id", CharField()), Value("/"), output_field=CharField()
+        ),
     )
 
 
@@ -158,16 +184,19 @@ def inactivity_warning_emails_send(*, batch_size=500):
         with transaction.atomic():
             batch = list(
                 Membership.objects.filter(state=Membership.State.WARNED, warning_emailed_at__isnull=True)
-                .select_for_update(skip_locked=True, of=("self",)).select_related("user", "space")[:batch_size]
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("user", "space")[:batch_size]
             )
             if not batch:
                 break
             written += outbox_add(
                 (membership.user, OutgoingEmail.Kind.INACTIVITY_WARNING, writer.write(membership))
-                for membership in batch if membership.user.is_active and membership.user.email
+                for membership in batch
+                if membership.user.is_active and membership.user.email
             )
             Membership.objects.filter(pk__in=[membership.pk for membership in batch]).update(
-                warning_emailed_at=timezone.now())
+                warning_emailed_at=timezone.now()
+            )
     outbox_send()
     return written
 
@@ -176,7 +205,9 @@ def reinstatement_request(*, actor, membership, message=""):
     """A locked member asks to be let back in (one open request at a time)."""
     if membership.user_id != actor.pk or membership.state != Membership.State.LOCKED:
         raise access.Http404
-    existing = ReinstatementRequest.objects.filter(membership=membership, outcome=ReinstatementRequest.Outcome.OPEN)
+    existing = ReinstatementRequest.objects.filter(
+        membership=membership, outcome=ReinstatementRequest.Outcome.OPEN
+    )
     if existing.exists():
         return existing.first()
     return ReinstatementRequest.objects.create(membership=membership, message=(message or "").strip()[:2000])
@@ -192,10 +223,9 @@ def reinstatement_resolve(*, actor, request, reinstate):
             return request
         if reinstate:
             membership_reinstate(actor=actor, membership=request.membership)
-        request.outcome = (ReinstatementRequest.Outcome.REINSTATED if reinstate
-                           else ReinstatementRequest.Outcome.DECLINED)
+        request.outcome = (
+            ReinstatementRequest.Outcome.REINSTATED if reinstate else ReinstatementRequest.Outcome.DECLINED
+        )
         request.resolved_at, request.resolved_by = timezone.now(), actor
         request.save(update_fields=["outcome", "resolved_at", "resolved_by"])
     return request
-
-

@@ -28,8 +28,15 @@ def notify(*, recipients, space, kind, actor, title, url):
     space_id = space.pk
 
     def create():
-        notify_many(kind=kind, targets=get_user_model().objects.filter(pk__in=recipients.values("pk")),
-                    recipient="pk", space=Value(space_id), actor=actor, title=title, url=url)
+        notify_many(
+            kind=kind,
+            targets=get_user_model().objects.filter(pk__in=recipients.values("pk")),
+            recipient="pk",
+            space=Value(space_id),
+            actor=actor,
+            title=title,
+            url=url,
+        )
 
     transaction.on_commit(create)
 
@@ -50,17 +57,22 @@ def notify_many(*, kind, targets, title, url, recipient="user", space="space", a
     own access is about to be or was locked is a safety notice, not a preference that can be muted.
     """
     rows = targets.annotate(
-        notice_recipient=_expression(recipient), notice_space=_expression(space),
-        notice_title=Left(_text(title), TITLE_LENGTH), notice_url=_text(url),
+        notice_recipient=_expression(recipient),
+        notice_space=_expression(space),
+        notice_title=Left(_text(title), TITLE_LENGTH),
+        notice_url=_text(url),
     )
     if kind not in Notification.PERSONAL_KINDS:
-        rows = rows.filter(access.audience_condition(user=OuterRef("notice_recipient"),
-                                                     space=OuterRef("notice_space"))).exclude(
-            Exists(NotificationSetting.objects.filter(user=OuterRef("notice_recipient"), kind=kind)))
+        rows = rows.filter(
+            access.audience_condition(user=OuterRef("notice_recipient"), space=OuterRef("notice_space"))
+        ).exclude(Exists(NotificationSetting.objects.filter(user=OuterRef("notice_recipient"), kind=kind)))
     if actor is not None:
         rows = rows.exclude(notice_recipient=actor.pk)
-    select, params = (rows.order_by().values_list("notice_recipient", "notice_space", "notice_title", "notice_url")
-                      .query.sql_with_params())
+    select, params = (
+        rows.order_by()
+        .values_list("notice_recipient", "notice_space", "notice_title", "notice_url")
+        .query.sql_with_params()
+    )
     table = connection.ops.quote_name(Notification._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -94,5 +106,7 @@ def notification_settings_save(*, user, enabled_kinds):
     with transaction.atomic():
         NotificationSetting.objects.filter(user=user).delete()
         NotificationSetting.objects.bulk_create(
-            NotificationSetting(user=user, kind=kind) for kind in Notification.Kind.values if kind not in enabled
+            NotificationSetting(user=user, kind=kind)
+            for kind in Notification.Kind.values
+            if kind not in enabled
         )

@@ -42,14 +42,33 @@ def outbox_add(messages):
     the rows stream in through COPY (a digest run writes tens of thousands)."""
     now = timezone.now()
     rows = (
-        (*_addressee(to), kind, written["subject"][:255], written["body"], written.get("html", ""), now, 0, "")
+        (
+            *_addressee(to),
+            kind,
+            written["subject"][:255],
+            written["body"],
+            written.get("html", ""),
+            now,
+            0,
+            "",
+        )
         for to, kind, written in messages
     )
-    columns = ("recipient_id", "address", "kind", "subject", "body", "html", "created_at", "attempts",
-               "last_error")
+    columns = (
+        "recipient_id",
+        "address",
+        "kind",
+        "subject",
+        "body",
+        "html",
+        "created_at",
+        "attempts",
+        "last_error",
+    )
     if connection.vendor != "postgresql":
         created = OutgoingEmail.objects.bulk_create(
-            [OutgoingEmail(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000)
+            [OutgoingEmail(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=1000
+        )
         return len(created)
     count, started = 0, time.monotonic()
     quote = connection.ops.quote_name
@@ -85,9 +104,9 @@ def _queue_send():
 
 def _pending(now):
     stale = now - timedelta(seconds=settings.CSSR_OUTBOX_CLAIM_TIMEOUT)
-    return OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=settings.CSSR_OUTBOX_MAX_ATTEMPTS).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
-    )
+    return OutgoingEmail.objects.filter(
+        sent_at__isnull=True, attempts__lt=settings.CSSR_OUTBOX_MAX_ATTEMPTS
+    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
 
 
 def outbox_send(*, now=None, batch_size=SEND_BATCH):
@@ -96,8 +115,13 @@ def outbox_send(*, now=None, batch_size=SEND_BATCH):
     while True:
         claimed_at = now or timezone.now()
         with transaction.atomic():
-            ids = list(_pending(claimed_at).filter(pk__gt=after).order_by("pk")
-                       .select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
+            ids = list(
+                _pending(claimed_at)
+                .filter(pk__gt=after)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch_size]
+            )
             if not ids:
                 break
             OutgoingEmail.objects.filter(pk__in=ids).update(claimed_at=claimed_at, attempts=F("attempts") + 1)
@@ -118,8 +142,9 @@ def _send_one(row, connection):
         _mark(row, sent_at=timezone.now(), last_error="recipient inactive", **_forgotten(row))
         return 0
     address = row.recipient.email if row.recipient is not None else row.address
-    message = EmailMultiAlternatives(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [address],
-                                     connection=connection)
+    message = EmailMultiAlternatives(
+        row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+    )
     if row.html:
         message.attach_alternative(row.html, "text/html")
     try:

@@ -1,4 +1,6 @@
-"""Every write about spaces and memberships. Only staff (admin) and the platform's own jobs call these.
+"""Every write about spaces and memberships. Trusts its caller: only staff (admin, the operations
+pages after `access.check_operations` / `access.check_operate_space`), the electors' pages after
+`access.check_elect`, and the platform's own jobs call these.
 
 Each service runs in one transaction, keeps guardian's permissions in step through `access`, and
 records membership changes in the audit trail.
@@ -70,8 +72,14 @@ def membership_label(membership):
 def _record(membership, actor, action, detail=""):
     MembershipEvent.objects.create(membership=membership, actor=actor, action=action, detail=detail[:255])
     if action in _AUDITED:
-        audit.record(actor=actor, action=_AUDITED[action], target=membership, space=membership.space_id,
-                     label=membership_label(membership), detail=detail[:255])
+        audit.record(
+            actor=actor,
+            action=_AUDITED[action],
+            target=membership,
+            space=membership.space_id,
+            label=membership_label(membership),
+            detail=detail[:255],
+        )
 
 
 def _free_rapporteur_seat(space):
@@ -93,7 +101,9 @@ def _ensure_role_available(membership):
         return
     taken = (
         Membership.objects.filter(space_id=membership.space_id, role=membership.role)
-        .exclude(pk=membership.pk).exclude(state=Membership.State.LEFT).exists()
+        .exclude(pk=membership.pk)
+        .exclude(state=Membership.State.LEFT)
+        .exists()
     )
     if taken:
         if membership.role == Role.TECHNICAL_OFFICER:
@@ -109,7 +119,9 @@ def _save_membership(membership):
     except IntegrityError as error:
         # The database's constraints are the last guard against two simultaneous changes.
         raise ValidationError(
-            _("This change conflicts with another change made at the same time. Nothing was saved; please try again."),
+            _(
+                "This change conflicts with another change made at the same time. Nothing was saved; please try again."
+            ),
             code="conflict",
         ) from error
 
@@ -139,7 +151,9 @@ def membership_change_role(*, actor, membership, role):
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         previous = membership.role
         membership.role = role
-        membership.rapporteur_seat = _free_rapporteur_seat(membership.space) if role == Role.RAPPORTEUR else None
+        membership.rapporteur_seat = (
+            _free_rapporteur_seat(membership.space) if role == Role.RAPPORTEUR else None
+        )
         _save_membership(membership)
         _record(membership, actor, MembershipEvent.Action.ROLE_CHANGED, f"{previous} → {role}")
         access.sync_membership_groups(membership)
@@ -149,7 +163,9 @@ def membership_change_role(*, actor, membership, role):
 
 def _set_state(*, actor, membership, state, action, detail=""):
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user", "space").get(pk=membership.pk)
+        membership = (
+            Membership.objects.select_for_update().select_related("user", "space").get(pk=membership.pk)
+        )
         if membership.state == state:
             return membership
         membership.state = state
@@ -172,15 +188,20 @@ def _set_state(*, actor, membership, state, action, detail=""):
 def membership_lock(*, actor, membership, reason=""):
     """Lock a member out of the space (they keep their contributions). Staff or the inactivity job."""
     return _set_state(
-        actor=actor, membership=membership, state=Membership.State.LOCKED,
-        action=MembershipEvent.Action.LOCKED, detail=reason,
+        actor=actor,
+        membership=membership,
+        state=Membership.State.LOCKED,
+        action=MembershipEvent.Action.LOCKED,
+        detail=reason,
     )
 
 
 def membership_reinstate(*, actor, membership):
     """Let a locked (or departed) member back in; their inactivity clock starts again. Staff only."""
     return _set_state(
-        actor=actor, membership=membership, state=Membership.State.ACTIVE,
+        actor=actor,
+        membership=membership,
+        state=Membership.State.ACTIVE,
         action=MembershipEvent.Action.REINSTATED,
     )
 
@@ -188,11 +209,12 @@ def membership_reinstate(*, actor, membership):
 def membership_leave(*, actor, membership, reason=""):
     """Remove a member from the space (state "left"; history kept). Staff only."""
     return _set_state(
-        actor=actor, membership=membership, state=Membership.State.LEFT,
-        action=MembershipEvent.Action.LEFT, detail=reason,
+        actor=actor,
+        membership=membership,
+        state=Membership.State.LEFT,
+        action=MembershipEvent.Action.LEFT,
+        detail=reason,
     )
-
-
 
 
 def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycle_end, continuity_users=()):
@@ -200,11 +222,21 @@ def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycl
     picked (as members: the new cohort elects its own rapporteurs). Staff only."""
     with transaction.atomic():
         successor = space_create(
-            actor=actor, kind=space.kind, theme=space.theme,
-            name=name_ar, name_ar=name_ar, name_en=name_en,
-            description=space.description, description_ar=space.description_ar, description_en=space.description_en,
-            cycle_start=cycle_start, cycle_end=cycle_end, status=Space.Status.PROPOSED,
-            meeting_url=space.meeting_url, inactivity_days=space.inactivity_days, warning_days=space.warning_days,
+            actor=actor,
+            kind=space.kind,
+            theme=space.theme,
+            name=name_ar,
+            name_ar=name_ar,
+            name_en=name_en,
+            description=space.description,
+            description_ar=space.description_ar,
+            description_en=space.description_en,
+            cycle_start=cycle_start,
+            cycle_end=cycle_end,
+            status=Space.Status.PROPOSED,
+            meeting_url=space.meeting_url,
+            inactivity_days=space.inactivity_days,
+            warning_days=space.warning_days,
             predecessor=space,
         )
         for user in continuity_users:
@@ -215,19 +247,38 @@ def space_start_next_cohort(*, actor, space, name_ar, name_en, cycle_start, cycl
 # --- Expressions of interest and group proposals ---------------------------------------------
 
 
-def interest_submit(*, actor, theme, expertise, motivation, civic_activity, declares_syrian,
-                    declares_civic_work, declares_no_affiliation, submission=None):
+def interest_submit(
+    *,
+    actor,
+    theme,
+    expertise,
+    motivation,
+    civic_activity,
+    declares_syrian,
+    declares_civic_work,
+    declares_no_affiliation,
+    submission=None,
+):
     """A participant expresses interest in a theme's working group. The three eligibility
     declarations are mandatory. Raises ValidationError."""
     if not (declares_syrian and declares_civic_work and declares_no_affiliation):
         raise ValidationError(_("All three eligibility declarations are required."), code="declarations")
-    if ExpressionOfInterest.objects.filter(user=actor, theme=theme, status=ExpressionOfInterest.Status.PENDING).exists():
+    if ExpressionOfInterest.objects.filter(
+        user=actor, theme=theme, status=ExpressionOfInterest.Status.PENDING
+    ).exists():
         raise ValidationError(
             _("You already have an expression of interest under review for this theme."), code="duplicate"
         )
     return ExpressionOfInterest.objects.create(
-        user=actor, theme=theme, expertise=expertise, motivation=motivation, civic_activity=civic_activity,
-        declares_syrian=True, declares_civic_work=True, declares_no_affiliation=True, submission=submission,
+        user=actor,
+        theme=theme,
+        expertise=expertise,
+        motivation=motivation,
+        civic_activity=civic_activity,
+        declares_syrian=True,
+        declares_civic_work=True,
+        declares_no_affiliation=True,
+        submission=submission,
     )
 
 
@@ -238,7 +289,9 @@ def interest_accept(*, actor, interest, space):
         if interest.status != ExpressionOfInterest.Status.PENDING:
             raise ValidationError(_("This expression of interest was already decided."), code="decided")
         if space.theme_id != interest.theme_id and space.kind == Space.Kind.WORKING_GROUP:
-            raise ValidationError(_("Choose a working group on the theme the participant asked for."), code="theme")
+            raise ValidationError(
+                _("Choose a working group on the theme the participant asked for."), code="theme"
+            )
         membership_add(actor=actor, space=space, user=interest.user, role=Role.MEMBER)
         interest.status = ExpressionOfInterest.Status.ACCEPTED
         interest.space = space
@@ -264,7 +317,9 @@ def interest_decline(*, actor, interest, reason):
 
 def proposal_submit(*, actor, title, rationale, theme=None):
     """A participant proposes a new working group."""
-    return GroupProposal.objects.create(proposer=actor, title=title.strip(), rationale=rationale.strip(), theme=theme)
+    return GroupProposal.objects.create(
+        proposer=actor, title=title.strip(), rationale=rationale.strip(), theme=theme
+    )
 
 
 def proposal_decide(*, actor, proposal, accept, reason=""):
@@ -315,7 +370,9 @@ def nomination_create(*, actor, election, nominee):
     try:
         with transaction.atomic():
             return Nomination.objects.create(
-                election=election, nominee=nominee, nominated_by=actor,
+                election=election,
+                nominee=nominee,
+                nominated_by=actor,
                 accepted_at=timezone.now() if nominee.pk == actor.pk else None,
             )
     except IntegrityError as error:
@@ -334,7 +391,9 @@ def nomination_respond(*, actor, nomination, accept):
             nomination.save(update_fields=["accepted_at"])
         return nomination
     if nomination.votes.exists():
-        raise ValidationError(_("Votes were already cast for you; you can no longer withdraw."), code="has_votes")
+        raise ValidationError(
+            _("Votes were already cast for you; you can no longer withdraw."), code="has_votes"
+        )
     nomination.delete()
     return None
 
@@ -357,9 +416,13 @@ def vote_cast(*, actor, election, nomination):
             raise ValidationError(_("You have used both of your votes."), code="no_votes_left")
         try:
             with transaction.atomic():
-                return Vote.objects.create(election=election, voter=actor, nomination=nomination, slot=free[0])
+                return Vote.objects.create(
+                    election=election, voter=actor, nomination=nomination, slot=free[0]
+                )
         except IntegrityError as error:
-            raise ValidationError(_("Your vote was not counted twice. Please reload the page."), code="race") from error
+            raise ValidationError(
+                _("Your vote was not counted twice. Please reload the page."), code="race"
+            ) from error
 
 
 def election_confirm(*, actor, election, nominations):

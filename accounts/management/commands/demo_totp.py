@@ -20,7 +20,9 @@ class Command(BaseCommand):
         now, period = int(time.time()), app_settings.TOTP_PERIOD
         if username:
             if username not in DEMO_TOTP_SECRETS:
-                raise CommandError(f"{username} has no demo two-factor code; these have: {', '.join(DEMO_TOTP_SECRETS)}")
+                raise CommandError(
+                    f"{username} has no demo two-factor code; these have: {', '.join(DEMO_TOTP_SECRETS)}"
+                )
             self.stdout.write(format_hotp_value(hotp_value(DEMO_TOTP_SECRETS[username], now // period)))
             return
         for name, secret in DEMO_TOTP_SECRETS.items():

@@ -1,0 +1,3 @@
+"""The admin of the documents app (each module registers its models)."""
+
+from . import drafts, library  # noqa: F401

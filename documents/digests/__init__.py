@@ -1,0 +1,1 @@
+"""What the documents app adds to digests: new documents and versions, drafts and notes."""

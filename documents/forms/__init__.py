@@ -1,0 +1,1 @@
+"""The forms of the documents app: `library` and `drafts`."""

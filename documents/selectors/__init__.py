@@ -1,0 +1,1 @@
+"""Reads of the documents app, one module per feature."""

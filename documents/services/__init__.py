@@ -1,0 +1,1 @@
+"""Every write of the documents app: `library` (documents, versions, translations, the archive) and `drafts` (co-drafting and the final note)."""
