@@ -5,6 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from workgroups.models import OutgoingEmail
+from workgroups.services.outbox import outbox_add, outbox_send_soon
+
 from . import throttle
 from .network import client_ip
 
@@ -22,8 +25,6 @@ class AccountAdapter(DefaultAccountAdapter):
         MFA part, which call this adapter) is rendered as allauth renders it, in the language of the
         request, and written to the outbox in the transaction of the moment; the sender runs after
         commit. Their text holds links and codes, so the outbox forgets it once sent."""
-        from workgroups.models import OutgoingEmail
-        from workgroups.services.outbox import outbox_add, outbox_send_soon
 
         request = context.request
         message = self.render_mail(

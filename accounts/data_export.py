@@ -471,7 +471,8 @@ SECTIONS = (
         ),
         _anonymous_questionnaires,
         note=gettext_lazy(
-            "These questionnaires are anonymous. Your answers to them are stored with no link to you, by design, "
+            "These questionnaires are anonymous. "
+            "Your answers to them are stored with no link to you, by design, "
             "so they cannot be included here: the platform keeps only the fact that you answered."
         ),
     ),

@@ -1,4 +1,7 @@
-"""Per-request account context: language, time zone, and the gates every page passes (two-factor, code of conduct)."""
+"""Per-request account context.
+
+Language, time zone, and the gates every page passes (two-factor, code of conduct).
+"""
 
 import zoneinfo
 
@@ -125,7 +128,8 @@ class TwoFactorMiddleware:
             messages.warning(
                 request,
                 _(
-                    "Your account must use two-factor authentication. Set up an authenticator app or a passkey "
+                    "Your account must use two-factor authentication. "
+                    "Set up an authenticator app or a passkey "
                     "to continue."
                 ),
             )

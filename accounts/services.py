@@ -7,16 +7,35 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CodeOfConduct, ConductAcceptance, Invitation
+from events.services import calendar_feed_revoke
+from workgroups.models import (
+    DigestMute,
+    DigestSubscription,
+    Membership,
+    NotificationSetting,
+    OutgoingEmail,
+    ThreadFollow,
+)
+from workgroups.services import connections, membership_leave
+from workgroups.services.outbox import outbox_add, outbox_send_soon
+
+from . import audit
+from .audit import target_type_of
+from .emails import invitation_email
+from .models import AuditEvent, CodeOfConduct, ConductAcceptance, Invitation, KnownDevice
 from .selectors import CURRENT_CONDUCT_CACHE_KEY
 
 User = get_user_model()
@@ -54,7 +73,6 @@ def invitation_create(*, actor, email, username, display_name, title="", preferr
 
 def invitation_resend(*, actor, user):
     """Revoke the user's open invitations and send a fresh link. Staff only."""
-    from workgroups.models import OutgoingEmail
 
     with transaction.atomic():
         Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
@@ -70,10 +88,6 @@ def invitation_resend(*, actor, user):
 def _invitation_issue(*, actor, user):
     """Create the invitation and write its e-mail to the outbox in the caller's transaction: the token
     goes from here into the e-mail only (the task queue never carries it), and a rollback sends nothing."""
-    from workgroups.models import OutgoingEmail
-    from workgroups.services.outbox import outbox_add, outbox_send_soon
-
-    from .emails import invitation_email
 
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -96,7 +110,10 @@ def invitation_get_usable(*, token):
 
 
 def invitation_accept(*, token, password):
-    """Set the invited user's password and spend the link. Raises ValidationError on a bad token or password."""
+    """Set the invited user's password and spend the link.
+
+    Raises ValidationError on a bad token or password.
+    """
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -188,10 +205,6 @@ def _former_username():
 def _audit_labels_forget(user, *, memberships):
     """Blank the audit trail's labels that name `user`: the lines about them or their memberships, and
     any other whose label holds one of their names. Who did what, when, to which object id stays."""
-    from django.db.models import Q
-
-    from .audit import target_type_of
-    from .models import AuditEvent
 
     about = Q(target_type=target_type_of(User), target_id=str(user.pk)) | Q(
         target_type=target_type_of(memberships.model),
@@ -214,22 +227,6 @@ def user_anonymise(*, actor, user):
     `User.public_name` reads "Former member". The audit trail's lines keep what happened but forget
     the labels that named them; one more line records the anonymisation. Anonymising again changes nothing.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.usersessions.models import UserSession
-
-    from events.services import calendar_feed_revoke
-    from workgroups.models import (
-        DigestMute,
-        DigestSubscription,
-        Membership,
-        NotificationSetting,
-        ThreadFollow,
-    )
-    from workgroups.services import connections, membership_leave
-
-    from . import audit
-    from .models import AuditEvent, KnownDevice
 
     if not _is_operations_staff(actor):
         raise PermissionDenied(user_anonymise_refusal(actor=actor, user=user))

@@ -21,7 +21,10 @@ from .selectors import conduct_current
 
 
 def _safe_next(request, fallback):
-    """`next` if it is a path on this site (not a URL name: `redirect()` would look one up), else `fallback`."""
+    """`next` if it is a path on this site, else `fallback`.
+
+    A URL name is not taken: `redirect()` would look one up.
+    """
     candidate = request.POST.get("next") or request.GET.get("next")
     if (
         candidate

@@ -1,6 +1,7 @@
 """Benchmark of the chat over websockets on the production-like stack (not a test).
 
-    make bench-chat        # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/chat.py
+    make bench-chat
+    # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/chat.py
 
 Creates a throw-away PostgreSQL database, migrates it and fills one active space with 2,000 members
 and their sessions; starts the project's ASGI application in uvicorn with channels-redis (REDIS_URL,
@@ -411,15 +412,17 @@ def forget_redis_keys(redis_url, prefix):
 def report(rows, memory):
     print()
     print(
-        "| server core | clients | stack | msgs/s sustained | floor ÷ this | p50 ms | p99 ms | paced at msgs/s | delivered / expected |"
+        "| server core | clients | stack | msgs/s sustained | floor ÷ this | p50 ms | p99 ms "
+        "| paced at msgs/s | delivered / expected |"
     )
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for core, n, floor, chat in rows:
         for label, result in (("floor: bare echo consumer", floor), ("chat", chat)):
             ratio = floor["msgs_per_s"] / result["msgs_per_s"] if result["msgs_per_s"] else float("nan")
             print(
-                f"| {core} | {n} | {label} | {result['msgs_per_s']:,.0f} | {ratio:.1f} | {result['p50']:.1f} | "
-                f"{result['p99']:.1f} | {result['rate']} | {result['delivered']:,} / {result['expected']:,} |"
+                f"| {core} | {n} | {label} | {result['msgs_per_s']:,.0f} | "
+                f"{ratio:.1f} | {result['p50']:.1f} | {result['p99']:.1f} | {result['rate']} | "
+                f"{result['delivered']:,} / {result['expected']:,} |"
             )
     if memory:
         before, after = memory

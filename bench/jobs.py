@@ -83,11 +83,12 @@ def run():
     ids = [space.pk for space in spaces]
     with connection.cursor() as cursor:
         cursor.execute(
-            """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                   is_active, date_joined, display_name, title, preferred_language, time_zone, gender, age_band,
-                   region, country_of_residence)
-               SELECT '!', false, 'u' || g, '', '', 'u' || g || '@bench.invalid', false, true, now(), 'مشارك ' || g,
-                      '', CASE WHEN g %% 3 = 0 THEN 'en' ELSE 'ar' END, 'Asia/Damascus', '', '', '', ''
+            """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
+                   is_staff, is_active, date_joined, display_name, title, preferred_language, time_zone,
+                   gender, age_band, region, country_of_residence)
+               SELECT '!', false, 'u' || g, '', '', 'u' || g || '@bench.invalid', false, true, now(),
+                      'مشارك ' || g, '', CASE WHEN g %% 3 = 0 THEN 'en' ELSE 'ar' END, 'Asia/Damascus',
+                      '', '', '', ''
                FROM generate_series(1, %s) g""",
             [USERS],
         )
@@ -95,8 +96,9 @@ def run():
         cursor.execute(
             """INSERT INTO workgroups_membership (user_id, space_id, role, state, joined_at, state_changed_at,
                    last_contribution_at)
-               SELECT u.id, (%s::bigint[])[1 + ((u.id * 7 + k) %% %s)], 'member', 'active', now() - interval '60 days',
-                      now(), now() - ((u.id * 13 + k * 17) %% 45) * interval '1 day'
+               SELECT u.id, (%s::bigint[])[1 + ((u.id * 7 + k) %% %s)], 'member', 'active',
+                      now() - interval '60 days', now(),
+                      now() - ((u.id * 13 + k * 17) %% 45) * interval '1 day'
                FROM accounts_user u CROSS JOIN generate_series(0, 1) k WHERE u.username LIKE 'u%%'""",
             [ids, SPACES],
         )
@@ -118,7 +120,8 @@ def run():
         cursor.execute("SELECT count(*) FROM workgroups_contribution")
         contributions = cursor.fetchone()[0]
     print(
-        f"generated {memberships:,} memberships, {contributions:,} contributions in {time.perf_counter() - started:.1f} s"
+        f"generated {memberships:,} memberships, {contributions:,} contributions "
+        f"in {time.perf_counter() - started:.1f} s"
     )
 
     def floor():
@@ -180,7 +183,8 @@ def run():
     print(f"{'measurement':<60} {'rows':>10} {'changed':>8} {'seconds':>8} {'ratio':>7} {'peak RSS MB':>12}")
     for label, count, changed, seconds, peak in rows:
         print(
-            f"{label:<60} {count:>10,} {changed:>8,} {seconds:>8.2f} {seconds / rows[0][3]:>6.1f}x {peak:>12.0f}"
+            f"{label:<60} {count:>10,} {changed:>8,} {seconds:>8.2f} "
+            f"{seconds / rows[0][3]:>6.1f}x {peak:>12.0f}"
         )
     jobs_peak = max(peak for *_, peak in rows)
     print(

@@ -1,12 +1,14 @@
 """Reads of the chat, always through the permission core. A constant number of queries per page."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from documents.models import Document
 from workgroups import access
+from workgroups.access import Action
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, Participant, Report
 
 
 def _unread_messages(user):
@@ -55,6 +57,31 @@ def conversation_list(*, user):
     )
 
 
+def direct_contact_list(*, user):
+    """The people `user` may write to one-to-one, staff first, then by name (lazy)."""
+    return access.filter_direct_contacts(user).order_by("-is_staff", "display_name", "pk")
+
+
+def group_space_list(*, user):
+    """The active spaces where `user` may open a group conversation (lazy)."""
+    return access.filter_spaces(user, Action.CONTRIBUTE).filter(status="active")
+
+
+def contact_get(*, user_id):
+    """The user with id `user_id`, or None; the caller asks the permission core whether to write."""
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+def space_conversation_get(*, space):
+    """The space's own conversation, or None before anyone opened it."""
+    return Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
+
+
+def participant_get(*, conversation, user):
+    """`user`'s participation in the conversation, or None."""
+    return conversation.participants.filter(user=user).first()
+
+
 def direct_partner_names(*, user, conversations):
     """{conversation id: the other person's name} for the one-to-one conversations in the list (one query)."""
     ids = [c.pk for c in conversations if c.kind == Conversation.Kind.DIRECT]
@@ -67,6 +94,13 @@ def direct_partner_names(*, user, conversations):
 def message_list(*, conversation):
     """The conversation's messages, oldest first, with authors and the message each replies to."""
     return conversation.messages.select_related("author", "reply_to__author", "attachment").order_by("pk")
+
+
+def message_reply_target_get(*, conversation, message_id):
+    """A message of the conversation that may be replied to (not deleted), with its author, or None."""
+    return (
+        conversation.messages.filter(pk=message_id, deleted_at__isnull=True).select_related("author").first()
+    )
 
 
 def messages_since(*, conversation, after, limit):
@@ -103,3 +137,16 @@ def attachable_documents(*, conversation, limit=100):
     if conversation.space_id is None:
         return Document.objects.none()
     return Document.objects.filter(space_id=conversation.space_id).order_by("-updated_at", "-pk")[:limit]
+
+
+def report_list(*, space):
+    """The reports on chat messages of the space, with the message, its author and conversation, and
+    the reporter (lazy)."""
+    return Report.objects.filter(message__conversation__space=space).select_related(
+        "message__author", "message__conversation", "reporter"
+    )
+
+
+def report_get(*, space, report_id):
+    """A report on a chat message of the space, or None."""
+    return report_list(space=space).filter(pk=report_id).first()

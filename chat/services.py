@@ -218,7 +218,10 @@ def group_conversation_create(*, actor, space, title, members):
 
 
 def conversation_leave(*, actor, conversation):
-    """Leave a group conversation: its history stays, nothing more reaches `actor`, their sockets on it close."""
+    """Leave a group conversation.
+
+    Its history stays, nothing more reaches `actor`, and their sockets on it close.
+    """
     access.check_leave_conversation(actor, conversation)
     with transaction.atomic():
         Participant.objects.filter(conversation=conversation, user=actor).update(left_at=timezone.now())

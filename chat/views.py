@@ -3,7 +3,6 @@ static/js/chat.js adds the websocket, and the JSON "since" endpoint when websock
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -19,7 +18,7 @@ from workgroups.access import Action, ChatAction
 
 from . import selectors, services
 from .forms import GroupConversationForm, MessageEditForm, MessageForm, ReportForm
-from .models import Conversation, Report
+from .models import Conversation
 
 
 def conversation_title(conversation, user):
@@ -43,8 +42,8 @@ def conversation_list(request):
             if conversation.kind == Conversation.Kind.DIRECT
             else conversation.title or conversation.space.name
         )
-    contacts = access.filter_direct_contacts(request.user).order_by("-is_staff", "display_name", "pk")
-    group_spaces = access.filter_spaces(request.user, Action.CONTRIBUTE).filter(status="active")
+    contacts = selectors.direct_contact_list(user=request.user)
+    group_spaces = selectors.group_space_list(user=request.user)
     return render(
         request,
         "chat/conversation_list.html",
@@ -59,7 +58,7 @@ def conversation_list(request):
 @require_POST
 def direct_open(request):
     """Open (or find) the one-to-one conversation with the chosen person."""
-    other = get_user_model().objects.filter(pk=int_param(request.POST, "user")).first()
+    other = selectors.contact_get(user_id=int_param(request.POST, "user"))
     if other is None or not access.can_message_directly(request.user, other):
         raise Http404
     conversation = services.direct_conversation_open(actor=request.user, other=other)
@@ -70,7 +69,7 @@ def direct_open(request):
 def space_chat(request, space_id):
     """The space's own conversation (created the first time a member opens it)."""
     space = access.access_space(request.user, space_id)
-    conversation = Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
+    conversation = selectors.space_conversation_get(space=space)
     if conversation is None:
         conversation = services.space_conversation_get_or_create(space=space)
     return redirect("chat:conversation-detail", conversation.public_id)
@@ -111,14 +110,10 @@ def _detail_context(request, conversation, form):
     reply_to = None
     reply_id = int_param(request.GET, "reply")
     if reply_id is not None:
-        reply_to = (
-            conversation.messages.filter(pk=reply_id, deleted_at__isnull=True)
-            .select_related("author")
-            .first()
-        )
+        reply_to = selectors.message_reply_target_get(conversation=conversation, message_id=reply_id)
         if reply_to is not None and not form.is_bound:
             form = MessageForm(initial={"reply_to": reply_to.pk})
-    participant = conversation.participants.filter(user=user).first()
+    participant = selectors.participant_get(conversation=conversation, user=user)
     markers = selectors.read_markers(
         user=user, conversation=conversation, message_ids=[m.pk for m in page_messages]
     )
@@ -295,11 +290,8 @@ def report_list(request, space_id):
     """The technical officer's queue of reported chat messages in the space."""
     space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MODERATE, space)
-    reports = Report.objects.filter(message__conversation__space=space).select_related(
-        "message__author", "message__conversation", "reporter"
-    )
     if request.method == "POST":
-        report = reports.filter(pk=int_param(request.POST, "report")).first()
+        report = selectors.report_get(space=space, report_id=int_param(request.POST, "report"))
         if report is None:
             raise Http404
         if request.POST.get("action") == "remove":
@@ -309,5 +301,5 @@ def report_list(request, space_id):
             services.report_handle(actor=request.user, report=report)
             messages.success(request, _("The report is marked as handled."))
         return redirect("chat:report-list", space.pk)
-    page = Paginator(reports, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.report_list(space=space), 30).get_page(request.GET.get("page"))
     return render(request, "chat/report_list.html", {"space": space, "page": page})

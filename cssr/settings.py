@@ -349,7 +349,8 @@ CSSR_SIGNIN_HOME_NETWORK_DAYS = int(env("CSSR_SIGNIN_HOME_NETWORK_DAYS", "30"))
 CSSR_SIGNIN_FAILURES_PER_ADDRESS = int(env("CSSR_SIGNIN_FAILURES_PER_ADDRESS", "30"))
 CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS = int(env("CSSR_SIGNIN_ADDRESS_WINDOW_SECONDS", "600"))
 CSSR_INVITATION_DAYS = int(env("CSSR_INVITATION_DAYS", "7"))
-# Roles the inactivity lockout leaves alone (the lockout applies to participants; officers are staff of the OSE).
+# Roles the inactivity lockout leaves alone (the lockout applies to participants; officers are staff
+# of the OSE).
 CSSR_LOCKOUT_EXEMPT_ROLES = env_list(
     "CSSR_LOCKOUT_EXEMPT_ROLES", ["rapporteur", "technical_officer", "political_officer"]
 )

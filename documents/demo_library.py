@@ -49,7 +49,8 @@ def _pdf(title, paragraphs):
     font = settings.BASE_DIR / "static" / "vendor" / "fonts" / "ibm-plex-sans-arabic-400.woff2"
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
     html = (
-        f'<html lang="ar" dir="rtl"><head><style>@font-face {{ font-family: Plex; src: url("{font.as_uri()}"); }}'
+        '<html lang="ar" dir="rtl"><head><style>'
+        f'@font-face {{ font-family: Plex; src: url("{font.as_uri()}"); }}'
         f"body {{ font-family: Plex; font-size: 13pt; line-height: 1.7; }} h1 {{ font-size: 18pt; }}</style>"
         f"</head><body><h1>{title}</h1>{body}</body></html>"
     )
@@ -161,8 +162,10 @@ def load(*, context):
             actor=users["ops"],
             document=briefing,
             title_en="Briefing note – first cohort",
-            summary_en="The briefing note the first cohort of the legal and constitutional working group sent to "
-            "the Office of the Special Envoy: areas of agreement and divergent views.",
+            summary_en=(
+                "The briefing note the first cohort of the legal and constitutional working group sent to "
+                "the Office of the Special Envoy: areas of agreement and divergent views."
+            ),
         )
     loaded["archived"] = briefing
     loaded["translation_requests"] = TranslationRequest.objects.filter(version__document=principles).count()

@@ -173,7 +173,8 @@ def _is_zip(data):
 def _polyglot():
     return UploadRejected(
         _(
-            "The file is at the same time of another type (for example a zip archive or a web page hidden in it). "
+            "The file is at the same time of another type "
+            "(for example a zip archive or a web page hidden in it). "
             "It was refused for safety."
         )
     )

@@ -10,7 +10,7 @@ from django.utils.formats import get_format
 
 from workgroups import access
 
-from .models import Event, EventAnswer
+from .models import CalendarFeed, Event, EventAnswer
 
 
 def _with_counts(queryset):
@@ -53,6 +53,7 @@ def event_get(*, user, space, event_id):
 
 
 def answer_of(*, user, event):
+    """`user`'s answer to the event (going, maybe, not going), or None."""
     return EventAnswer.objects.filter(event=event, user=user).values_list("answer", flat=True).first()
 
 
@@ -102,3 +103,8 @@ def upcoming_for_user(*, user, limit=20, now=None):
         .select_related("space")
         .order_by("starts_at", "pk")[:limit]
     )
+
+
+def calendar_feed_exists(*, user):
+    """Whether `user` has a personal calendar feed switched on."""
+    return CalendarFeed.objects.filter(user=user).exists()

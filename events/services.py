@@ -23,6 +23,7 @@ from workgroups.services.contributions import contribution_record
 from workgroups.services.notifications import notify, notify_many
 from workgroups.services.outbox import outbox_add, outbox_send, outbox_send_soon
 
+from . import emails
 from .models import CalendarFeed, Event, EventAnswer, ExpertInvitation, ReminderSent
 
 logger = logging.getLogger(__name__)
@@ -235,7 +236,6 @@ def expert_invitation_send(*, invitation_id):
 def _expert_invitation_write(invitation):
     """The expert's e-mail to the outbox (to their address: they have no account), marked in the same
     transaction; the sender runs after commit."""
-    from . import emails
 
     outbox_add(
         [
@@ -290,7 +290,6 @@ def event_reminders_send(*, now=None):
     and those who muted reminders. Each event is claimed with a row lock that another worker skips,
     and the unique marker (event, user, lead) makes a second run change nothing.
     """
-    from . import emails
 
     now = now or timezone.now()
     leads = sorted(set(settings.CSSR_EVENT_REMINDER_LEADS))

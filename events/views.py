@@ -19,7 +19,6 @@ from workgroups.access import Action
 
 from . import ics, selectors, services
 from .forms import EventAnswerForm, EventForm, ExpertInvitationForm, MonthForm
-from .models import CalendarFeed
 
 
 @require_GET
@@ -223,7 +222,7 @@ def calendar_feed_settings(request):
         "events/calendar_feed.html",
         {
             "new_link": new_link,
-            "has_feed": CalendarFeed.objects.filter(user=request.user).exists(),
+            "has_feed": selectors.calendar_feed_exists(user=request.user),
             "upcoming": selectors.upcoming_for_user(user=request.user),
         },
     )

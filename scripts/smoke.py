@@ -1,4 +1,4 @@
-"""Production smoke test: the platform as docker-compose.yml runs it, on loopback, used over HTTP and websockets.
+"""Production smoke test: the platform as docker-compose.yml runs it, over HTTP and websockets on loopback.
 
 `make smoke` runs it, and so does CI's second pass after the PostgreSQL/Redis suite. It needs PostgreSQL
 on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379, and starts, as real processes:
@@ -499,8 +499,10 @@ def step_inactivity(run):
     space = run.found["space"]
     # Huda's last contribution goes back beyond the space's period, in the database (no waiting).
     run.sql(
-        "UPDATE workgroups_membership m SET last_contribution_at = now() - make_interval(days => s.inactivity_days + 1), "
-        "joined_at = now() - make_interval(days => s.inactivity_days + 1) FROM workgroups_space s, accounts_user u "
+        "UPDATE workgroups_membership m "
+        "SET last_contribution_at = now() - make_interval(days => s.inactivity_days + 1), "
+        "joined_at = now() - make_interval(days => s.inactivity_days + 1) "
+        "FROM workgroups_space s, accounts_user u "
         "WHERE s.id = m.space_id AND u.id = m.user_id AND u.username = 'huda' AND m.space_id = %s",
         space,
     )

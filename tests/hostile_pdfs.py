@@ -272,7 +272,9 @@ HOSTILE_PDFS = [
     (
         "web-address-chained-twice",
         document(
-            catalog=b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next << /S /GoTo /D [3 0 R /Fit] /Next 6 0 R >> >>",
+            catalog=(
+                b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next << /S /GoTo /D [3 0 R /Fit] /Next 6 0 R >> >>"
+            ),
             extra=[URI_ACTION],
         ),
         (AUTOMATIC, "URI"),

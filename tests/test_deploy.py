@@ -81,7 +81,10 @@ def test_proxy_serves_static_and_protected_media_from_the_config_in_the_repo():
 
 
 def _settings_in_subprocess(env, expression):
-    code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='cssr.settings'; from django.conf import settings; print({expression})"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='cssr.settings'; "
+        f"from django.conf import settings; print({expression})"
+    )
     base = {
         k: v
         for k, v in os.environ.items()
@@ -107,7 +110,8 @@ def test_production_cookies_are_secure_and_hsts_is_on():
     }
     expression = (
         "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, "
-        "settings.SESSION_COOKIE_SAMESITE, settings.SECURE_HSTS_SECONDS, settings.CHANNEL_LAYERS['default']['BACKEND'], "
+        "settings.SESSION_COOKIE_SAMESITE, settings.SECURE_HSTS_SECONDS, "
+        "settings.CHANNEL_LAYERS['default']['BACKEND'], "
         "settings.CELERY_BROKER_URL"
     )
     result = _settings_in_subprocess(env, expression)
@@ -129,7 +133,10 @@ def test_production_cookies_are_secure_and_hsts_is_on():
 
 def test_postgresql_connections_come_from_a_pool_unless_turned_off():
     env = {"DATABASE_URL": "postgres://cssr@db.example.org:5432/cssr"}
-    expression = "settings.DATABASES['default'].get('OPTIONS', {}).get('pool'), settings.DATABASES['default']['CONN_MAX_AGE']"
+    expression = (
+        "settings.DATABASES['default'].get('OPTIONS', {}).get('pool'), "
+        "settings.DATABASES['default']['CONN_MAX_AGE']"
+    )
     result = _settings_in_subprocess(env, expression)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "{'min_size': 2, 'max_size': 20, 'timeout': 10} 0"
@@ -140,7 +147,8 @@ def test_postgresql_connections_come_from_a_pool_unless_turned_off():
 def test_embedded_default_needs_nothing_installed():
     result = _settings_in_subprocess(
         {"DJANGO_DEBUG": ""},
-        "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'], settings.CELERY_BROKER_URL",
+        "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'], "
+        "settings.CELERY_BROKER_URL",
     )
     assert result.returncode == 0, result.stderr
     assert (

@@ -140,7 +140,10 @@ def test_closed_discussion_and_concluded_space_refuse_replies(world, clients):
 
 def test_hostile_markdown_in_a_post_is_neutralised(world, clients):
     space = world["space"]
-    body = "<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/p.png) <img src=x onerror=alert(1)>"
+    body = (
+        "<script>alert(1)</script> [x](javascript:alert(1)) ![p](https://evil.example/p.png) "
+        "<img src=x onerror=alert(1)>"
+    )
     thread = services.thread_create(
         actor=world["users"]["member"], space=space, title="<b>عنوان</b>", body=body
     )

@@ -337,7 +337,9 @@ def test_truncated_pdf_is_refused(world, clients, settings):
 
 PDF_MESSAGES = {
     pdf_safety.ACTIVE: "PDF files with scripts, forms that run code or attached files are not accepted.",
-    pdf_safety.AUTOMATIC: "PDF files that open a web address, another file or a program by themselves are not accepted.",
+    pdf_safety.AUTOMATIC: (
+        "PDF files that open a web address, another file or a program by themselves are not accepted."
+    ),
     pdf_safety.Unreadable: "The PDF file is incomplete or damaged.",
     pdf_safety.Encrypted: "This PDF file is encrypted or protected by a password, so it cannot be checked.",
     pdf_safety.TooLarge: "The document unpacks to too much data to be accepted.",

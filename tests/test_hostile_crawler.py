@@ -218,7 +218,8 @@ def _rotating(values, index):
 class Probe:
     row: int
     role: str
-    kind: str  # valid, path, path-all, query, query-field, body, body-field, body-lists, body-files, other-space
+    # valid, path, path-all, query, query-field, body, body-field, body-lists, body-files, other-space
+    kind: str
     value: str = ""
     field: str = ""  # the one path argument, parameter or field changed
 

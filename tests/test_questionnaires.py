@@ -445,9 +445,11 @@ def test_platform_questionnaire_records_no_contribution(world):
 
 def test_list_shows_questionnaires_open_to_me_only(world, clients):
     questionnaire = _build(world)
-    listed = lambda role: [
-        q.pk for q in clients[role].get(reverse("workgroups:questionnaire-list")).context["open_now"]
-    ]  # noqa: E731
+
+    def listed(role):
+        page = clients[role].get(reverse("workgroups:questionnaire-list"))
+        return [q.pk for q in page.context["open_now"]]
+
     assert listed("member") == [questionnaire.pk]
     assert listed("outsider") == [] and listed("other_member") == [] and listed("locked_member") == []
 

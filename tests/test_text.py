@@ -322,14 +322,15 @@ def test_emphasis_breaks_lists_quotes_code_and_rules():
 def test_headings_are_shifted_down_to_h4_h5_h6():
     rendered = text.render_markdown("# one\n## two\n### three\n###### six")
     assert rendered == (
-        '<h4 dir="auto">one</h4>\n<h5 dir="auto">two</h5>\n<h6 dir="auto">three</h6>\n<h6 dir="auto">six</h6>\n'
+        '<h4 dir="auto">one</h4>\n<h5 dir="auto">two</h5>\n'
+        '<h6 dir="auto">three</h6>\n<h6 dir="auto">six</h6>\n'
     )
 
 
 def test_links_are_kept_with_rel_nofollow_and_nothing_else():
     rendered = text.render_markdown(
-        '[التقرير](https://example.org/report?a=1&b=2 "title") <https://example.org> [mail](mailto:a@example.org) '
-        "[thread](/spaces/1/threads/2/)"
+        '[التقرير](https://example.org/report?a=1&b=2 "title") <https://example.org> '
+        "[mail](mailto:a@example.org) [thread](/spaces/1/threads/2/)"
     )
     rel = 'rel="nofollow noopener noreferrer"'
     assert f'<a href="https://example.org/report?a=1&amp;b=2" {rel}>التقرير</a>' in rendered

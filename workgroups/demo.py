@@ -26,7 +26,10 @@ SPACES = [
         "name_ar": "مجموعة العمل التخصصية للقضايا القانونية والدستورية – الدورة الأولى",
         "name_en": "Legal and constitutional issues working group – first cohort",
         "description_ar": "الدورة الأولى للمجموعة، اختُتمت وأرسلت مذكرة الإحاطة إلى مكتب المبعوث الخاص.",
-        "description_en": "The group's first cohort; it concluded and sent its briefing note to the Office of the Special Envoy.",
+        "description_en": (
+            "The group's first cohort; it concluded and sent its briefing note to the Office of the "
+            "Special Envoy."
+        ),
         "start_days": -260,
         "length_days": 110,
         "status": Space.Status.CONCLUDED,
@@ -44,8 +47,13 @@ SPACES = [
         "predecessor": "legal-1",
         "name_ar": "مجموعة العمل التخصصية للقضايا القانونية والدستورية",
         "name_en": "Legal and constitutional issues working group",
-        "description_ar": "تناقش المجموعة المبادئ الدستورية وضمانات الحقوق والحريات في أي تسوية سياسية وفق القرار 2254.",
-        "description_en": "The group discusses constitutional principles and the guarantees of rights and freedoms in any political settlement under resolution 2254.",
+        "description_ar": (
+            "تناقش المجموعة المبادئ الدستورية وضمانات الحقوق والحريات في أي تسوية سياسية وفق القرار 2254."
+        ),
+        "description_en": (
+            "The group discusses constitutional principles and the guarantees of rights and freedoms "
+            "in any political settlement under resolution 2254."
+        ),
         "start_days": -45,
         "length_days": 105,
         "status": Space.Status.ACTIVE,
@@ -70,7 +78,9 @@ SPACES = [
         "name_ar": "مجموعة العمل التخصصية لمساحة المجتمع المدني والقيم المدنية",
         "name_en": "Civil society space and civic values working group",
         "description_ar": "تعمل المجموعة على حماية مساحة عمل المجتمع المدني داخل سوريا وخارجها.",
-        "description_en": "The group works on protecting the space for civil society inside and outside Syria.",
+        "description_en": (
+            "The group works on protecting the space for civil society inside and outside Syria."
+        ),
         "start_days": -30,
         "length_days": 100,
         "status": Space.Status.ACTIVE,
@@ -92,7 +102,9 @@ SPACES = [
         "name_ar": "المساحة المشتركة مع المجلس الاستشاري النسائي",
         "name_en": "Shared space with the Women's Advisory Board",
         "description_ar": "مساحة تجمع أعضاء من مجموعات العمل التخصصية مع عضوات المجلس الاستشاري النسائي.",
-        "description_en": "A space where members of the working groups meet members of the Women's Advisory Board.",
+        "description_en": (
+            "A space where members of the working groups meet members of the Women's Advisory Board."
+        ),
         "start_days": -20,
         "length_days": 120,
         "status": Space.Status.ACTIVE,
@@ -210,7 +222,9 @@ def _load_requests(users):
         GroupProposal.objects.create(
             proposer=nour,
             title="مجموعة عمل حول السكن والأراضي والممتلكات",
-            rationale="قضايا السكن والأراضي والممتلكات أساسية لعودة اللاجئين والنازحين وتحتاج إلى نقاش متخصص.",
+            rationale=(
+                "قضايا السكن والأراضي والممتلكات أساسية لعودة اللاجئين والنازحين وتحتاج إلى نقاش متخصص."
+            ),
             theme=Theme.objects.get(slug="protection"),
         )
 

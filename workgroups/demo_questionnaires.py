@@ -16,7 +16,8 @@ from .services.questionnaires import interest_questionnaire
 
 SURVEY_TITLE = "أولويات المجتمعات المحلية واحتياجاتها"
 
-# Participants of the regional consultations who joined the legal group: username, name, title, region, country.
+# Participants of the regional consultations who joined the legal group: username, name, title, region,
+# country.
 CONSULTATION_PEOPLE = [
     ("abeer", "عبير الحلبي", "ناشطة في الإغاثة – حلب", "aleppo", ""),
     ("bassam", "بسام العمر", "محامٍ – دير الزور", "deir_ez_zor", ""),
@@ -146,9 +147,14 @@ def _load_needs_survey(space, users):
         space=space,
         title_ar=SURVEY_TITLE,
         title_en="Priorities and needs of local communities",
-        intro_ar="يجمع هذا الاستبيان ما سمعناه في المشاورات الإقليمية لنبني عليه مذكرة الإحاطة. إجاباتك مجهولة الهوية.",
-        intro_en="This questionnaire gathers what we heard in the regional consultations, for our briefing note. "
-        "Your answers are anonymous.",
+        intro_ar=(
+            "يجمع هذا الاستبيان ما سمعناه في المشاورات الإقليمية لنبني عليه مذكرة الإحاطة. "
+            "إجاباتك مجهولة الهوية."
+        ),
+        intro_en=(
+            "This questionnaire gathers what we heard in the regional consultations, for our briefing note. "
+            "Your answers are anonymous."
+        ),
         audience=Questionnaire.Audience.ALL,
         is_anonymous=True,
         opens_at=timezone.now() - timedelta(days=10),

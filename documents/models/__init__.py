@@ -1,4 +1,7 @@
-"""Models of the documents app: the library and the archive (library.py), co-drafting and the final note (drafts.py)."""
+"""Models of the documents app.
+
+The library and the archive (library.py), co-drafting and the final note (drafts.py).
+"""
 
 # library
 from .library import (  # noqa: F401

@@ -55,7 +55,10 @@ class DocumentTag(models.Model):
 
 
 class Document(models.Model):
-    """A document of a space's library: a title, a folder and tags, and its versions (the newest is current)."""
+    """A document of a space's library.
+
+    It has a title, a folder and tags, and its versions (the newest is current).
+    """
 
     space = models.ForeignKey(
         Space, on_delete=models.CASCADE, related_name="documents", verbose_name=_("space")

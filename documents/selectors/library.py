@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch
 
 from cssr.search import query_terms, rank, search_filter
 from documents.models import ArchiveEntry, Document, DocumentTag, DocumentVersion, TranslationRequest
+from workgroups.models import Theme
 
 
 def document_list(*, space, folder="", tag_id=None, query=""):
@@ -34,11 +35,22 @@ def document_folders(*, space):
 
 
 def document_tags(*, space):
+    """The space's tags that label at least one document, by name, with how many each labels."""
     return list(
         DocumentTag.objects.filter(space=space, documents__isnull=False)
         .annotate(count=Count("documents"))
         .order_by("name")
     )
+
+
+def document_tag_list(*, document):
+    """The document's tags (a list)."""
+    return list(document.tags.all())
+
+
+def document_tag_names(*, document):
+    """The names of the document's tags (lazy)."""
+    return document.tags.values_list("name", flat=True)
 
 
 def version_list(*, document):
@@ -73,5 +85,11 @@ def archive_list(*, query="", theme_id=None):
     return rank(search_filter(entries, terms), terms, order=("-published_at", "-pk")), terms
 
 
+def archive_theme_list():
+    """The themes that have at least one archive entry (lazy)."""
+    return Theme.objects.filter(pk__in=archive_list()[0].values("theme_id"))
+
+
 def archive_get(*, entry_id):
+    """An archive entry with its space, theme and version, or None."""
     return ArchiveEntry.objects.select_related("space", "theme", "version").filter(pk=entry_id).first()

@@ -1,1 +1,4 @@
-"""Every write of the documents app: `library` (documents, versions, translations, the archive) and `drafts` (co-drafting and the final note)."""
+"""Every write of the documents app.
+
+`library`: documents, versions, translations, the archive; `drafts`: co-drafting and the final note.
+"""

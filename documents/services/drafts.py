@@ -3,8 +3,9 @@
 Trusts its caller for the actor's role: a view, admin or the demo has asked the permission core
 whether the actor may contribute or manage outputs in the space (`access.check_edit_draft`); a
 space that is not active is asked of the core again (`access.require_active`). These functions
-enforce the rules of the drafts themselves (a submitted note is locked, a save must start from the current revision, the
-workflow's order) and raise ValidationError, PermissionDenied or `StaleRevision`.
+enforce the rules of the drafts themselves (a submitted note is locked, a save must start from the
+current revision, the workflow's order) and raise ValidationError, PermissionDenied or
+`StaleRevision`.
 Each write is one transaction; state changes that race (saving a section, changing a note's
 status) are conditional UPDATEs, so two requests at once never both win.
 """

@@ -2,11 +2,11 @@
 
 Trusts its caller for the actor's role: a view or admin has asked the permission core whether the
 actor may contribute in the space (`access.check_change_document` for changes of details); a space
-that is not active is asked of the core again (`access.require_active`). These functions check the file itself (`documents.filetypes`), keep the rules of the objects
-(a concluded space is read-only, one open translation request per version and language, only
-concluded spaces are archived) and raise ValidationError or PermissionDenied. A refused upload
-leaves nothing behind: the file is judged before anything is written, and files written by a
-transaction that fails are removed again.
+that is not active is asked of the core again (`access.require_active`). These functions check the
+file itself (`documents.filetypes`), keep the rules of the objects (a concluded space is read-only,
+one open translation request per version and language, only concluded spaces are archived) and
+raise ValidationError or PermissionDenied. A refused upload leaves nothing behind: the file is
+judged before anything is written, and files written by a transaction that fails are removed again.
 """
 
 import datetime

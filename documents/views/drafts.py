@@ -1,13 +1,13 @@
 """Co-drafting, the final note's workflow, exports and the outputs inbox.
 
 Views parse input, ask the permission core (`workgroups.access`), call a service of
-`services_drafts` and render. A refused write shows its reason as a message and changes nothing.
+`documents.services.drafts` or a selector of `documents.selectors.drafts`, and render. A refused
+write shows its reason as a message and changes nothing.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +27,8 @@ from documents.forms.drafts import (
     SharingDecisionForm,
     TransitionForm,
 )
-from documents.models import Draft, SectionComment, SectionRevision
+from documents.models import Draft
+from documents.selectors import drafts as selectors
 from documents.services import drafts as services
 from workgroups import access
 from workgroups.access import Action
@@ -59,12 +60,7 @@ def draft_list(request, space_id):
                 form.add_error(None, error)
             else:
                 return _detail(draft)
-    drafts = (
-        Draft.objects.filter(space=space)
-        .annotate(section_count=Count("sections"))
-        .order_by("-updated_at", "-pk")
-    )
-    page = Paginator(drafts, DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.draft_list(space=space), DRAFTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/draft_list.html",
@@ -73,7 +69,7 @@ def draft_list(request, space_id):
             "page": page,
             "form": form if may_contribute else None,
             "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
-            "receives_outputs": access.filter_output_spaces(request.user).filter(pk=space.pk).exists(),
+            "receives_outputs": selectors.receives_outputs(user=request.user, space=space),
         },
     )
 
@@ -91,33 +87,14 @@ def final_note_create(request, space_id):
     return _detail(draft)
 
 
-def _comment_threads(draft):
-    """{section id: [top-level comment with `.thread_replies`]} from one query."""
-    threads, by_id = {}, {}
-    comments = (
-        SectionComment.objects.filter(section__draft=draft)
-        .select_related("author")
-        .order_by("created_at", "pk")
-    )
-    for comment in comments:
-        comment.thread_replies = []
-        by_id[comment.pk] = comment
-        if comment.parent_id is None:
-            threads.setdefault(comment.section_id, []).append(comment)
-    for comment in by_id.values():
-        if comment.parent_id in by_id:
-            by_id[comment.parent_id].thread_replies.append(comment)
-    return threads
-
-
 @require_GET
 def draft_detail(request, space_id, draft_id):
     """A draft: its sections with their current text, comments with replies, and the actions the
     user may take (edit, comment, the note's workflow, exports)."""
     space = access.access_space(request.user, space_id)
     draft = access.access_draft(request.user, space, draft_id)
-    sections = list(draft.sections.all())
-    threads = _comment_threads(draft)
+    sections = selectors.section_list(draft=draft)
+    threads = selectors.comment_threads(draft=draft)
     for section in sections:
         section.draft = draft
         section.comment_threads = threads.get(section.pk, [])
@@ -228,8 +205,9 @@ def section_history(request, space_id, draft_id, section_id):
     space = access.access_space(request.user, space_id)
     draft = access.access_draft(request.user, space, draft_id)
     section = access.access_section(request.user, draft, section_id)
-    revisions = SectionRevision.objects.filter(section=section).select_related("author").order_by("-number")
-    page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.revision_list(section=section), REVISIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     may_edit = access.can(request.user, access.edit_action(draft), space) and not draft.is_locked
     return render(
         request,
@@ -252,11 +230,7 @@ def section_diff(request, space_id, draft_id, section_id):
     section = access.access_section(request.user, draft, section_id)
     newer = _number(request.GET.get("to"), section.revision_number)
     older = _number(request.GET.get("from"), max(newer - 1, 0))
-    texts = dict(
-        SectionRevision.objects.filter(section=section, number__in=[older, newer]).values_list(
-            "number", "text"
-        )
-    )
+    texts = selectors.revision_texts(section=section, numbers=[older, newer])
     texts.setdefault(0, "")  # revision 0: the empty section before its first save
     if older not in texts or newer not in texts:
         messages.error(request, _("This revision does not exist."))
@@ -308,7 +282,7 @@ def comment_create(request, space_id, draft_id, section_id):
         return _detail(draft, f"section-{section.pk}")
     parent = None
     if form.cleaned_data.get("parent"):
-        parent = SectionComment.objects.filter(section=section, pk=form.cleaned_data["parent"]).first()
+        parent = selectors.comment_get(section=section, comment_id=form.cleaned_data["parent"])
         if parent is None:
             messages.error(request, _("This comment does not exist."))
             return _detail(draft, f"section-{section.pk}")
@@ -427,16 +401,9 @@ def outputs_inbox(request):
     """Submitted final notes of the spaces whose outputs the user receives (political officers:
     their spaces; operations staff: every space), with the Special Envoy's decision."""
     access.check_receive_outputs(request.user)
-    notes = (
-        Draft.objects.filter(
-            kind=Draft.Kind.FINAL_NOTE,
-            status=Draft.Status.SUBMITTED,
-            space__in=access.filter_output_spaces(request.user),
-        )
-        .select_related("space", "sharing_decision")
-        .order_by("-submitted_at", "-pk")
+    page = Paginator(selectors.output_list(user=request.user), OUTPUTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(notes, OUTPUTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/outputs_inbox.html",
@@ -452,9 +419,7 @@ def outputs_inbox(request):
 def output_decision(request, draft_id):
     """Staff record the Special Envoy's decision about sharing a submitted note."""
     access.check_operations(request.user)
-    draft = Draft.objects.filter(
-        pk=draft_id, kind=Draft.Kind.FINAL_NOTE, status=Draft.Status.SUBMITTED
-    ).first()
+    draft = selectors.submitted_note_get(draft_id=draft_id)
     if draft is None:
         raise Http404
     form = SharingDecisionForm(request.POST)

@@ -30,7 +30,6 @@ from documents.selectors import library as selectors
 from documents.services import library as services
 from workgroups import access
 from workgroups.access import Action
-from workgroups.models import Theme
 
 DOCUMENTS_PER_PAGE = 30
 ARCHIVE_PER_PAGE = 20
@@ -38,7 +37,8 @@ ARCHIVE_PER_PAGE = 20
 
 @require_GET
 def document_list(request, space_id):
-    """The library: folders and tags to filter by, a search in titles, the documents with their current version."""
+    """The library: folders and tags to filter by, a search in titles, the documents with their
+    current version."""
     space = access.access_space(request.user, space_id)
     filters = DocumentFilterForm(request.GET or None)
     folder, tag_id, query = "", None, ""
@@ -117,7 +117,7 @@ def document_edit(request, space_id, document_id):
         "title": document.title,
         "folder": document.folder,
         "description": document.description,
-        "tags": "، ".join(document.tags.values_list("name", flat=True)),
+        "tags": "، ".join(selectors.document_tag_names(document=document)),
     }
     form = DocumentEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +158,7 @@ def _detail_context(request, space, document, may_contribute, **forms):
         "space": space,
         "document": document,
         "versions": selectors.version_list(document=document),
-        "tags": list(document.tags.all()),
+        "tags": selectors.document_tag_list(document=document),
         "may_contribute": may_contribute,
         "may_edit": access.can_change_document(request.user, document),
         "version_form": forms.get("version_form") or (VersionForm() if may_contribute else None),
@@ -286,7 +286,7 @@ def archive_list(request):
             "query_string": urlencode(
                 {key: value for key, value in (("q", query), ("theme", theme_id or "")) if value}
             ),
-            "themes": Theme.objects.filter(pk__in=selectors.archive_list()[0].values("theme_id")),
+            "themes": selectors.archive_theme_list(),
         },
     )
 

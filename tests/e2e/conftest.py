@@ -344,5 +344,7 @@ _SIDEWAYS = """async () => {
 
 
 def sideways_overflow(page):
-    """What makes `page` scroll sideways (an empty list when nothing does), after the fonts load."""
+    """What makes `page` scroll sideways (an empty list when nothing does), once the page and its
+    stylesheets have loaded (a click that navigates returns before) and after the fonts load."""
+    page.wait_for_load_state("load")
     return page.evaluate(_SIDEWAYS)

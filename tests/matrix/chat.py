@@ -10,7 +10,10 @@ ROWS = []
 
 
 def content(world):
-    """Objects of this capability in `world["space"]` that the rows need, merged into the `content` fixture."""
+    """Objects of this capability in `world["space"]` that the rows need.
+
+    Merged into the `content` fixture.
+    """
     from chat import services
 
     users = world["users"]

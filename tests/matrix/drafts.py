@@ -129,7 +129,10 @@ ROWS = [
 
 
 def content(world):
-    """Objects of this capability in `world["space"]` that the rows need, merged into the `content` fixture."""
+    """Objects of this capability in `world["space"]` that the rows need.
+
+    Merged into the `content` fixture.
+    """
     from documents.services import drafts
 
     space, users = world["space"], world["users"]

@@ -59,7 +59,10 @@ def questionnaire_audience(questionnaire) -> QuerySet:
 
 
 def filter_questionnaires(user, queryset):
-    """Filter questionnaires to those whose audience includes `user` (the set-based `questionnaire_audience`)."""
+    """Filter questionnaires to those whose audience includes `user`.
+
+    The set-based counterpart of `questionnaire_audience`.
+    """
     if not is_signed_in(user):
         return queryset.none()
     mine = _entering(user=user)

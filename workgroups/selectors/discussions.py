@@ -1,14 +1,22 @@
 """Reads of discussions, concerns and the agenda."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from workgroups.models import (
     AgendaItem,
     Concern,
     Post,
+    PostReport,
     Tag,
     Thread,
 )
+
+CONCERN_ORDERS = {
+    "newest": ["-created_at", "-pk"],
+    "oldest": ["created_at", "pk"],
+    "priority": ["-priority", "-endorsement_count", "-pk"],
+}
+CONCERN_DEFAULT_ORDER = ["-endorsement_count", "-created_at", "-pk"]
 
 
 def thread_list(*, space):
@@ -22,11 +30,36 @@ def thread_list(*, space):
 
 
 def post_list(*, thread):
+    """The thread's posts, oldest first, with their authors and the post each quotes."""
     return (
         Post.objects.filter(thread=thread)
         .select_related("author", "quote_of__author")
         .order_by("created_at", "pk")
     )
+
+
+def post_get(*, thread, post_id):
+    """A post of the thread (whatever its state), or None."""
+    return Post.objects.filter(thread=thread, pk=post_id).first()
+
+
+def post_quotable_get(*, thread, post_id):
+    """A post of the thread that may be quoted (neither deleted nor hidden), with its author, or None."""
+    return (
+        Post.objects.filter(thread=thread, pk=post_id, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
+
+
+def post_revision_list(*, post):
+    """The earlier versions of an edited post (lazy)."""
+    return post.revisions.all()
+
+
+def thread_is_followed(*, thread, user):
+    """Whether `user` follows the thread."""
+    return thread.follows.filter(user=user).exists()
 
 
 def post_page(*, thread, post_id, per_page):
@@ -38,6 +71,59 @@ def post_page(*, thread, post_id, per_page):
         Q(created_at__lt=target) | Q(created_at=target, pk__lt=post_id)
     )
     return before.count() // per_page + 1
+
+
+def post_report_open_list(*, space):
+    """The open reports on the space's posts, oldest first, with the post, its author and the reporter."""
+    return (
+        PostReport.objects.filter(post__thread__space=space, outcome=PostReport.Outcome.OPEN)
+        .select_related("post__author", "post__thread", "reporter")
+        .order_by("created_at")
+    )
+
+
+def post_hidden_list(*, space, limit=50):
+    """Posts of the space hidden by a moderator, with their thread and author (lazy)."""
+    return Post.objects.filter(thread__space=space, hidden_at__isnull=False).select_related(
+        "thread", "author"
+    )[:limit]
+
+
+def concern_list(*, space, filters=None, user=None):
+    """The space's concerns with their tags and regions, filtered by `filters` (the cleaned data of
+    the concern filter form: status, tag, region, since, sort) when given; with `user`, each carries
+    `endorsed_by_me`. Lazy, for a paginator."""
+    concerns = Concern.objects.filter(space=space)
+    if filters is not None:
+        if filters["status"]:
+            concerns = concerns.filter(status=filters["status"])
+        if filters["tag"]:
+            concerns = concerns.filter(tags__name=filters["tag"])
+        if filters["region"]:
+            concerns = concerns.filter(regions__region=filters["region"])
+        if filters["since"]:
+            concerns = concerns.filter(created_at__date__gte=filters["since"])
+    sort = filters["sort"] if filters is not None else None
+    concerns = concerns.order_by(*CONCERN_ORDERS.get(sort, CONCERN_DEFAULT_ORDER))  # a page needs an order
+    concerns = concerns.distinct().prefetch_related("tags", "regions")
+    if user is not None:
+        concerns = concerns.annotate(endorsed_by_me=Count("endorsements", filter=Q(endorsements__user=user)))
+    return concerns
+
+
+def concern_get_for_thread(*, thread):
+    """The concern whose discussion `thread` is, or None."""
+    return Concern.objects.filter(thread=thread).first()
+
+
+def concern_is_endorsed(*, concern, user):
+    """Whether `user` endorsed the concern."""
+    return concern.endorsements.filter(user=user).exists()
+
+
+def tag_list(*, space):
+    """The space's tags by name (lazy)."""
+    return space.tags.order_by("name")
 
 
 def concern_summary(*, space):
@@ -77,7 +163,20 @@ def agenda_current(*, space, limit=6):
     ).order_by("position", "pk")[:limit]
 
 
+def agenda_item_list(*, space):
+    """Every agenda item of the space, in order, with the titles of its linked threads and concerns."""
+    return (
+        AgendaItem.objects.filter(space=space)
+        .prefetch_related(
+            Prefetch("threads", queryset=Thread.objects.only("pk", "title", "space_id")),
+            Prefetch("concerns", queryset=Concern.objects.only("pk", "title", "space_id")),
+        )
+        .order_by("position", "pk")
+    )
+
+
 def recent_threads(*, space, limit=5):
+    """The space's most recently active threads, for its home page."""
     return (
         Thread.objects.filter(space=space)
         .select_related("author")

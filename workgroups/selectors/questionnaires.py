@@ -1,4 +1,5 @@
-"""Reading a questionnaire's results: counts and shares, cross-tabulations, free-text answers, exports.
+"""Reads of questionnaires: the lists and lookups of the pages, then the results (counts and shares,
+cross-tabulations, free-text answers, exports).
 
 Every aggregate is built in a fixed number of queries whatever the number of responses (the
 analysis page asserts it). In an anonymous questionnaire every count from 1 to 2 is shown as "<3"
@@ -9,7 +10,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +18,124 @@ from django.utils.translation import gettext as _
 from accounts.choices import Country, Region
 from cssr.params import parse_id
 from cssr.search import query_terms, search_filter
-from workgroups.models import Answer, AnswerChoice, AnswerTheme, Question, Questionnaire, Role, Submission
+from workgroups import access
+from workgroups.models import (
+    Answer,
+    AnswerChoice,
+    AnswerTheme,
+    Option,
+    Question,
+    Questionnaire,
+    Receipt,
+    Role,
+    Submission,
+)
 
 SMALL_COUNT = 3
 TEXT_PAGE_SIZE = 50
+
+
+# --- Lists and lookups of the pages -------------------------------------------------------------
+
+
+def _with_status(queryset, user):
+    """Each questionnaire with `answered` (sent by `user`) and `drafted` (a draft of theirs waits)."""
+    return queryset.annotate(
+        answered=Exists(Receipt.objects.filter(questionnaire=OuterRef("pk"), user=user)),
+        drafted=Exists(
+            Submission.objects.filter(questionnaire=OuterRef("pk"), respondent=user, is_submitted=False)
+        ),
+    )
+
+
+def questionnaire_addressed_list(*, user):
+    """The published questionnaires addressed to `user` (not the expression-of-interest one), with
+    their space and the user's answer status."""
+    return _with_status(
+        access.filter_questionnaires(user, Questionnaire.objects.all())
+        .exclude(status=Questionnaire.Status.DRAFT)
+        .exclude(purpose=Questionnaire.Purpose.INTEREST)
+        .select_related("space"),
+        user,
+    )
+
+
+def questionnaire_managed_list(*, user):
+    """The questionnaires `user` builds: the platform-wide ones for operations staff, then those of
+    the spaces whose outputs they manage. A list."""
+    managed = []
+    if access.is_operations(user):
+        managed = list(Questionnaire.objects.filter(space__isnull=True).select_related("space"))
+    spaces = access.filter_spaces(user, access.Action.MANAGE_OUTPUTS)
+    managed += list(Questionnaire.objects.filter(space__in=spaces).select_related("space"))
+    return managed
+
+
+def questionnaire_list_for_space(*, space, user, as_manager):
+    """A space's questionnaires with `user`'s answer status: all of them `as_manager`, otherwise the
+    published ones addressed to `user`."""
+    questionnaires = Questionnaire.objects.filter(space=space)
+    if not as_manager:
+        questionnaires = access.filter_questionnaires(user, questionnaires).exclude(
+            status=Questionnaire.Status.DRAFT
+        )
+    return _with_status(questionnaires, user)
+
+
+def question_list(*, questionnaire):
+    """The questionnaire's questions, in order, with their options (lazy)."""
+    return questionnaire.questions.prefetch_related("options")
+
+
+def question_get(*, questionnaire, question_id):
+    """A question of the questionnaire, or None."""
+    return Question.objects.filter(pk=question_id, questionnaire=questionnaire).first()
+
+
+def option_get(*, questionnaire, option_id):
+    """An option of one of the questionnaire's questions, with its question, or None."""
+    return (
+        Option.objects.filter(pk=option_id, question__questionnaire=questionnaire)
+        .select_related("question")
+        .first()
+    )
+
+
+def answered_question_ids(*, questionnaire):
+    """The ids of the questionnaire's questions that hold at least one answer (a set)."""
+    return set(
+        Question.objects.filter(questionnaire=questionnaire, answers__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def submission_count(*, questionnaire):
+    """How many responses were sent."""
+    return Submission.objects.filter(questionnaire=questionnaire, is_submitted=True).count()
+
+
+def audience_count(*, questionnaire):
+    """How many people the questionnaire is addressed to."""
+    return access.questionnaire_audience(questionnaire).count()
+
+
+def receipt_exists(*, questionnaire, user):
+    """Whether `user` has sent the questionnaire."""
+    return Receipt.objects.filter(questionnaire=questionnaire, user=user).exists()
+
+
+def theme_get(*, questionnaire, theme_id):
+    """An answer theme of the questionnaire, or None."""
+    return AnswerTheme.objects.filter(pk=theme_id, questionnaire=questionnaire).first()
+
+
+def theme_get_by_name(*, questionnaire, name):
+    """The questionnaire's answer theme called `name`, or None."""
+    return AnswerTheme.objects.filter(questionnaire=questionnaire, name=name).first()
+
+
+# --- Results ------------------------------------------------------------------------------------
 
 
 def _cell(count, total, anonymous):

@@ -8,6 +8,7 @@ from accounts.models import ExpertiseArea, User
 from workgroups import access
 from workgroups.models import (
     Membership,
+    Space,
 )
 
 SMALL_COUNT = 3  # counts under this are shown as "<3" so that no individual can be singled out
@@ -37,6 +38,13 @@ def _balance_row(label, count, total):
         "percent": round(share * 100) if share is not None else None,
         "suppressed": hidden,
     }
+
+
+def balance_report_spaces(*, space=None):
+    """The spaces the balance report covers: `space` alone, or every active space (lazy)."""
+    if space is not None:
+        return Space.objects.filter(pk=space.pk)
+    return Space.objects.filter(status=Space.Status.ACTIVE)
 
 
 def balance_report(*, spaces):

@@ -28,6 +28,11 @@ def space_list_for_user(*, user):
     )
 
 
+def active_space_list():
+    """Every active space, by name (lazy)."""
+    return Space.objects.filter(status=Space.Status.ACTIVE).order_by("name")
+
+
 def locked_membership_list(*, user):
     """The user's locked memberships: spaces they know of but cannot enter."""
     return Membership.objects.filter(user=user, state=Membership.State.LOCKED).select_related("space__theme")

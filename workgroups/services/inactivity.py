@@ -145,12 +145,16 @@ def _audit_locked(stamped, now):
     spaces, users = Space._meta.db_table, get_user_model()._meta.db_table
     where, params = stamped.values("pk").query.sql_with_params()
     details = AuditEvent._meta.get_field("details").get_db_prep_save({"detail": "inactivity"}, connection)
-    label = "COALESCE(NULLIF(u.display_name, ''), u.username) || ' · ' || COALESCE(NULLIF(s.name_ar, ''), s.name_en)"
+    label = (
+        "COALESCE(NULLIF(u.display_name, ''), u.username) || ' · ' "
+        "|| COALESCE(NULLIF(s.name_ar, ''), s.name_en)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {trail} (at, actor_id, action, target_type, target_id, target_label, space_id, "  # noqa: S608
-            f"address, details) SELECT %s, NULL, %s, %s, CAST(m.id AS TEXT), SUBSTR({label}, 1, 200), m.space_id, "
-            f"'', %s FROM {memberships} m JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
+            f"INSERT INTO {trail} (at, actor_id, action, target_type, target_id, target_label, "  # noqa: S608
+            f"space_id, address, details) SELECT %s, NULL, %s, %s, CAST(m.id AS TEXT), "
+            f"SUBSTR({label}, 1, 200), m.space_id, '', %s FROM {memberships} m "
+            f"JOIN {spaces} s ON s.id = m.space_id JOIN {users} u ON u.id = m.user_id "
             f"WHERE m.id IN ({where})",
             [now, AuditEvent.Action.MEMBERSHIP_LOCKED, audit.target_type_of(Membership), details, *params],
         )

@@ -1,9 +1,10 @@
 """Every write about questionnaires: building them, publishing, answering, sorting answers into themes.
 
 Each service runs in one transaction and raises ValidationError (with a message for the user) when
-the change is refused; a refused change writes nothing. Trusts its caller: the views ask `access.check_questionnaire` and
-`access.check_create_questionnaire`; the services hold the rules that do not depend on who asks
-(`access.is_accepting_answers`, an audience large enough for anonymity).
+the change is refused; a refused change writes nothing. Trusts its caller: the views ask
+`access.check_questionnaire` and `access.check_create_questionnaire`; the services hold the rules
+that do not depend on who asks (`access.is_accepting_answers`, an audience large enough for
+anonymity).
 """
 
 from django.conf import settings
@@ -266,7 +267,8 @@ def question_update(
             if answered:
                 raise ValidationError(
                     _(
-                        "This question already has answers: its type cannot change. Add a new question instead."
+                        "This question already has answers: its type cannot change. "
+                        "Add a new question instead."
                     ),
                     code="answered",
                 )

@@ -120,7 +120,8 @@ def _save_membership(membership):
         # The database's constraints are the last guard against two simultaneous changes.
         raise ValidationError(
             _(
-                "This change conflicts with another change made at the same time. Nothing was saved; please try again."
+                "This change conflicts with another change made at the same time. "
+                "Nothing was saved; please try again."
             ),
             code="conflict",
         ) from error

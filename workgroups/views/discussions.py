@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from workgroups.forms import (
     ReasonForm,
     ThreadForm,
 )
-from workgroups.models import AgendaItem, Concern, Post, PostReport, Thread
+from workgroups.models import AgendaItem
 
 POSTS_PER_PAGE = 30
 THREADS_PER_PAGE = 30
@@ -69,7 +68,7 @@ def thread_detail(request, space_id, thread_id):
         if form.is_valid():
             quote = None
             if form.cleaned_data.get("quote_of"):
-                quote = Post.objects.filter(thread=thread, pk=form.cleaned_data["quote_of"]).first()
+                quote = selectors.post_get(thread=thread, post_id=form.cleaned_data["quote_of"])
             try:
                 access.check_reply_thread(request.user, thread)
                 post = services.post_create(
@@ -90,11 +89,7 @@ def thread_detail(request, space_id, thread_id):
         post.thread = thread
     quote = None
     if quote_id is not None:
-        quote = (
-            Post.objects.filter(thread=thread, pk=quote_id, deleted_at__isnull=True, hidden_at__isnull=True)
-            .select_related("author")
-            .first()
-        )
+        quote = selectors.post_quotable_get(thread=thread, post_id=quote_id)
     return render(
         request,
         "workgroups/thread_detail.html",
@@ -107,8 +102,8 @@ def thread_detail(request, space_id, thread_id):
             "may_post": access.can_reply_thread(request.user, thread),
             "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
             "may_moderate": access.can(request.user, Action.MODERATE, space),
-            "following": thread.follows.filter(user=request.user).exists(),
-            "concern": Concern.objects.filter(thread=thread).first(),
+            "following": selectors.thread_is_followed(thread=thread, user=request.user),
+            "concern": selectors.concern_get_for_thread(thread=thread),
         },
     )
 
@@ -197,7 +192,7 @@ def post_history(request, space_id, post_id):
     return render(
         request,
         "workgroups/post_history.html",
-        {"space": space, "post": post, "revisions": post.revisions.all()},
+        {"space": space, "post": post, "revisions": selectors.post_revision_list(post=post)},
     )
 
 
@@ -225,54 +220,32 @@ def moderation_queue(request, space_id):
                 return redirect("workgroups:moderation-queue", space.pk)
         else:
             messages.error(request, _("Give a reason."))
-    reports = (
-        PostReport.objects.filter(post__thread__space=space, outcome=PostReport.Outcome.OPEN)
-        .select_related("post__author", "post__thread", "reporter")
-        .order_by("created_at")
-    )
-    hidden = Post.objects.filter(thread__space=space, hidden_at__isnull=False).select_related(
-        "thread", "author"
-    )
     return render(
         request,
         "workgroups/moderation_queue.html",
-        {"space": space, "reports": reports, "hidden_posts": hidden[:50]},
+        {
+            "space": space,
+            "reports": selectors.post_report_open_list(space=space),
+            "hidden_posts": selectors.post_hidden_list(space=space),
+        },
     )
 
 
 # --- Concerns ---------------------------------------------------------------------------------
 
 
-def _filtered_concerns(space, data):
+def _concern_filters(data):
+    """The filter form and its cleaned data (None when the filters do not validate)."""
     form = ConcernFilterForm(data)
-    concerns = Concern.objects.filter(space=space)
-    if form.is_valid():
-        filters = form.cleaned_data
-        if filters["status"]:
-            concerns = concerns.filter(status=filters["status"])
-        if filters["tag"]:
-            concerns = concerns.filter(tags__name=filters["tag"])
-        if filters["region"]:
-            concerns = concerns.filter(regions__region=filters["region"])
-        if filters["since"]:
-            concerns = concerns.filter(created_at__date__gte=filters["since"])
-        order = {
-            "newest": ["-created_at", "-pk"],
-            "oldest": ["created_at", "pk"],
-            "priority": ["-priority", "-endorsement_count", "-pk"],
-        }.get(filters["sort"], ["-endorsement_count", "-created_at", "-pk"])
-        concerns = concerns.order_by(*order)
-    return form, concerns.distinct()
+    return form, form.cleaned_data if form.is_valid() else None
 
 
 @require_GET
 def concern_list(request, space_id):
     """Concerns, filterable by status, tag, region and date, sortable by endorsements, date, priority."""
     space = access.access_space(request.user, space_id)
-    form, concerns = _filtered_concerns(space, request.GET)
-    concerns = concerns.prefetch_related("tags", "regions").annotate(
-        endorsed_by_me=Count("endorsements", filter=Q(endorsements__user=request.user))
-    )
+    form, filters = _concern_filters(request.GET)
+    concerns = selectors.concern_list(space=space, filters=filters, user=request.user)
     page = Paginator(concerns, CONCERNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -281,7 +254,7 @@ def concern_list(request, space_id):
             "space": space,
             "page": page,
             "filter_form": form,
-            "tags": space.tags.order_by("name"),
+            "tags": selectors.tag_list(space=space),
             "may_contribute": access.can(request.user, Action.CONTRIBUTE, space),
             "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
             "query_string": _without_page(request.GET),
@@ -320,7 +293,7 @@ def concern_detail(request, space_id, concern_id):
         {
             "space": space,
             "concern": concern,
-            "endorsed": concern.endorsements.filter(user=request.user).exists(),
+            "endorsed": selectors.concern_is_endorsed(concern=concern, user=request.user),
             "may_contribute": access.can(request.user, Action.CONTRIBUTE, space),
             "status_form": ConcernStatusForm(initial={"status": concern.status, "priority": concern.priority})
             if access.can(request.user, Action.MANAGE_OUTPUTS, space)
@@ -372,8 +345,8 @@ def concern_export(request, space_id):
     """CSV of the concerns for the rapporteurs, without author names (non-attribution)."""
     space = access.access_space(request.user, space_id)
     access.check(request.user, Action.MANAGE_OUTPUTS, space)
-    _form, concerns = _filtered_concerns(space, request.GET)
-    concerns = concerns.prefetch_related("tags", "regions")
+    _form, filters = _concern_filters(request.GET)
+    concerns = selectors.concern_list(space=space, filters=filters)
     header = [
         _("Title"),
         _("Description"),
@@ -431,20 +404,12 @@ def agenda(request, space_id):
             else:
                 messages.success(request, _("Your proposal is on the agenda, waiting for the rapporteurs."))
                 return redirect("workgroups:agenda", space.pk)
-    items = (
-        AgendaItem.objects.filter(space=space)
-        .prefetch_related(
-            Prefetch("threads", queryset=Thread.objects.only("pk", "title", "space_id")),
-            Prefetch("concerns", queryset=Concern.objects.only("pk", "title", "space_id")),
-        )
-        .order_by("position", "pk")
-    )
     return render(
         request,
         "workgroups/agenda.html",
         {
             "space": space,
-            "items": items,
+            "items": selectors.agenda_item_list(space=space),
             "form": form if may_contribute else None,
             "may_manage": access.can(request.user, Action.MANAGE_OUTPUTS, space),
             "statuses": AgendaItem.Status.choices,

@@ -6,11 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
 from cssr.forms import flash_errors
 from workgroups import access, selectors, services
 from workgroups.forms import ChoiceOfNominationForm, ConfirmElectionForm, NominateForm
-from workgroups.models import Election, Nomination
+from workgroups.models import Election
 
 
 def _back(space):
@@ -41,7 +40,9 @@ def election_detail(request, space_id):
                 else set(),
                 "is_elector": elector,
                 "show_counts": election.phase in (Election.Phase.COUNTING, Election.Phase.CONFIRMED),
-                "nominate_form": NominateForm(electors=_elector_users(space)) if elector else None,
+                "nominate_form": (
+                    NominateForm(electors=selectors.elector_user_list(space=space)) if elector else None
+                ),
                 "confirm_form": (
                     ConfirmElectionForm(results=selectors.election_results(election=election))
                     if access.is_operations(request.user) and election.phase == Election.Phase.COUNTING
@@ -52,18 +53,12 @@ def election_detail(request, space_id):
     return render(request, "workgroups/election_detail.html", context)
 
 
-def _elector_users(space):
-    return User.objects.filter(pk__in=selectors.electors(space=space).values("user_id")).order_by(
-        "display_name"
-    )
-
-
 @require_POST
 def election_nominate(request, space_id):
     space = access.access_space(request.user, space_id)
     access.check_elect(request.user, space)
     election = access.access_election(space)
-    form = NominateForm(request.POST, electors=_elector_users(space))
+    form = NominateForm(request.POST, electors=selectors.elector_user_list(space=space))
     if not form.is_valid():
         messages.error(request, _("Choose a member of the group to nominate."))
         return _back(space)
@@ -84,11 +79,7 @@ def _nomination_from(request, election):
     form = ChoiceOfNominationForm(request.POST)
     if not form.is_valid():
         return None
-    return (
-        Nomination.objects.filter(election=election, pk=form.cleaned_data["nomination"])
-        .select_related("nominee")
-        .first()
-    )
+    return selectors.nomination_get(election=election, nomination_id=form.cleaned_data["nomination"])
 
 
 @require_POST

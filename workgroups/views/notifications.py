@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cssr.params import int_param
 from workgroups import access, selectors, services
 from workgroups.forms import DigestSettingsForm, NotificationSettingsForm, SearchForm
-from workgroups.models import DigestMute, Notification, Thread
+from workgroups.models import Notification
 from workgroups.selectors import search as search_module
 
 
@@ -27,7 +27,7 @@ def notification_read(request):
     if "notification" in request.POST:
         notification_id, notification = int_param(request.POST, "notification"), None
         if notification_id is not None:
-            notification = selectors.notification_list(user=request.user).filter(pk=notification_id).first()
+            notification = selectors.notification_get(user=request.user, notification_id=notification_id)
         if notification is not None:
             services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
             if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
@@ -40,7 +40,7 @@ def notification_read(request):
 
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    muted = set(request.user.muted_notifications.values_list("kind", flat=True))
+    muted = selectors.muted_notification_kinds(user=request.user)
     form = NotificationSettingsForm(
         request.POST or None, initial={"kinds": [k for k in Notification.Kind.values if k not in muted]}
     )
@@ -71,12 +71,10 @@ def search(request):
 @require_http_methods(["GET", "POST"])
 def digest_settings(request):
     """How often the e-mail digest comes, and which spaces and followed discussions it leaves out."""
-    spaces = access.filter_spaces(request.user).order_by("name")
-    threads = Thread.objects.filter(follows__user=request.user, space__in=spaces.values("pk")).order_by(
-        "title"
-    )
+    spaces = selectors.digest_space_list(user=request.user)
+    threads = selectors.digest_thread_list(user=request.user, spaces=spaces)
     subscription = services.digest_subscription(request.user)
-    mutes = DigestMute.objects.filter(user=request.user)
+    mutes = selectors.digest_mute_list(user=request.user)
     form = DigestSettingsForm(
         request.POST or None,
         spaces=spaces,

@@ -9,18 +9,16 @@ from accounts import audit
 from cssr import exports
 from cssr.params import int_param
 from workgroups import access, selectors
-from workgroups.models import Space
 
 
 def _scope(request):
     """The spaces the report covers: one space (?space=<id>) or every active space."""
     access.check_operations(request.user)
     space_id = int_param(request.GET, "space")
-    spaces = Space.objects.filter(status=Space.Status.ACTIVE)
+    space = None
     if space_id is not None:
         space = access.access_space_for_operations(request.user, space_id)
-        return space, Space.objects.filter(pk=space.pk)
-    return None, spaces
+    return space, selectors.balance_report_spaces(space=space)
 
 
 @require_GET
@@ -32,7 +30,7 @@ def balance_report(request):
         {
             "space": space,
             "report": selectors.balance_report(spaces=spaces),
-            "spaces": Space.objects.filter(status=Space.Status.ACTIVE).order_by("name"),
+            "spaces": selectors.active_space_list(),
         },
     )
 

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cssr.forms import add_errors
-from workgroups import access, services
+from workgroups import access, selectors, services
 from workgroups.forms import ProposalForm
 from workgroups.forms.questionnaires import InterestForm
-from workgroups.models import ExpressionOfInterest, GroupProposal
 from workgroups.services.questionnaires import interest_questionnaire
 
 
@@ -21,7 +20,7 @@ def interest_list(request):
     questionnaire = interest_questionnaire()
     if questionnaire is None:
         raise Http404
-    form = InterestForm(request.POST or None, questions=questionnaire.questions.prefetch_related("options"))
+    form = InterestForm(request.POST or None, questions=selectors.question_list(questionnaire=questionnaire))
     if request.method == "POST" and form.is_valid():
         try:
             services.interest_submit_answers(
@@ -34,7 +33,7 @@ def interest_list(request):
                 request, _("Thank you. The operations support team will review your expression of interest.")
             )
             return redirect("workgroups:interest-list")
-    interests = ExpressionOfInterest.objects.filter(user=request.user).select_related("theme", "space")
+    interests = selectors.interest_list(user=request.user)
     return render(
         request,
         "workgroups/interest_list.html",
@@ -55,5 +54,5 @@ def proposal_list(request):
         services.proposal_submit(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Thank you. The operations support team will review your proposal."))
         return redirect("workgroups:proposal-list")
-    proposals = GroupProposal.objects.filter(proposer=request.user).select_related("theme")
+    proposals = selectors.proposal_list(user=request.user)
     return render(request, "workgroups/proposal_list.html", {"form": form, "proposals": proposals})

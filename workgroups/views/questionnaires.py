@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,39 +21,20 @@ from workgroups.forms.questionnaires import (
     SubmissionForm,
     ThemeTagForm,
 )
-from workgroups.models import AnswerTheme, Option, Question, Questionnaire, Receipt, Submission
-from workgroups.selectors import questionnaires as analysis
+from workgroups.models import Questionnaire
+from workgroups.selectors import questionnaires as selectors
 from workgroups.services.questionnaires import DECLARATION_KEYS, submission_get_draft
-
-
-def _with_status(queryset, user):
-    return queryset.annotate(
-        answered=Exists(Receipt.objects.filter(questionnaire=OuterRef("pk"), user=user)),
-        drafted=Exists(
-            Submission.objects.filter(questionnaire=OuterRef("pk"), respondent=user, is_submitted=False)
-        ),
-    )
 
 
 @require_GET
 def questionnaire_list(request):
     """The questionnaires addressed to me (open ones first), and those I build."""
     user = request.user
-    addressed = _with_status(
-        access.filter_questionnaires(user, Questionnaire.objects.all())
-        .exclude(status=Questionnaire.Status.DRAFT)
-        .exclude(purpose=Questionnaire.Purpose.INTEREST)
-        .select_related("space"),
-        user,
-    )
+    addressed = selectors.questionnaire_addressed_list(user=user)
     now = timezone.now()
     open_now = [q for q in addressed if access.is_accepting_answers(q)]
     past = [q for q in addressed if q not in open_now and q.opens_at <= now][:20]
-    managed = []
-    if access.is_operations(user):
-        managed = list(Questionnaire.objects.filter(space__isnull=True).select_related("space"))
-    spaces = access.filter_spaces(user, access.Action.MANAGE_OUTPUTS)
-    managed += list(Questionnaire.objects.filter(space__in=spaces).select_related("space"))
+    managed = selectors.questionnaire_managed_list(user=user)
     return render(
         request,
         "workgroups/questionnaire_list.html",
@@ -72,17 +52,15 @@ def space_questionnaire_list(request, space_id):
     """A space's questionnaires: those addressed to me, and all of them for the rapporteurs."""
     space = access.access_space(request.user, space_id)
     may_manage = access.can_manage_questionnaire(request.user, space=space)
-    questionnaires = Questionnaire.objects.filter(space=space)
-    if not may_manage:
-        questionnaires = access.filter_questionnaires(request.user, questionnaires).exclude(
-            status=Questionnaire.Status.DRAFT
-        )
+    questionnaires = selectors.questionnaire_list_for_space(
+        space=space, user=request.user, as_manager=may_manage
+    )
     return render(
         request,
         "workgroups/questionnaire_space_list.html",
         {
             "space": space,
-            "questionnaires": _with_status(questionnaires, request.user),
+            "questionnaires": questionnaires,
             "may_manage": may_manage,
         },
     )
@@ -144,15 +122,11 @@ def _build_action(request, questionnaire, action):
     question = option = None
     question_id, option_id = int_param(post, "question"), int_param(post, "option")
     if question_id is not None:
-        question = Question.objects.filter(pk=question_id, questionnaire=questionnaire).first()
+        question = selectors.question_get(questionnaire=questionnaire, question_id=question_id)
         if question is None:
             raise Http404
     if option_id is not None:
-        option = (
-            Option.objects.filter(pk=option_id, question__questionnaire=questionnaire)
-            .select_related("question")
-            .first()
-        )
+        option = selectors.option_get(questionnaire=questionnaire, option_id=option_id)
         if option is None:
             raise Http404
     if action == "settings":
@@ -228,12 +202,8 @@ def questionnaire_build(request, pk):
         if error_form is None:
             return redirect("workgroups:questionnaire-build", questionnaire.pk)
         messages.error(request, _("Correct the fields marked below."))
-    questions = list(questionnaire.questions.prefetch_related("options"))
-    answered = set(
-        Question.objects.filter(questionnaire=questionnaire, answers__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    questions = list(selectors.question_list(questionnaire=questionnaire))
+    answered = selectors.answered_question_ids(questionnaire=questionnaire)
     return render(
         request,
         "workgroups/questionnaire_build.html",
@@ -250,10 +220,8 @@ def questionnaire_build(request, pk):
             ),
             "question_form": error_form if isinstance(error_form, QuestionForm) else QuestionForm(),
             "option_form": OptionForm(),
-            "response_count": Submission.objects.filter(
-                questionnaire=questionnaire, is_submitted=True
-            ).count(),
-            "audience_count": access.questionnaire_audience(questionnaire).count(),
+            "response_count": selectors.submission_count(questionnaire=questionnaire),
+            "audience_count": selectors.audience_count(questionnaire=questionnaire),
         },
     )
 
@@ -264,9 +232,9 @@ def questionnaire_respond(request, pk):
     questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.RESPOND)
     if questionnaire.purpose == Questionnaire.Purpose.INTEREST:
         return redirect("workgroups:interest-list")
-    questions = questionnaire.questions.prefetch_related("options")
+    questions = selectors.question_list(questionnaire=questionnaire)
     submission = submission_get_draft(user=request.user, questionnaire=questionnaire)
-    sent = Receipt.objects.filter(questionnaire=questionnaire, user=request.user).exists()
+    sent = selectors.receipt_exists(questionnaire=questionnaire, user=request.user)
     may_change = questionnaire.allow_changes and not questionnaire.is_anonymous
     submit = request.POST.get("action") != "draft"
     form = SubmissionForm(request.POST or None, questions=questions, submit=submit, submission=submission)
@@ -316,14 +284,14 @@ def questionnaire_respond(request, pk):
 def questionnaire_results(request, pk):
     """The author's analysis: counts and shares as bars, a breakdown, the free-text answers and themes."""
     questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
-    results = analysis.questionnaire_results(questionnaire=questionnaire, by=request.GET.get("by", ""))
+    results = selectors.questionnaire_results(questionnaire=questionnaire, by=request.GET.get("by", ""))
     text_questions = [s["question"] for s in results["sections"] if s["question"].is_text]
     chosen = request.GET.get("text", "")
     text_question = next((q for q in text_questions if str(q.pk) == chosen), None)
-    themes = analysis.theme_list(questionnaire=questionnaire)
+    themes = selectors.theme_list(questionnaire=questionnaire)
     theme = next((t for t in themes if str(t.pk) == request.GET.get("theme", "")), None)
     query = request.GET.get("q", "")[:200]
-    page = analysis.text_answers(
+    page = selectors.text_answers(
         questionnaire=questionnaire,
         question=text_question,
         query=query,
@@ -343,7 +311,7 @@ def questionnaire_results(request, pk):
             "theme": theme,
             "query": query,
             "page": page,
-            "citation": analysis.citation(questionnaire),
+            "citation": selectors.citation(questionnaire),
             "tag_form": ThemeTagForm(),
         },
     )
@@ -358,9 +326,9 @@ def questionnaire_themes(request, pk):
         if action == "concern":
             if questionnaire.space_id:
                 access.check(request.user, access.Action.CONTRIBUTE, questionnaire.space)
-            theme = AnswerTheme.objects.filter(
-                pk=int_param(request.POST, "theme") or 0, questionnaire=questionnaire
-            ).first()
+            theme = selectors.theme_get(
+                questionnaire=questionnaire, theme_id=int_param(request.POST, "theme") or 0
+            )
             if theme is None:
                 raise Http404
             theme = services.answer_theme_to_concern(actor=request.user, theme=theme)
@@ -375,9 +343,7 @@ def questionnaire_themes(request, pk):
                 for message in errors:
                     messages.error(request, message)
         elif action == "untag":
-            theme = AnswerTheme.objects.filter(
-                questionnaire=questionnaire, name=form.cleaned_data["name"]
-            ).first()
+            theme = selectors.theme_get_by_name(questionnaire=questionnaire, name=form.cleaned_data["name"])
             if theme is not None:
                 services.answer_theme_untag(
                     actor=request.user, theme=theme, answer_ids=form.cleaned_data["answers"]
@@ -400,7 +366,7 @@ def questionnaire_themes(request, pk):
 
 def _export(request, pk, kind):
     questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
-    header, rows = analysis.export_rows(questionnaire=questionnaire)
+    header, rows = selectors.export_rows(questionnaire=questionnaire)
     name = f"questionnaire-{questionnaire.pk}-{timezone.localdate():%Y%m%d}"
     if kind == "csv":
         response = exports.csv_response(name=name, header=header, rows=rows)
