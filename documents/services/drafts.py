@@ -10,8 +10,6 @@ Each write is one transaction; state changes that race (saving a section, changi
 status) are conditional UPDATEs, so two requests at once never both win.
 """
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +22,7 @@ from accounts import audit
 from cssr import arabic
 from cssr import text as markdown_text
 from cssr.search import index_text
-from documents import exports
+from documents import attribution, exports
 from documents.models import ArchiveEntry, Draft, Section, SectionComment, SectionRevision, SharingDecision
 from workgroups import access
 from workgroups.models import Concern, Contribution, Membership, Notification, Role
@@ -323,32 +321,22 @@ def final_note_pull_concerns(*, actor, draft):
     return added
 
 
-def _member_names(space):
-    """(shown name, normalised pattern) for every person who is or was in the space."""
-    names = []
-    for display_name, username in (
-        User.objects.filter(memberships__space=space).values_list("display_name", "username").distinct()
-    ):
-        for candidate in (display_name, username):
-            candidate = " ".join((candidate or "").split())
-            if len(candidate) >= 3:
-                names.append((display_name or username, arabic.normalize(candidate)))
-    return names
+def _member_people(space):
+    """Everyone who is or was in the space, as the non-attribution check looks for them."""
+    rows = User.objects.filter(memberships__space=space).values_list("display_name", "username").distinct()
+    return [
+        attribution.Person(shown=display_name or username, names=(display_name or "", username or ""))
+        for display_name, username in rows
+    ]
 
 
 def draft_member_names(draft):
     """The names of the space's members (display name or username) that appear in the draft's text
-    or section titles, for the non-attribution warning before submission. Matching ignores
-    Arabic spelling variants and needs whole words."""
+    or section titles, for the non-attribution warning before submission and on its exports
+    (`documents.attribution`: attached particles, spelling variants, either order)."""
     sections = list(draft.sections.values_list("title", "text"))
-    haystack = " " + arabic.normalize(" ".join([draft.title, *(f"{t} {x}" for t, x in sections)])) + " "
-    found = []
-    for shown, pattern in _member_names(draft.space):
-        if shown in found:
-            continue
-        if re.search(rf"(?<!\w){re.escape(pattern)}(?!\w)", haystack):
-            found.append(shown)
-    return found
+    text = "\n".join([draft.title, *(f"{title}\n{body}" for title, body in sections)])
+    return attribution.names_in(text, _member_people(draft.space))
 
 
 def draft_transition(*, actor, draft, to):

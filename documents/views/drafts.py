@@ -362,7 +362,8 @@ def draft_transition(request, space_id, draft_id):
 
 @require_GET
 def draft_export(request, space_id, draft_id, export_format):
-    """The draft as PDF or DOCX, naming nobody. An empty draft gives a message, not a file."""
+    """The draft as PDF or DOCX, naming nobody: a text that holds members' names is exported only
+    after a page that lists them (non-attribution). An empty draft gives a message, not a file."""
     space = access.access_space(request.user, space_id)
     draft = access.access_draft(request.user, space, draft_id)
     writers = {
@@ -375,6 +376,13 @@ def draft_export(request, space_id, draft_id, export_format):
     if export_format not in writers:
         raise Http404
     writer, content_type = writers[export_format]
+    names = services.draft_member_names(draft)
+    if names and request.GET.get("confirmed") != "1":
+        return render(
+            request,
+            "documents/draft_export_confirm.html",
+            {"space": space, "draft": draft, "names": names, "export_format": export_format},
+        )
     try:
         content = writer(draft)
     except ValidationError as error:
