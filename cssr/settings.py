@@ -431,6 +431,10 @@ CELERY_BEAT_SCHEDULE["accounts-forget-old-metadata"] = {
     "schedule": 3600.0,
 }
 
+# Free-text answers of an anonymous questionnaire are shown (and exported) only once at least this
+# many people wrote one: with fewer, whoever knows who answered could tell whose words they are.
+CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS = int(env("CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS", "5"))
+
 # --- Documents and the archive --------------------------------------------------------------
 # Uploads are judged by their content (documents/filetypes.py), never by their name: the kinds
 # accepted, the largest file, the most pixels an image may have (decompression bombs) and how much

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from tests import factories
 from workgroups import access, services
 from workgroups.models import (
     Answer,
@@ -498,7 +499,8 @@ def _anonymous_with_answers(world):
     return questionnaire
 
 
-def test_author_cannot_reach_an_anonymous_respondent_through_pages(world, clients):
+def test_author_cannot_reach_an_anonymous_respondent_through_pages(world, clients, settings):
+    settings.CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS = 1  # the one free-text answer is shown: its author is not
     questionnaire = _anonymous_with_answers(world)
     page = (
         clients["rapporteur"]
@@ -873,3 +875,57 @@ def test_hostile_text_is_escaped_on_the_results_page(world, clients):
         page = clients["rapporteur"].get(url).content.decode().split('id="main"', 1)[1]
         assert escape(payload) in page, payload  # the answer is on the page, as text
         assert payload not in page and "<script" not in page.lower()
+
+
+def _respondents(world, count):
+    return [factories.add_member(world["space"], username=f"respondent{index}") for index in range(count)]
+
+
+def test_a_hidden_count_cannot_be_worked_out_from_the_total_and_the_cells_beside_it(world, clients):
+    questionnaire = _build(world, anonymous=True)
+    people = _respondents(world, 7)
+    for person in people[:5]:
+        _answer(questionnaire, person, single=0, text="")
+    for person in people[5:]:
+        _answer(questionnaire, person, single=1, text="")
+    url = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
+    response = clients["rapporteur"].get(url)
+    single = response.context["results"]["sections"][0]
+    assert single["answered"]["display"] == "7"
+    assert [row["display"] for row in single["rows"]] == ["5", "<3", "—"]  # 7 - 5 - 0 would give 2
+    assert [row["percent"] for row in single["rows"]] == [71, None, None]
+    assert (
+        "(0%)" not in response.content.decode().split(str(single["question"].text), 1)[1].split("</table>")[0]
+    )
+    crossed = clients["rapporteur"].get(url, {"by": "role"}).context["results"]["sections"][0]
+    for row in crossed["rows"]:
+        hidden = [cell for cell in row["columns"] if cell["suppressed"]]
+        assert len(hidden) != 1 or len(row["columns"]) == 1, row  # never one hidden beside shown cells
+
+
+def test_free_text_answers_of_an_anonymous_questionnaire_wait_for_enough_people(world, clients, settings):
+    assert settings.CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS == 5
+    questionnaire = _build(world, anonymous=True)
+    people = _respondents(world, 5)
+    for index, person in enumerate(people[:4]):
+        _answer(questionnaire, person, text=f"جواب حر رقم {index}")
+    url = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
+    export = reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk])
+    page = clients["rapporteur"].get(url)
+    assert page.context["texts_withheld"] and list(page.context["page"]) == []
+    assert (
+        "جواب حر" not in page.content.decode()
+        and 'class="alert alert-secondary small texts-withheld"' in (page.content.decode())
+    )
+    assert "جواب حر" not in clients["rapporteur"].get(export).content.decode("utf-8-sig")
+    _answer(questionnaire, people[4], text="جواب حر رقم 4")
+    page = clients["rapporteur"].get(url)
+    assert not page.context["texts_withheld"] and len(page.context["page"].object_list) == 5
+    assert "جواب حر رقم 4" in clients["rapporteur"].get(export).content.decode("utf-8-sig")
+
+
+def test_named_questionnaires_show_every_free_text_answer(world, clients):
+    questionnaire = _build(world, anonymous=False)
+    _answer(questionnaire, world["users"]["member"], text="جواب مسمى")
+    page = clients["rapporteur"].get(reverse("workgroups:questionnaire-results", args=[questionnaire.pk]))
+    assert not page.context["texts_withheld"] and "جواب مسمى" in page.content.decode()

@@ -45,7 +45,6 @@ from .questionnaires import (
     question_list,
 )
 from .reports import (
-    SMALL_COUNT,
     balance_report,
     balance_report_spaces,
 )
@@ -60,7 +59,6 @@ from .spaces import (
 
 __all__ = [
     "ROLE_ORDER",
-    "SMALL_COUNT",
     "active_space_list",
     "agenda_current",
     "agenda_item_list",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Country, Region
+from cssr import disclosure
 from cssr.params import parse_id
 from cssr.search import query_terms, search_filter
 from workgroups import access
@@ -31,7 +32,7 @@ from workgroups.models import (
     Submission,
 )
 
-SMALL_COUNT = 3
+SMALL_COUNT = disclosure.SMALL_COUNT
 TEXT_PAGE_SIZE = 50
 
 
@@ -139,15 +140,8 @@ def theme_get_by_name(*, questionnaire, name):
 
 
 def _cell(count, total, anonymous):
-    """One count with its share; hidden as "<3" in an anonymous questionnaire."""
-    hidden = anonymous and 0 < count < SMALL_COUNT
-    share = (count / total) if total and not hidden else None
-    return {
-        "count": count,
-        "display": f"<{SMALL_COUNT}" if hidden else str(count),
-        "percent": round(share * 100) if share is not None else None,
-        "suppressed": hidden,
-    }
+    """One count with its share; hidden as "<3" in an anonymous questionnaire (`cssr.disclosure`)."""
+    return disclosure.cell(count, total, protect=anonymous)
 
 
 def _region_labels():
@@ -306,6 +300,11 @@ def questionnaire_results(*, questionnaire, by=None):
                         }
                     )
                 section["ranking"].sort(key=lambda item: (item["mean_rank"] is None, item["mean_rank"] or 0))
+        if anonymous:
+            disclosure.protect_group(section["rows"])
+            disclosure.protect_group([item["first"] for item in section["ranking"]])
+            for each in section["rows"]:
+                disclosure.protect_group(each.get("columns", []))
         sections.append(section)
     return {
         "total": _cell(total, total, anonymous),
@@ -315,6 +314,28 @@ def questionnaire_results(*, questionnaire, by=None):
         "by_question": by_question,
         "dimensions": dimensions(questionnaire, questions),
     }
+
+
+def text_respondent_count(*, questionnaire, question=None):
+    """How many people wrote a free-text answer (to `question`, or to any free-text question)."""
+    answers = Answer.objects.filter(
+        submission__questionnaire=questionnaire,
+        submission__is_submitted=True,
+        question__kind__in=Question.TEXT_KINDS,
+    ).exclude(text="")
+    if question is not None:
+        answers = answers.filter(question=question)
+    return answers.values("submission_id").distinct().count()
+
+
+def text_answers_withheld(*, questionnaire, question=None):
+    """Whether the free-text answers of an anonymous questionnaire are withheld: fewer than
+    CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS people wrote one, so a reader who knows who answered could
+    tell whose words they are."""
+    if not questionnaire.is_anonymous:
+        return False
+    minimum = settings.CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS
+    return text_respondent_count(questionnaire=questionnaire, question=question) < minimum
 
 
 def text_answers(*, questionnaire, question=None, query="", theme=None, page=1):
@@ -328,6 +349,8 @@ def text_answers(*, questionnaire, question=None, query="", theme=None, page=1):
     )
     if question is not None:
         answers = answers.filter(question=question)
+    if text_answers_withheld(questionnaire=questionnaire, question=question):
+        answers = answers.none()
     answers = search_filter(answers, query_terms(query))
     if theme is not None:
         answers = answers.filter(themes=theme)
@@ -355,7 +378,7 @@ def citation(questionnaire, question=None):
     path = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
     url = f"{settings.SITE_URL}{path}" + (f"#question-{question.pk}" if question is not None else "")
     count = Submission.objects.filter(questionnaire=questionnaire, is_submitted=True).count()
-    shown = f"<{SMALL_COUNT}" if questionnaire.is_anonymous and 0 < count < SMALL_COUNT else str(count)
+    shown = disclosure.small_display(count, protect=questionnaire.is_anonymous)
     date = (
         timezone.localtime(
             questionnaire.closes_at if questionnaire.status == Questionnaire.Status.CLOSED else timezone.now()
@@ -406,6 +429,11 @@ def export_rows(*, questionnaire):
     ).only("pk", "submission_id", "question_id", "text", "number"):
         answers[answer.submission_id][answer.question_id] = answer
     regions, roles = _region_labels(), dict(Role.choices)
+    withheld = {
+        question.pk
+        for question in questions
+        if question.is_text and text_answers_withheld(questionnaire=questionnaire, question=question)
+    }
     rows = []
     for submission in submissions:
         row = (
@@ -427,7 +455,7 @@ def export_rows(*, questionnaire):
             if answer is None:
                 row.append("")
             elif question.is_text:
-                row.append(answer.text)
+                row.append("" if question.pk in withheld else answer.text)
             elif question.has_options:
                 row.append("; ".join(choice_text[answer.pk]))
             elif question.kind == Question.Kind.DECLARATION:

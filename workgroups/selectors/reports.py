@@ -5,13 +5,12 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import AgeBand, Gender, Region
 from accounts.models import ExpertiseArea, User
+from cssr import disclosure
 from workgroups import access
 from workgroups.models import (
     Membership,
     Space,
 )
-
-SMALL_COUNT = 3  # counts under this are shown as "<3" so that no individual can be singled out
 
 
 def _distribution(users, field, choices, total):
@@ -24,20 +23,11 @@ def _distribution(users, field, choices, total):
     unknown = sum(counts.values())
     if unknown:
         rows.append(_balance_row(_("Not recorded"), unknown, total))
-    return rows
+    return disclosure.protect_group(rows)
 
 
 def _balance_row(label, count, total):
-    hidden = 0 < count < SMALL_COUNT
-    share = (count / total) if total and not hidden else None
-    return {
-        "label": label,
-        "count": count,
-        "display": f"<{SMALL_COUNT}" if hidden else str(count),
-        "share": share,
-        "percent": round(share * 100) if share is not None else None,
-        "suppressed": hidden,
-    }
+    return {"label": label, **disclosure.cell(count, total)}
 
 
 def balance_report_spaces(*, space=None):
@@ -82,7 +72,7 @@ def balance_report(*, spaces):
             {
                 "key": "expertise",
                 "title": _("Expertise (a person may have several)"),
-                "rows": [_balance_row(area.name, area.n, total) for area in areas],
+                "rows": disclosure.protect_group([_balance_row(area.name, area.n, total) for area in areas]),
             },
         ],
     }

@@ -1,5 +1,6 @@
 """Questionnaire pages: the lists, the builder, answering, the author's analysis and exports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -307,6 +308,10 @@ def questionnaire_results(request, pk):
             "results": results,
             "text_questions": text_questions,
             "text_question": text_question,
+            "texts_withheld": selectors.text_answers_withheld(
+                questionnaire=questionnaire, question=text_question
+            ),
+            "texts_minimum": settings.CSSR_ANONYMOUS_TEXT_MIN_RESPONDENTS,
             "themes": themes,
             "theme": theme,
             "query": query,
