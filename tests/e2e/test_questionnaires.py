@@ -94,5 +94,7 @@ def test_participant_answers_on_a_phone_in_arabic_and_the_author_sees_the_chart(
     assert chart.locator("td", has_text="100").count() == 1
     assert chart.locator("svg.bar rect[width='100'][fill='#0b4f6c']").count() == 1
     assert "رنا" not in author.locator("#main").inner_text()
-    assert author.get_by_text("آلاف الأطفال بلا قيود مدنية").count() == 1
+    # one person wrote a free-text answer in an anonymous questionnaire: it waits for more writers
+    assert author.get_by_text("آلاف الأطفال بلا قيود مدنية").count() == 0
+    assert author.locator(".texts-withheld").count() == 1
     author.screenshot(path=str(artifacts_dir / "questionnaire-results.png"), full_page=True)
