@@ -124,6 +124,8 @@
         showError(form, explain(form, error));
       });
     });
+    // Until now the button posts the form without a credential (as without JavaScript).
+    form.dataset.passkeyReady = "true";
   }
 
   function start() {
