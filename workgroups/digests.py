@@ -56,6 +56,39 @@ def register(source):
     return source
 
 
+def recent_items(
+    queryset,
+    space_ids,
+    since,
+    until,
+    *,
+    url_name,
+    space="space_id",
+    when="created_at",
+    author="author_id",
+    title="title",
+    target="pk",
+    one_line_per_target=False,
+):
+    """The rows of `queryset` in `space_ids` whose `when` falls after `since` up to `until`, newest
+    first, as items linking to `url_name` (with the space's id and the row's `target`): the shape most
+    sources share. `one_line_per_target` shows the rows of one target as one line with a count."""
+    rows = (
+        queryset.filter(**{f"{space}__in": space_ids, f"{when}__gt": since, f"{when}__lte": until})
+        .values_list(target, space, author, when, title)
+        .order_by(f"-{when}")
+    )
+    for target_id, space_id, author_id, moment, heading in rows:
+        yield DigestItem(
+            space_id=space_id,
+            created_at=moment,
+            title=heading,
+            author_id=author_id,
+            url=reverse(url_name, args=[space_id, target_id]),
+            line=target_id if one_line_per_target else None,
+        )
+
+
 # The sources of the workgroups app: discussions, replies and concerns.
 
 
@@ -109,18 +142,7 @@ def _replies(space_ids, since, until):
 
 
 def _concerns(space_ids, since, until):
-    for pk, space_id, author_id, created_at, title in (
-        Concern.objects.filter(space_id__in=space_ids, created_at__gt=since, created_at__lte=until)
-        .values_list("pk", "space_id", "author_id", "created_at", "title")
-        .order_by("-created_at")
-    ):
-        yield DigestItem(
-            space_id=space_id,
-            created_at=created_at,
-            title=title,
-            author_id=author_id,
-            url=reverse("workgroups:concern-detail", args=[space_id, pk]),
-        )
+    return recent_items(Concern.objects.all(), space_ids, since, until, url_name="workgroups:concern-detail")
 
 
 register(

@@ -75,7 +75,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         (REPO_ROOT / "var").mkdir(exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(REPO_ROOT / "var" / "test-e2e.sqlite3")
+        # one file per run, so two runs on one machine never share (or remove) each other's database
+        database.setdefault("TEST", {})["NAME"] = str(REPO_ROOT / "var" / f"test-e2e-{os.getpid()}.sqlite3")
 
 
 # --- Browser ---------------------------------------------------------------------------------
