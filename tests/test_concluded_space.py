@@ -31,14 +31,6 @@ STILL_OPEN = {
     "chat:conversation-read": "the person's own read marker",
     "chat:conversation-preferences": "whether the person shows their read marker",
 }
-# A concluded space's questionnaires leave every audience (`access.questionnaire_audience` counts
-# people of active spaces) and their authors' management (a role-table action): who wrote there before
-# gets 404 now, which refuses the write as well.
-HIDDEN_ONCE_CONCLUDED = {
-    "workgroups:questionnaire-respond",
-    "workgroups:questionnaire-build",
-    "workgroups:questionnaire-themes",
-}
 
 
 def _is_space_page(row):
@@ -114,12 +106,9 @@ def test_a_concluded_space_refuses_every_write_with_its_reason_and_changes_nothi
             before = _snapshot()
             for role in _writers(row):
                 response = signed_in[role].post(row.url(world), row.data(world))
-                if row.name in HIDDEN_ONCE_CONCLUDED:
-                    refused = response.status_code == 404
-                else:
-                    refused = response.status_code in (403, 302) and _reason_in(response) == _not_active_in(
-                        world["users"][role]
-                    )
+                refused = response.status_code in (403, 302) and _reason_in(response) == _not_active_in(
+                    world["users"][role]
+                )
                 if not refused:
                     failures.append(f"{role} {row.id} → {response.status_code}")
                 if _snapshot() != before:
@@ -162,3 +151,34 @@ def test_a_vote_in_an_election_that_was_open_when_the_space_concluded_is_refused
     assert response.status_code == 403
     assert _reason_in(response) == _not_active_in(users["member"])
     assert not Vote.objects.exists()
+
+
+def test_a_concluded_space_keeps_its_questionnaires_readable(content, clients):
+    """Members still open the space's questionnaire (no longer answerable), its rapporteur still reads
+    and exports the results; building it is refused with the space's reason, outsiders still get 404."""
+    world = content
+    questionnaire = world["space_questionnaire"]
+    _conclude(world["space"])
+    respond = reverse("workgroups:questionnaire-respond", args=[questionnaire.pk])
+    for role in ("member", "rapporteur", "political_officer"):
+        response = clients[role].get(respond)
+        assert response.status_code == 200, role
+        assert response.context["accepting"] is False
+    results = reverse("workgroups:questionnaire-results", args=[questionnaire.pk])
+    assert clients["rapporteur"].get(results).status_code == 200
+    assert (
+        clients["rapporteur"]
+        .get(reverse("workgroups:questionnaire-export-csv", args=[questionnaire.pk]))
+        .status_code
+        == 200
+    )
+    assert clients["member"].get(results).status_code == 403
+    build = clients["rapporteur"].get(reverse("workgroups:questionnaire-build", args=[questionnaire.pk]))
+    assert build.status_code == 403
+    assert _reason_in(build) == _not_active_in(world["users"]["rapporteur"])
+    listing = clients["rapporteur"].get(
+        reverse("workgroups:space-questionnaire-list", args=[world["space"].pk])
+    )
+    assert questionnaire in listing.context["questionnaires"]
+    assert results in listing.content.decode()
+    assert clients["outsider"].get(respond).status_code == 404

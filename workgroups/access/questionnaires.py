@@ -4,6 +4,10 @@ A space's questionnaire belongs to the space: its rapporteurs build, open, close
 it; it is addressed to the space's members, or the holders of one role. Operations staff build
 platform-wide questionnaires, addressed to every participant, the members of a space or the holders
 of a role. A draft is seen by its authors only; who is neither addressed nor an author gets 404.
+
+Once a space concludes, its questionnaires stay where they were, read-only: its members still open
+them (answers are no longer taken) and its rapporteurs still read and export the results; building,
+sorting answers into themes and answering are refused with the space's reason.
 """
 
 from enum import StrEnum
@@ -16,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Membership, Questionnaire, Space
 from .core import (
+    ROLE_ACTIONS,
     Action,
     cache_of,
     can,
@@ -25,17 +30,25 @@ from .core import (
     is_operations,
     is_signed_in,
     load,
+    require_active,
 )
 
 
 class QuestionnaireAction(StrEnum):
     RESPOND = "respond"  # see the questionnaire and answer it
-    MANAGE = "manage"  # build, open, close, analyse and export it
+    ANALYSE = "analyse"  # read its results and export them
+    MANAGE = "manage"  # build, open, close it and sort its answers into themes
 
 
-def _entering(**filters):
+# The spaces whose members a questionnaire addresses: active ones, and for a space's own
+# questionnaire also its space once concluded (read-only: `is_accepting_answers` refuses answers).
+ACTIVE = (Space.Status.ACTIVE,)
+READABLE = (Space.Status.ACTIVE, Space.Status.CONCLUDED)
+
+
+def _entering(statuses=ACTIVE, **filters):
     return Membership.objects.filter(
-        state__in=Membership.ENTERING_STATES, space__status=Space.Status.ACTIVE, **filters
+        state__in=Membership.ENTERING_STATES, space__status__in=statuses, **filters
     )
 
 
@@ -48,7 +61,7 @@ def questionnaire_audience(questionnaire) -> QuerySet:
     space_id = questionnaire.space_id or (
         questionnaire.audience_space_id if questionnaire.audience in (Audience.SPACE, Audience.ROLE) else None
     )
-    memberships = _entering(user=OuterRef("pk"))
+    memberships = _entering(READABLE if questionnaire.space_id else ACTIVE, user=OuterRef("pk"))
     if space_id:
         memberships = memberships.filter(space_id=space_id)
     elif questionnaire.audience == Audience.ALL:
@@ -66,8 +79,11 @@ def filter_questionnaires(user, queryset):
     if not is_signed_in(user):
         return queryset.none()
     mine = _entering(user=user)
-    in_own_space = Exists(mine.filter(space_id=OuterRef("space_id")))
-    in_own_space_role = Exists(mine.filter(space_id=OuterRef("space_id"), role=OuterRef("audience_role")))
+    mine_readable = _entering(READABLE, user=user)
+    in_own_space = Exists(mine_readable.filter(space_id=OuterRef("space_id")))
+    in_own_space_role = Exists(
+        mine_readable.filter(space_id=OuterRef("space_id"), role=OuterRef("audience_role"))
+    )
     in_audience_space = Exists(mine.filter(space_id=OuterRef("audience_space_id")))
     in_audience_space_role = Exists(
         mine.filter(space_id=OuterRef("audience_space_id"), role=OuterRef("audience_role"))
@@ -105,22 +121,39 @@ def can_manage_questionnaire(user, questionnaire=None, *, space=None):
     return can(user, Action.MANAGE_OUTPUTS, space)
 
 
+def can_analyse_questionnaire(user, questionnaire=None, *, space=None):
+    """Who may manage it, and in a concluded space the rapporteurs who managed it: they still read
+    and export the results (`space` for every questionnaire of a space)."""
+    if can_manage_questionnaire(user, questionnaire, space=space):
+        return True
+    space = questionnaire.space if questionnaire is not None else space
+    if space is None or space.status != Space.Status.CONCLUDED or not can(user, Action.VIEW, space):
+        return False
+    roles = [role for role, actions in ROLE_ACTIONS.items() if Action.MANAGE_OUTPUTS in actions]
+    return _entering(READABLE, user=user, space=space, role__in=roles).exists()
+
+
 def check_questionnaire(user, action, questionnaire):
     """Raise unless `user` may do `action` on the questionnaire.
 
     A space's questionnaire first passes the space's check (404 for outsiders, the lock page for a
     locked member). Who is neither addressed nor an author gets 404; a respondent who asks to manage
-    gets 403. A draft is seen by its authors only.
+    gets 403; in a concluded space, building and answering get 403 with the space's reason. A draft
+    is seen by its authors only.
     """
     action = QuestionnaireAction(action)
     if questionnaire.space_id:
         check(user, Action.VIEW, questionnaire.space)
     if can_manage_questionnaire(user, questionnaire):
         return
+    if can_analyse_questionnaire(user, questionnaire):
+        if action == QuestionnaireAction.MANAGE:
+            require_active(questionnaire.space)
+        return
     published = questionnaire.status != type(questionnaire).Status.DRAFT
     if not (published and is_questionnaire_audience(user, questionnaire)):
         raise Http404
-    if action == QuestionnaireAction.MANAGE:
+    if action != QuestionnaireAction.RESPOND:
         raise PermissionDenied(_("Only the questionnaire's authors can do this."))
 
 

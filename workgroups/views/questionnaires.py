@@ -52,9 +52,9 @@ def questionnaire_list(request):
 def space_questionnaire_list(request, space_id):
     """A space's questionnaires: those addressed to me, and all of them for the rapporteurs."""
     space = access.access_space(request.user, space_id)
-    may_manage = access.can_manage_questionnaire(request.user, space=space)
+    may_analyse = access.can_analyse_questionnaire(request.user, space=space)
     questionnaires = selectors.questionnaire_list_for_space(
-        space=space, user=request.user, as_manager=may_manage
+        space=space, user=request.user, as_manager=may_analyse
     )
     return render(
         request,
@@ -62,7 +62,8 @@ def space_questionnaire_list(request, space_id):
         {
             "space": space,
             "questionnaires": questionnaires,
-            "may_manage": may_manage,
+            "may_manage": access.can_manage_questionnaire(request.user, space=space),
+            "may_analyse": may_analyse,
         },
     )
 
@@ -240,6 +241,8 @@ def questionnaire_respond(request, pk):
     submit = request.POST.get("action") != "draft"
     form = SubmissionForm(request.POST or None, questions=questions, submit=submit, submission=submission)
     if request.method == "POST":
+        if questionnaire.space_id:
+            access.require_active(questionnaire.space)
         if not access.is_questionnaire_audience(request.user, questionnaire):
             raise PermissionDenied(_("This questionnaire is not addressed to you: you can preview it only."))
         if form.is_valid():
@@ -275,6 +278,7 @@ def questionnaire_respond(request, pk):
             "may_change": may_change,
             "is_addressed": access.is_questionnaire_audience(request.user, questionnaire),
             "may_manage": access.can_manage_questionnaire(request.user, questionnaire),
+            "may_analyse": access.can_analyse_questionnaire(request.user, questionnaire),
             "accepting": access.is_accepting_answers(questionnaire),
             "has_draft": submission is not None and not submission.is_submitted,
         },
@@ -284,7 +288,7 @@ def questionnaire_respond(request, pk):
 @require_GET
 def questionnaire_results(request, pk):
     """The author's analysis: counts and shares as bars, a breakdown, the free-text answers and themes."""
-    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.ANALYSE)
     results = selectors.questionnaire_results(questionnaire=questionnaire, by=request.GET.get("by", ""))
     text_questions = [s["question"] for s in results["sections"] if s["question"].is_text]
     chosen = request.GET.get("text", "")
@@ -370,7 +374,7 @@ def questionnaire_themes(request, pk):
 
 
 def _export(request, pk, kind):
-    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.MANAGE)
+    questionnaire = access.access_questionnaire(request.user, pk, access.QuestionnaireAction.ANALYSE)
     header, rows = selectors.export_rows(questionnaire=questionnaire)
     name = f"questionnaire-{questionnaire.pk}-{timezone.localdate():%Y%m%d}"
     if kind == "csv":
