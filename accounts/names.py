@@ -8,7 +8,8 @@ another member of a space the user has a membership in (in any state: the names 
 departed members still stand beside their posts), or an operations staff account (everyone may write
 to them). Names are compared by `name_key`: Arabic spelling variants folded as search folds them
 (`cssr.arabic.normalize`: hamza seats, ta marbuta, alef maqsura, diacritics, tatweel, digits), case
-folded, spaces and punctuation ignored.
+folded, spaces and punctuation ignored, and letters of other scripts drawn like Latin or Arabic ones
+(Cyrillic «а», Greek «ο», a capital «I» beside «l», Urdu and Kurdish forms of «ه») read as those.
 
 Only a change is checked: a name the user already has is kept even when it collides with another
 (names chosen before this rule are not changed for anyone).
@@ -23,12 +24,29 @@ from django.utils.translation import gettext as _
 from cssr import arabic
 from cssr.text import clean_single_line
 
+# Letters drawn like a Latin or Arabic letter, read as that letter (after Unicode's confusables,
+# limited to the scripts a name here is written in). After case folding, "i" and "l" are one letter:
+# a capital I is drawn as a small l.
+_LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("аеорсухіјѕԁԛԝһӏкмнтвг", "aeopcyxijsdqwhlkmhtbr", strict=True)),
+        **dict(zip("АВЕКМНОРСТУХІЈЅ", "abekmhopctyxijs", strict=True)),
+        **dict(zip("αοριυνκτεχ", "aopluvktex", strict=True)),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "abezhikmnoptyx", strict=True)),
+        "\u06c1": "\u0647",  # ہ Urdu heh goal
+        "\u06d5": "\u0647",  # ە Kurdish ae
+        "\u06be": "\u0647",  # ھ heh doachashmee
+        "\u06c0": "\u0647",  # ۀ heh with yeh above
+        "\u06c2": "\u0647",  # ۂ heh goal with hamza
+    }
+)
+
 
 def name_key(name: str) -> str:
-    """What two names that read alike have in common ("أحمد  الخطيب." and "احمد الخطيب" give the same)."""
-    return "".join(
-        character for character in arabic.normalize(clean_single_line(name)) if character.isalnum()
-    )
+    """What two names that read alike have in common ("أحمد  الخطيب." and "احمد الخطيب" give the same,
+    and "Layla" with a Cyrillic «а» gives what "Layla" gives)."""
+    lookalike = arabic.normalize(clean_single_line(name).translate(_LOOKALIKES)).replace("l", "i")
+    return "".join(character for character in lookalike if character.isalnum())
 
 
 def _reserved_keys():

@@ -94,6 +94,12 @@ def test_name_keys_fold_spelling_case_spaces_and_punctuation():
         ("Omar Khatib", "  Omar   Khatib  "),  # surrounding and repeated spaces
         ("Omar Khatib", "Omar\u200bKhatib"),  # a zero-width space
         ("Omar Khatib", "Omar Khatib."),  # punctuation
+        ("Layla Haddad", "L\u0430yla H\u0430dd\u0430d"),  # Cyrillic a drawn as Latin a
+        ("Nour Saleh", "N\u03bfur S\u0430leh"),  # Greek omicron, Cyrillic a
+        ("Layla Haddad", "LayIa Haddad"),  # a capital I drawn as a small l
+        ("Omar Khatib", "\u041emar \u041a\u04bbatib"),  # Cyrillic O, K and shha
+        ("فاطمة حسن", "فاطمہ حسن"),  # Urdu heh goal for ta marbuta
+        ("فاطمة حسن", "فاطمۀ حسن"),  # heh with yeh above
     ],
 )
 def test_the_name_of_a_co_member_is_refused_in_any_spelling(world, taken, attempt):
