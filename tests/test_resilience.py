@@ -315,3 +315,32 @@ def _restart_redis_while_chatting(chat_server, private_redis, conversation, firs
         == everything
     )
     assert sorted(first.seen) == sorted(second.seen) == everything
+
+
+def test_the_close_signal_is_sent_again_once_when_the_channel_layer_drops_a_connection(monkeypatch, caplog):
+    """A send over a connection Redis dropped fails once; the signal goes out on the next try, and a layer
+    that is down entirely is logged without an error for the caller (the liveness store closes sockets)."""
+    from channels.layers import get_channel_layer
+
+    from workgroups.services.connections import connections_close
+
+    layer = get_channel_layer()
+    sent, failures = [], {"left": 1}
+
+    async def flaky_send(group, message):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("connection reset by Redis")
+        sent.append((group, message["type"]))
+
+    monkeypatch.setattr(layer, "group_send", flaky_send)
+    connections_close([7, 8])
+    assert sent == [("user.7", "access.revoked"), ("user.8", "access.revoked")]
+
+    async def down(group, message):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(layer, "group_send", down)
+    with caplog.at_level("ERROR", logger="workgroups.services.connections"):
+        connections_close([9])
+    assert "the close signal could not be sent" in caplog.text

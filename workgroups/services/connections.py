@@ -22,16 +22,22 @@ def connections_close(user_ids):
         return
 
     async def send_all():
-        try:
-            for user_id in user_ids:
-                await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
-        except Exception:
-            # The change is made and stored in the liveness store, which every socket checks before it
-            # forwards anything and which closes it within seconds: a channel layer that is down
-            # (Redis restarting) must not turn a lock or a removal that succeeded into an error page.
-            logger.exception(
-                "access: the close signal could not be sent; the liveness store closes the sockets"
-            )
+        # A Redis connection the layer opened before a Redis restart fails once and is dropped, so a
+        # failed send is tried once more on a new connection. When Redis cannot be reached at all, the
+        # change is made and stored in the liveness store, which every socket checks before it forwards
+        # anything and which closes it within seconds: a channel layer that is down must not turn a
+        # lock or a removal that succeeded into an error page.
+        for user_id in user_ids:
+            for attempt in (1, 2):
+                try:
+                    await layer.group_send(f"user.{user_id}", {"type": "access.revoked"})
+                    break
+                except Exception:
+                    if attempt == 2:
+                        logger.exception(
+                            "access: the close signal could not be sent; the liveness store closes sockets"
+                        )
+                        return
 
     try:
         asyncio.get_running_loop()
