@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin
 
+from cssr.admin_labels import PermissionLabelsMixin
+
 from . import audit, services, throttle
 from .admin_anonymise import anonymise
 from .admin_content import may_read_participant_text
@@ -55,7 +57,7 @@ class StaffUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabelsMixin, BaseUserAdmin):
     """Accounts. Staff who are not superusers cannot raise anyone's privileges (superuser status,
     groups, permissions are read-only for them). Setting a password and deactivating an account are
     recorded in the audit trail."""
@@ -319,7 +321,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
     """Groups of global permissions. The spaces' role groups are not listed, changed or deleted here:
     memberships decide who is in them (Workgroups → Memberships)."""
 

@@ -1,5 +1,4 @@
-import zoneinfo
-
+from allauth.account.forms import LoginForm
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
@@ -11,28 +10,16 @@ from cssr.arabic import western_digits
 
 from .models import User
 from .names import display_name_clean
-
-COMMON_TIME_ZONES = [
-    "Asia/Damascus",
-    "Europe/Istanbul",
-    "Asia/Beirut",
-    "Asia/Amman",
-    "Asia/Baghdad",
-    "Africa/Cairo",
-    "Asia/Dubai",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Europe/Stockholm",
-    "Europe/Amsterdam",
-    "Europe/London",
-    "Europe/Zurich",
-    "UTC",
-]
+from .time_zones import time_zone_choices
 
 
-def time_zone_choices():
-    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIME_ZONES))
-    return [(zone, zone) for zone in COMMON_TIME_ZONES] + [(zone, zone) for zone in others]
+class SignInForm(LoginForm):
+    """allauth's sign-in form. Its one field takes a username or an e-mail address: browsers and password
+    managers fill it with the saved username (allauth marks it as an e-mail field)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
 
 
 class SetPasswordFromInvitationForm(forms.Form):

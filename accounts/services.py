@@ -28,6 +28,7 @@ from workgroups.models import (
     NotificationSetting,
     OutgoingEmail,
     ThreadFollow,
+    ThreadRead,
 )
 from workgroups.services import connections, membership_leave
 from workgroups.services.outbox import outbox_add, outbox_send_soon
@@ -252,6 +253,7 @@ def user_anonymise(*, actor, user):
         _audit_labels_forget(user, memberships=Membership.objects.filter(user=user))
         # Settings that would only keep sending them things.
         ThreadFollow.objects.filter(user=user).delete()
+        ThreadRead.objects.filter(user=user).delete()  # what they read, and when
         NotificationSetting.objects.filter(user=user).delete()
         DigestMute.objects.filter(user=user).delete()
         DigestSubscription.objects.filter(user=user).delete()

@@ -7,7 +7,8 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
-        from . import digests, signals
+        from . import digests, search, signals
 
         signals.connect()
         digests.register_sources()
+        search.register_search_source()

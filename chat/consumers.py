@@ -62,6 +62,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = user.pk
         self.language = getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
+        self.zone = services.reader_zone(user)
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
         public_id = self.scope["url_route"]["kwargs"]["conversation_id"]
         # Read before authorising: a change stored after this read is seen by the next check.
@@ -208,13 +209,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # --- events from the channel layer ---------------------------------------------------------
 
     async def chat_message(self, event):
-        await self.send_json({"type": "message", "message": event["message"]})
+        await self.send_json({"type": "message", "message": self._for_reader(event["message"])})
 
     async def chat_edit(self, event):
-        await self.send_json({"type": "edit", "message": event["message"]})
+        await self.send_json({"type": "edit", "message": self._for_reader(event["message"])})
 
     async def chat_delete(self, event):
-        await self.send_json({"type": "delete", "message": event["message"]})
+        await self.send_json({"type": "delete", "message": self._for_reader(event["message"])})
 
     async def chat_read(self, event):
         await self.send_json(
@@ -247,6 +248,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _t(self, text):
         with translation.override(self.language):
             return str(_(text))
+
+    def _for_reader(self, payload):
+        """The message with its time written as this reader's page writes it."""
+        return services.payload_for_reader(payload, language=self.language, zone=self.zone)
 
     def _message_of(self, error):
         return " ".join(str(message) for message in error.messages)
@@ -308,7 +313,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         _user, conversation = self._fresh()
         limit = settings.CSSR_CHAT_SINCE_LIMIT
         rows = selectors.messages_since(conversation=conversation, after=after, limit=limit)
-        return [services.message_payload(row) for row in rows], len(rows) < limit
+        return [self._for_reader(services.message_payload(row)) for row in rows], len(rows) < limit
 
     @database_sync_to_async
     def _mark_read(self, message_id):

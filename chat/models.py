@@ -130,6 +130,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["pk"]

@@ -3,7 +3,9 @@
 websocket consumer share these functions; each runs in a transaction and broadcasts to the
 conversation's channel-layer group only after commit (a rolled-back message reaches nobody)."""
 
+import datetime
 import logging
+import zoneinfo
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -13,10 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from cssr.search import index_text
 from cssr.text import clean_single_line
 from documents.models import Document
 from workgroups import access
@@ -99,6 +103,29 @@ def message_payload(message):
             "excerpt": "" if reply.deleted_at else reply.body[:140],
         },
     }
+
+
+def message_time_text(created_at, *, language, zone):
+    """A message's time as the conversation page writes it for a reader: `SHORT_DATETIME_FORMAT` of
+    their `language`, in their time `zone` (a ZoneInfo). Live messages carry the same text."""
+    with translation.override(language):
+        return date_format(timezone.localtime(created_at, zone), "SHORT_DATETIME_FORMAT")
+
+
+def reader_zone(user):
+    """The time zone pages use for `user` (theirs, else the platform's default)."""
+    for name in (getattr(user, "time_zone", ""), settings.CSSR_DEFAULT_TIME_ZONE):
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            continue
+    return datetime.UTC
+
+
+def payload_for_reader(payload, *, language, zone):
+    """`payload` (see `message_payload`) with `created_text`, its time as the page shows it to a reader."""
+    created_at = datetime.datetime.fromisoformat(payload["created_at"])
+    return {**payload, "created_text": message_time_text(created_at, language=language, zone=zone)}
 
 
 def _clean_body(body):
@@ -263,7 +290,12 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
                 )
         attachment = _attachment(conversation, attachment_id) if attachment_id else None
         message = Message.objects.create(
-            conversation=conversation, author=actor, body=body, reply_to=reply_to, attachment=attachment
+            conversation=conversation,
+            author=actor,
+            body=body,
+            reply_to=reply_to,
+            attachment=attachment,
+            search_text=index_text(body),
         )
         # the sender has read up to their own message (one UPDATE; the row is created the first time)
         if not Participant.objects.filter(conversation=conversation, user=actor).update(
@@ -293,8 +325,8 @@ def message_edit(*, actor, message, body):
     conversation = message.conversation
     with transaction.atomic():
         _own_live_message(actor, message)
-        message.body, message.edited_at = body, timezone.now()
-        message.save(update_fields=["body", "edited_at"])
+        message.body, message.edited_at, message.search_text = body, timezone.now(), index_text(body)
+        message.save(update_fields=["body", "edited_at", "search_text"])
         _broadcast_on_commit(conversation, {"type": "chat.edit", "message": message_payload(message)})
     return message
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -179,7 +180,14 @@ def conversation_since(request, conversation_id):
     rows = selectors.messages_since(conversation=conversation, after=after, limit=limit)
     return JsonResponse(
         {
-            "messages": [services.message_payload(row) for row in rows],
+            "messages": [
+                services.payload_for_reader(
+                    services.message_payload(row),
+                    language=translation.get_language(),
+                    zone=timezone.get_current_timezone(),
+                )
+                for row in rows
+            ],
             "complete": len(rows) < limit,
         }
     )

@@ -83,3 +83,68 @@ def western_digits(text: str) -> str:
 
 
 _DIGITS_ONLY = str.maketrans({**dict.fromkeys(_INVISIBLE), **_DIGITS})
+
+
+# --- Light stemming ----------------------------------------------------------------------------------
+#
+# Applied to words already normalised (so ة is ه, ى is ي, أ إ آ are ا). Light stemming removes what is
+# attached to a word, not its pattern: «والانتخابات», «بالانتخابات» and «انتخابات» all become «انتخاب».
+# It is conservative: a stem keeps at least `_MIN_STEM` letters, so short words stay whole.
+
+# The article with the particles that attach before it, longest first.
+_ARTICLES = ("وبال", "وكال", "وفال", "فبال", "فكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
+# Conjunctions, prepositions and particles that attach to any word («وانتخابات», «بانتخابات»): too
+# often the first letter of a word of its own («وزارة», «بلدية»), so a word that starts with one has
+# a second reading without it (`attached_stems`), offered only when what is left is long enough.
+_PARTICLES = ("ب", "ك", "ل", "ف", "و")
+# Plural, dual, relative and pronoun endings (ة is ه after normalisation), each tried once, in this
+# order, as in the light10 stemmer.
+_SUFFIXES = ("ها", "هم", "هن", "كم", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_MIN_STEM = 3
+_MIN_ATTACHED = 4
+
+
+def _is_arabic(word):
+    return any("\u0620" <= character <= "\u064a" for character in word)
+
+
+def _strip_suffixes(word):
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+    return word
+
+
+def _english_stem(word):
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def stem(word: str) -> str:
+    """The light stem of one normalised word: an attached article (with its particles) removed, then common
+    suffixes; English words lose a plural -s. Words too short to strip are returned whole."""
+    if not _is_arabic(word):
+        return _english_stem(word) if word.isalpha() else word
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article) :]
+            break
+    return _strip_suffixes(word)
+
+
+def attached_stems(word: str) -> list[str]:
+    """The other readings of a normalised word that may start with an attached preposition or
+    particle («بانتخابات» is «ب» + «انتخابات»): the stems of the word without it, when it is long."""
+    if not _is_arabic(word):
+        return []
+    readings = []
+    for particle in _PARTICLES:
+        rest = word[len(particle) :]
+        if word.startswith(particle) and len(rest) >= _MIN_ATTACHED:
+            reading = stem(rest)
+            if reading != stem(word) and reading not in readings:
+                readings.append(reading)
+    return readings

@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cssr.admin_labels import translated_field_name
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CSSR_VAR_DIR", BASE_DIR / "var"))
 
@@ -289,6 +291,7 @@ LOGIN_REDIRECT_URL = "workgroups:space-list"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}  # its field is filled as a username
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -502,6 +505,7 @@ FORMAT_MODULE_PATH = ["cssr.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ar"
 MODELTRANSLATION_LANGUAGES = ("ar", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ar", "en")}
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = translated_field_name  # «الاسم (بالعربية)», not «الاسم [ar]»
 
 # --- Static files and media ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -12,6 +12,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -37,6 +38,7 @@ ALLOWED_TAGS = frozenset(
         "h6",
         "a",
         "hr",
+        "bdi",
     }
 )
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -51,7 +53,10 @@ SMALLEST_HEADING = "h6"
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _MENTION = re.compile(r"(?<![\w/])@([A-Za-z0-9._+-]{1,150})")
 # Tags between which plain text needs a space: blocks and line breaks.
-_WORD_SEPARATING_TAGS = ALLOWED_TAGS - {"strong", "em", "del", "s", "code", "a"}
+_WORD_SEPARATING_TAGS = ALLOWED_TAGS - {"strong", "em", "del", "s", "code", "a", "bdi"}
+# A mention is isolated from the text around it, so "@layla" keeps its @ before the name in a
+# right-to-left paragraph (bare, the neutral @ would show after it: "layla@").
+MENTION_CLASS = "mention"
 
 
 # Letters that show as nothing: Hangul fillers and the blank Braille pattern make a name look empty.
@@ -129,7 +134,48 @@ def _restrict(state):
             token.children = _rewrite_inline(token.children)
 
 
-def _parser():
+def _split_mentions(text):
+    """`text` as (kind, value) pieces, kind "text" or "mention" (the username, without its @)."""
+    pieces, start = [], 0
+    for match in _MENTION.finditer(text):
+        username = match.group(1).rstrip(".")
+        if not username:
+            continue
+        end = match.start(1) + len(username)
+        if match.start() > start:
+            pieces.append(("text", text[start : match.start()]))
+        pieces.append(("mention", username))
+        start = end
+    if start < len(text):
+        pieces.append(("text", text[start:]))
+    return pieces
+
+
+def _mark_mentions(state):
+    """Core rule of the HTML renderer: @username in text outside links becomes a `mention` token
+    (code spans are not text tokens, so they mention nobody, as in `mentions`)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, links = [], 0
+        for token in block.children:
+            if token.type == "link_open":
+                links += 1
+            elif token.type == "link_close":
+                links -= 1
+            if token.type != "text" or links or "@" not in token.content:
+                children.append(token)
+                continue
+            for kind, value in _split_mentions(token.content):
+                children.append(Token(kind, "", 0, content=value))
+        block.children = children
+
+
+def _render_mention(renderer, tokens, index, options, env):
+    return f'<bdi class="{MENTION_CLASS}">@{escape(tokens[index].content)}</bdi>'
+
+
+def _parser(*, with_mentions=False):
     parser = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False, "typographer": False})
     # Indented code is off: text indented by accident on a phone stays a paragraph.
     parser.disable(["code", "html_block", "html_inline"])
@@ -138,15 +184,20 @@ def _parser():
     # (markdown-it would show "[x](javascript:…)" whole); `_is_allowed_href` then decides.
     parser.validateLink = lambda url: True
     parser.core.ruler.push("cssr_restrict", _restrict)
+    if with_mentions:
+        parser.core.ruler.push("cssr_mentions", _mark_mentions)
+        parser.add_render_rule("mention", _render_mention)
     return parser
 
 
 _markdown = _parser()
+_markdown_with_mentions = _parser(with_mentions=True)
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     clean_content_tags={"script", "style"},
     # "*": nothing, or nh3 would keep its default `lang` and `title` on every tag.
     attributes={"a": {"href"}, "*": set()},
+    allowed_classes={"bdi": {MENTION_CLASS}},
     set_tag_attribute_values={tag: {"dir": "auto"} for tag in DIRECTIONAL_TAGS},
     url_schemes=set(ALLOWED_URL_SCHEMES),
     link_rel=LINK_REL,
@@ -160,9 +211,29 @@ def _prepare(body):
 
 def render_markdown(body: str) -> SafeString:
     """`body` as sanitised HTML: only ALLOWED_TAGS, links with http(s)/mailto or relative URLs
-    and rel="nofollow noopener noreferrer", each block with dir="auto"."""
-    html = _markdown.render(_prepare(body))
+    and rel="nofollow noopener noreferrer", each block with dir="auto", each @mention outside a
+    link or code as `<bdi class="mention">@name</bdi>`."""
+    html = _markdown_with_mentions.render(_prepare(body))
     return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just sanitised it
+
+
+def render_plain(body: str) -> SafeString:
+    """A plain-text `body` (a chat message) as safe HTML: escaped, line breaks as <br>, and each
+    @mention as `<bdi class="mention">@name</bdi>` (the same mark-up as `render_markdown`)."""
+    parts = []
+    for kind, value in _split_mentions(_prepare(body).replace("\r\n", "\n").replace("\r", "\n")):
+        if kind == "mention":
+            parts.append(f'<bdi class="{MENTION_CLASS}">@{escape(value)}</bdi>')
+        else:
+            parts.append(escape(value).replace("\n", "<br>"))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of the text is escaped
+
+
+def markdown_tokens(body: str) -> list[Token]:
+    """`body` parsed by the rules of `render_markdown` (headings shifted down, refused links and images
+    as their text), as markdown-it's block tokens with their inline children: for exports to formats
+    other than HTML. Raw HTML in the tokens is text, as on the page."""
+    return _markdown.parse(_prepare(body))
 
 
 class _TextExtractor(HTMLParser):

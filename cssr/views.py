@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from accounts.decorators import conduct_not_required
+from workgroups import selectors
 from workgroups.access import MembershipLocked
 
 from . import unavailable
@@ -23,7 +24,9 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if isinstance(exception, MembershipLocked):
-        return render(request, "workgroups/space_locked.html", {"space": exception.space}, status=403)
+        pending = selectors.pending_reinstatement(user=request.user, space=exception.space)
+        context = {"space": exception.space, "pending_request": pending}
+        return render(request, "workgroups/space_locked.html", context, status=403)
     return render(request, "errors/403.html", {"reason": str(exception) if exception else ""}, status=403)
 
 

@@ -19,4 +19,15 @@ class DocumentsConfig(AppConfig):
 
         register_digest_sources()
 
+        # the space home
+        from documents.panels import DRAFTS
+        from workgroups import panels
+
+        panels.register(DRAFTS)
+
+        # search
+        from documents.search import register_search_sources
+
+        register_search_sources()
+
         return None

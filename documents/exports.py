@@ -8,6 +8,11 @@ Arabic: each paragraph takes the direction of its first strong letter. In the PD
 IBM Plex Sans Arabic font is embedded (WeasyPrint shapes the text with HarfBuzz) and paragraphs get
 dir="rtl"/"ltr". In the DOCX paragraphs get w:bidi and their runs w:rtl, with the Arabic font set
 for complex scripts (w:rFonts w:cs) so Word shapes and orders them right to left.
+
+Markdown in the DOCX: bulleted and numbered lists are Word lists (the List Bullet and List Number
+styles, nested up to three levels, each numbered list starting at its own first number), headings,
+quotes, bold, italic and struck text keep their form. The file's created and modified dates are the
+time of the export, and its author is left empty.
 """
 
 import io
@@ -23,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Mm
 
 from cssr import text as markdown_text
 
@@ -34,6 +40,9 @@ FONT_FILES = {
     700: "vendor/fonts/ibm-plex-sans-arabic-700.woff2",
 }
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Characters XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
+# U+FFFE/U+FFFF): python-docx refuses a run that has one.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class ExportSection:
     direction: str
     blocks: list
     html_blocks: list = field(default_factory=list)
+    markdown: str = ""
 
 
 def direction_of(value, default="rtl"):
@@ -70,7 +80,7 @@ def _blocks(value):
 def export_sections(draft):
     """The draft's sections with text, as blocks with their direction. ValidationError if empty."""
     sections = [
-        ExportSection(title, direction_of(title), _blocks(value))
+        ExportSection(title, direction_of(title), _blocks(value), markdown=value or "")
         for title, value in draft.sections.order_by("position", "pk").values_list("title", "text")
     ]
     sections = [section for section in sections if section.blocks]
@@ -170,9 +180,11 @@ def _paragraph_bidi(paragraph):
     )
 
 
-def _run(paragraph, value, *, direction, bold=False):
-    run = paragraph.add_run(value)
+def _run(paragraph, value, *, direction, bold=False, italic=False, strike=False):
+    run = paragraph.add_run(_NOT_IN_XML.sub("", value))
     run.bold = bold or None
+    run.italic = italic or None
+    run.font.strike = strike or None
     run.font.name = FONT_FAMILY
     fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:cs"), FONT_FAMILY)
@@ -180,6 +192,7 @@ def _run(paragraph, value, *, direction, bold=False):
     if direction == "rtl":
         run.font.rtl = True
         run.font.cs_bold = bold or None
+        run.font.cs_italic = italic or None
     return run
 
 
@@ -191,9 +204,122 @@ def _docx_paragraph(document, value, *, direction, style=None, bold=False):
     return paragraph
 
 
-def _plain_lines(block):
-    """A Markdown block as the plain lines a reader sees (list items and line breaks kept apart)."""
-    return [line for line in (markdown_text.plain_text(part) for part in block.markdown.split("\n")) if line]
+# Word's built-in list styles by depth (python-docx's template has three levels of each).
+_LIST_STYLES = {
+    "bullet_list_open": ("List Bullet", "List Bullet 2", "List Bullet 3"),
+    "ordered_list_open": ("List Number", "List Number 2", "List Number 3"),
+}
+_LIST_CONTINUE_STYLES = ("List Continue", "List Continue 2", "List Continue 3")
+# Participants' headings are h4-h6 (cssr.text); the section's own title is Heading 1.
+_HEADING_STYLES = {"h4": "Heading 2", "h5": "Heading 3", "h6": "Heading 4"}
+_FORMATS = {"strong": "bold", "em": "italic", "s": "strike"}
+
+
+def _numbered_list_start(document, style_name, start):
+    """A numbering of its own for one numbered list, so that it starts at `start` instead of going on
+    from the list before it: the style's numbering definition with a start override. (numId, ilvl)."""
+    style_numbering = document.styles[style_name].element.pPr.numPr
+    level = style_numbering.ilvl.val if style_numbering.ilvl is not None else 0
+    numbering = document.part.numbering_part.element
+    definition = numbering.num_having_numId(style_numbering.numId.val).abstractNumId.val
+    num = numbering.add_num(definition)
+    num.add_lvlOverride(ilvl=level).add_startOverride(start)
+    return num.numId, level
+
+
+class _MarkdownToDocx:
+    """Writes a section's Markdown (markdown-it tokens, as `cssr.text` parses it for the page) into a
+    Word document, each paragraph in the direction of its own first letter."""
+
+    def __init__(self, document, *, direction):
+        self.document = document
+        self.direction = direction
+        self.lists = []  # the open lists, outermost first
+        self.quotes = 0
+        self.heading_style = None
+
+    def write(self, markdown):
+        for token in markdown_text.markdown_tokens(markdown):
+            kind = token.type
+            if kind in _LIST_STYLES:
+                depth = min(len(self.lists), len(_LIST_CONTINUE_STYLES) - 1)
+                style = _LIST_STYLES[kind][depth]
+                numbering = None
+                if kind == "ordered_list_open":
+                    numbering = _numbered_list_start(self.document, style, int(token.attrGet("start") or 1))
+                self.lists.append(
+                    {"style": style, "continue": _LIST_CONTINUE_STYLES[depth], "numbering": numbering}
+                )
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.lists.pop()
+            elif kind == "list_item_open":
+                self.lists[-1]["item_started"] = False
+            elif kind == "blockquote_open":
+                self.quotes += 1
+            elif kind == "blockquote_close":
+                self.quotes -= 1
+            elif kind == "heading_open":
+                self.heading_style = _HEADING_STYLES.get(token.tag)
+            elif kind == "heading_close":
+                self.heading_style = None
+            elif kind == "inline":
+                self._paragraph(token.children or [])
+            elif kind in ("fence", "code_block"):
+                for line in token.content.rstrip("\n").split("\n"):
+                    self._paragraph_of_text(line)
+
+    def _style(self, paragraph):
+        if self.heading_style:
+            paragraph.style = self.heading_style
+        elif self.lists:
+            current = self.lists[-1]
+            if current.get("item_started"):
+                paragraph.style = current["continue"]
+                return
+            current["item_started"] = True
+            paragraph.style = current["style"]
+            if current["numbering"]:
+                num_id, level = current["numbering"]
+                numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                numbering.get_or_add_ilvl().val = level
+                numbering.get_or_add_numId().val = num_id
+        elif self.quotes:
+            paragraph.style = "Quote"
+
+    def _new_paragraph(self, text):
+        direction = direction_of(text, self.direction)
+        paragraph = self.document.add_paragraph()
+        self._style(paragraph)
+        if direction == "rtl":
+            _paragraph_bidi(paragraph)
+        return paragraph, direction
+
+    def _paragraph_of_text(self, text):
+        paragraph, direction = self._new_paragraph(text)
+        _run(paragraph, text, direction=direction)
+
+    def _paragraph(self, children):
+        text = "".join(child.content for child in children if child.type in ("text", "code_inline"))
+        paragraph, direction = self._new_paragraph(text)
+        formats = dict.fromkeys(_FORMATS.values(), 0)
+        run = None
+        link = None
+        for child in children:
+            if child.type in ("text", "code_inline") and child.content:
+                active = {name: count > 0 for name, count in formats.items()}
+                run = _run(paragraph, child.content, direction=direction, **active)
+                if link is not None:
+                    link["text"] += child.content
+            elif child.type in ("softbreak", "hardbreak"):
+                (run or _run(paragraph, "", direction=direction)).add_break()
+            elif child.type.endswith(("_open", "_close")) and child.tag in _FORMATS:
+                formats[_FORMATS[child.tag]] += 1 if child.type.endswith("_open") else -1
+            elif child.type == "link_open":
+                link = {"href": child.attrGet("href") or "", "text": ""}
+            elif child.type == "link_close" and link is not None:
+                if link["href"] and link["href"] not in link["text"]:
+                    run = _run(paragraph, f" ({link['href']})", direction=direction)
+                link = None
 
 
 def draft_docx(draft) -> bytes:
@@ -204,6 +330,13 @@ def draft_docx(draft) -> bytes:
     normal.font.name = FONT_FAMILY
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), FONT_FAMILY)
     direction = context["direction"]
+    page = document.sections[0]
+    page.page_width, page.page_height = Mm(210), Mm(297)  # A4, as the PDF
+    page.left_margin = page.right_margin = page.top_margin = Mm(20)
+    if direction == "rtl":  # the pages of an Arabic note run right to left (gutter, columns, page order)
+        page._sectPr.insert_element_before(
+            OxmlElement("w:bidi"), "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"
+        )
     _docx_paragraph(document, draft.title, direction=direction, style="Title")
     meta = f"{context['kind']} · {context['space_name']}"
     _docx_paragraph(document, meta, direction=direction_of(meta, direction))
@@ -213,13 +346,14 @@ def draft_docx(draft) -> bytes:
         )
     for section in context["sections"]:
         _docx_paragraph(document, section.title, direction=section.direction, style="Heading 1")
-        for block in section.blocks:
-            for line in _plain_lines(block):
-                _docx_paragraph(document, line, direction=direction_of(line, block.direction))
-    document.core_properties.title = draft.title
-    document.core_properties.author = ""
-    document.core_properties.last_modified_by = ""
-    document.core_properties.comments = ""
+        _MarkdownToDocx(document, direction=section.direction).write(section.markdown)
+    properties = document.core_properties
+    properties.title = draft.title
+    properties.author = ""
+    properties.last_modified_by = ""
+    properties.comments = ""
+    properties.revision = 1
+    properties.created = properties.modified = timezone.now()
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

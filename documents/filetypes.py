@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from PIL import Image, ImageFile
 
 from cssr.text import clean_single_line
@@ -74,7 +75,7 @@ KINDS = {
         FileKind("odt", "application/vnd.oasis.opendocument.text", ".odt", "OpenDocument (ODT)"),
         FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", ".ods", "OpenDocument (ODS)"),
         FileKind("odp", "application/vnd.oasis.opendocument.presentation", ".odp", "OpenDocument (ODP)"),
-        FileKind("txt", "text/plain; charset=utf-8", ".txt", "Text (TXT)"),
+        FileKind("txt", "text/plain; charset=utf-8", ".txt", gettext_lazy("Text (TXT)")),
     ]
 }
 IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
@@ -121,7 +122,7 @@ def allowed_kinds():
 
 
 def allowed_labels():
-    return ", ".join(kind.label for kind in allowed_kinds())
+    return pgettext("list separator", ", ").join(str(kind.label) for kind in allowed_kinds())
 
 
 def _not_accepted():

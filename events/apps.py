@@ -10,13 +10,9 @@ class EventsConfig(AppConfig):
         from workgroups import digests, panels
 
         from .digests import SOURCE
-        from .selectors import event_next
+        from .panels import NEXT_MEETING
+        from .search import register_search_source
 
         digests.register(SOURCE)
-        panels.register(
-            panels.SpacePanel(
-                key="next-events",
-                template="events/partials/space_panel.html",
-                context=lambda *, space, user: {"next_events": event_next(space=space)},
-            )
-        )
+        panels.register(NEXT_MEETING)
+        register_search_source()

@@ -50,7 +50,7 @@ def expert_invitation(*, invitation):
             {
                 "invitation": invitation,
                 "event": event,
-                "join_url": event.space.meeting_url if not event.location else "",
+                "join_url": event.space.meeting_url if event.is_online else "",
             },
             language=language,
             zone=zone,

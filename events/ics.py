@@ -39,7 +39,7 @@ def _component(event, *, with_join_link, stamp):
     component.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     component.add("summary", event.title)
     description = [event.description] if event.description else []
-    if event.location:
+    if not event.is_online:
         component.add("location", event.location)
     elif with_join_link and space.meeting_url:
         component.add("location", space.meeting_url)

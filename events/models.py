@@ -1,5 +1,6 @@
 """Events of a space, answers to them, calendar feeds, reminders sent and expert invitations."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -10,11 +11,50 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import validate_time_zone
+from cssr.arabic import normalize
 from workgroups.models import AgendaItem, Space
 
 
 def new_uid():
     return f"{uuid.uuid4()}@cssr"
+
+
+# Ways people write "online" in the place field, compared once folded (case, hamza seats, diacritics)
+# and with spaces, hyphens and punctuation removed.
+_ONLINE_SPELLINGS = (
+    "online",
+    "online meeting",
+    "virtual",
+    "virtual meeting",
+    "internet",
+    "on the internet",
+    "عبر الإنترنت",
+    "عبر الانترنيت",
+    "على الإنترنت",
+    "الإنترنت",
+    "أونلاين",
+    "أون لاين",
+    "اجتماع أونلاين",
+    "اجتماع عبر الإنترنت",
+    "اجتماع افتراضي",
+    "افتراضي",
+    "عن بعد",
+)
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _spelling_key(text):
+    return _NOT_LETTERS.sub("", normalize(text))
+
+
+_ONLINE_KEYS = frozenset(_spelling_key(spelling) for spelling in _ONLINE_SPELLINGS)
+
+
+def location_means_online(location):
+    """Whether an event's place field says the meeting is online: left empty, or a way of writing
+    "online" (in Arabic or English, in any case or spacing)."""
+    key = _spelling_key(location or "")
+    return not key or key in _ONLINE_KEYS
 
 
 class Event(models.Model):
@@ -56,6 +96,7 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -80,7 +121,13 @@ class Event(models.Model):
 
     @property
     def is_online(self):
-        return not self.location
+        """Held in the space's meeting room: no place given, or a place that reads "online"."""
+        return location_means_online(self.location)
+
+    @property
+    def place(self):
+        """The physical place of the meeting, or "" for an online one."""
+        return "" if self.is_online else self.location
 
     @property
     def is_past(self):

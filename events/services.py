@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cssr.search import index_text
 from workgroups import access
 from workgroups.models import Contribution, Notification, OutgoingEmail, Space
 from workgroups.services.contributions import contribution_record
@@ -24,13 +25,19 @@ from workgroups.services.notifications import notify, notify_many
 from workgroups.services.outbox import outbox_add, outbox_send, outbox_send_soon
 
 from . import emails
-from .models import CalendarFeed, Event, EventAnswer, ExpertInvitation, ReminderSent
+from .models import CalendarFeed, Event, EventAnswer, ExpertInvitation, ReminderSent, location_means_online
 
 logger = logging.getLogger(__name__)
 
 EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "time_zone", "location")
 # Changes calendar applications must pick up: they raise the event's SEQUENCE (RFC 5545).
 SEQUENCED_FIELDS = ("title", "description", "starts_at", "ends_at", "location")
+
+
+def _place(location):
+    """The place as stored: empty for an online meeting, however "online" was written."""
+    location = (location or "").strip()
+    return "" if location_means_online(location) else location
 
 
 def _validate(*, space, starts_at, ends_at, agenda_items):
@@ -60,8 +67,9 @@ def event_create(
             starts_at=starts_at,
             ends_at=ends_at,
             time_zone=time_zone,
-            location=location.strip(),
+            location=_place(location),
             created_by=actor,
+            search_text=index_text(title, description, _place(location)),
         )
         event.agenda_items.set(agenda_items)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.EVENT)
@@ -76,6 +84,8 @@ def event_update(*, actor, event, agenda_items=None, **changes):
         event = Event.objects.select_for_update().select_related("space").get(pk=event.pk)
         if event.is_cancelled:
             raise ValidationError(_("This event is cancelled and can no longer be changed."))
+        if "location" in changes:
+            changes["location"] = _place(changes["location"])
         changed = [name for name in EVENT_FIELDS if name in changes and getattr(event, name) != changes[name]]
         for name in changed:
             setattr(event, name, changes[name])
@@ -87,6 +97,7 @@ def event_update(*, actor, event, agenda_items=None, **changes):
             event.sequence += 1
             event.updated_at = timezone.now()
             _notify(event, actor, _("Event changed: %(title)s"))
+        event.search_text = index_text(event.title, event.description, event.location)
         event.save()
     return event
 

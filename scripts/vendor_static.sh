@@ -2,7 +2,9 @@
 # Vendor front-end assets from the npm registry into static/vendor/.
 #
 # No page may load anything from another host, so Bootstrap, htmx and the
-# Arabic web font are copied into static/ and committed. Run this script only
+# Arabic web font are copied into static/ and committed. axe-core is vendored
+# too, for the browser tests only (tests/e2e/test_accessibility.py injects it
+# into the pages it checks); no template loads it. Run this script only
 # to refresh them (after changing the pinned versions in assets/package.json):
 #
 #     scripts/vendor_static.sh
@@ -102,7 +104,7 @@ copy_min() {
 
 # --- static/vendor, from scratch --------------------------------------------
 rm -rf "$OUT"
-mkdir -p "$OUT/bootstrap" "$OUT/htmx" "$OUT/fonts"
+mkdir -p "$OUT/bootstrap" "$OUT/htmx" "$OUT/fonts" "$OUT/axe"
 
 # Bootstrap
 BS="$NM/bootstrap"
@@ -115,6 +117,11 @@ cp "$BS/LICENSE" "$OUT/bootstrap/LICENSE"
 HX="$NM/htmx.org"
 copy_min "$HX/dist/htmx.min.js" "$OUT/htmx/htmx.min.js"
 cp "$HX/LICENSE" "$OUT/htmx/LICENSE"
+
+# axe-core (accessibility checks of the browser tests; never loaded by a page)
+AX="$NM/axe-core"
+copy_min "$AX/axe.min.js" "$OUT/axe/axe.min.js"
+cp "$AX/LICENSE" "$OUT/axe/LICENSE"
 
 # Font. Fontsource ships one woff2 per Unicode subset; merge the "arabic" and
 # "latin" files of each weight into one font, then subset it to our ranges.
@@ -173,7 +180,7 @@ CSS
 # Versions
 {
     printf '# Vendored by scripts/vendor_static.sh from assets/package-lock.json\n'
-    for p in bootstrap htmx.org "$FONT_PKG"; do
+    for p in axe-core bootstrap htmx.org "$FONT_PKG"; do
         printf '%s %s\n' "$p" "$(pkg_version "$p")"
     done
     printf 'font subset: %s\n' "$FONT_UNICODES"

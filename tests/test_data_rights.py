@@ -34,6 +34,7 @@ from workgroups.models import (
     Post,
     Question,
     Questionnaire,
+    ThreadRead,
 )
 
 from . import factories
@@ -409,6 +410,9 @@ def test_anonymisation_erases_the_person_and_ends_every_way_in(
     KnownDevice.objects.create(user=member, token_hash="a" * 64, label="Firefox on Android")
     session_key = signed_in.session.session_key
     assert UserSession.objects.filter(user=member).exists()
+    read_thread = Post.objects.filter(author=member).first().thread
+    assert signed_in.get(read_thread.get_absolute_url()).status_code == 200
+    assert ThreadRead.objects.filter(user=member).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         account_services.user_anonymise(actor=staff, user=member)
@@ -443,6 +447,7 @@ def test_anonymisation_erases_the_person_and_ends_every_way_in(
     assert not member.groups.exists()
     assert Post.objects.filter(author=member).count() == 3  # contributions stay, unattributed
     assert not NotificationSetting.objects.filter(user=member).exists()
+    assert not ThreadRead.objects.filter(user=member).exists()
     audit = AuditEvent.objects.get(action=AuditEvent.Action.ANONYMISATION)
     assert (audit.actor, audit.target_id, audit.target_label) == (staff, str(member.pk), member.username)
     assert "عمر الخطيب" not in audit.target_label

@@ -106,6 +106,20 @@ def test_two_members_saving_the_same_section_get_a_merge_view_and_nothing_is_ove
     assert section.text == "نص العضو الأول ونص المقررة" and section.revision_number == 3
 
 
+@pytest.mark.parametrize("forged", ["2", "2147483646", "2147483648", "99999999999999999999", "-1", "1e3"])
+def test_a_revision_the_section_never_had_is_refused_with_a_message_not_a_merge(world, clients, forged):
+    """Only a revision at or behind the current one leads to the merge view: a forged number ahead of
+    it, negative, beyond the database's integers or in other digits is refused and writes nothing."""
+    draft, section = _draft(world)
+    url = _edit_url(world, draft, section)
+    response = clients["member"].post(url, {"text": "نص مزوّر", "base_revision": forged}, follow=True)
+    assert response.status_code in (200, 400)
+    assert "documents/draft_section_merge.html" not in [template.name for template in response.templates]
+    section.refresh_from_db()
+    assert section.revision_number == 1 and section.text != "نص مزوّر"
+    assert section.revisions.count() == 1
+
+
 def test_a_stale_save_raises_and_writes_nothing(world):
     draft, section = _draft(world)
     with pytest.raises(services.StaleRevision) as stale:

@@ -335,9 +335,9 @@ def test_digest_job_queries_do_not_grow_with_readers(world, readers, monkeypatch
     thread = services.thread_create(actor=world["users"]["rapporteur"], space=space, title="موضوع", body="نص")
     services.post_create(actor=world["users"]["member"], thread=thread, body="رد")
     monkeypatch.setattr(digests, "outbox_send", lambda: 0)
-    # One query per registered digest source (chat, events: +1 each; library: +2, new documents and
-    # new versions).
-    with django_assert_num_queries(22):
+    # One query per registered digest source (chat, events, the envoy's decisions: +1 each; library:
+    # +2, new documents and new versions).
+    with django_assert_num_queries(23):
         assert services.digests_run() == readers
     assert services.outbox_send() == readers
     assert len(mail.outbox) == readers

@@ -35,7 +35,8 @@ FORBIDDEN = [
         # Inside a tag: escaped text is no danger, and every "<" of the user's text is escaped.
         r"<[^>]*\son\w+\s*=",
         r"<[^>]*\sstyle\s*=",
-        r"<[^>]*\sclass\s*=",
+        # The one class there is: a mention (`<bdi class="mention">`).
+        r'<(?!bdi class="mention">)[^>]*\sclass\s*=',
         r"<[^>]*\starget\s*=",
         r"""<[^>]*\shref\s*=\s*["']?[\x00-\x20]*(?:javascript|data|vbscript)\s*:""",
     )
@@ -59,6 +60,7 @@ ALLOWED_TAGS = {
     "h6",
     "a",
     "hr",
+    "bdi",
 }
 DIRECTIONAL = {"p", "li", "ul", "ol", "blockquote", "h4", "h5", "h6", "pre"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -106,6 +108,8 @@ def assert_safe(rendered):
             assert set(names) <= {"href", "rel"} and ("rel", LINK_REL) in attrs, attrs
         elif tag in DIRECTIONAL:
             assert attrs == [("dir", "auto")], (tag, attrs)
+        elif tag == "bdi":
+            assert attrs == [("class", "mention")], attrs
         else:
             assert attrs == [], (tag, attrs)
         for name, value in attrs:
@@ -119,6 +123,8 @@ def assert_safe(rendered):
     [
         '<img src="x">',
         '<p dir="auto" class="x">x</p>',
+        '<bdi class="mention x">@x</bdi>',
+        '<bdi class="mention" dir="rtl">@x</bdi>',
         "<p>x</p>",
         '<p dir="rtl">x</p>',
         "<!-- x -->",

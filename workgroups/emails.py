@@ -33,6 +33,29 @@ class InactivityWarnings:
         )
 
 
+class ReinstatementEmails:
+    """Writes the e-mails about one request to be reinstated (`template`: the request to the
+    operations staff, or the answer to the member), each in its recipient's language."""
+
+    def __init__(self, template, request, *, link):
+        self.frames = Frames(template)
+        self.request = request
+        self.link = link
+
+    def write(self, user):
+        membership = self.request.membership
+        return self.frames.write(
+            user=user,
+            context=lambda: {
+                "space": membership.space,
+                "member": membership.user.public_name,
+                "request": self.request,
+                "reinstated": self.request.outcome == self.request.Outcome.REINSTATED,
+                "link": settings.SITE_URL + self.link,
+            },
+        )
+
+
 class Digests:
     """Writes digest e-mails. `sections` as built by `services.digests.digest_build_batch`.
 

@@ -35,7 +35,7 @@ class SectionEditForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 14, "dir": "auto", "class": "draft-text"}),
     )
-    base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    base_revision = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class CommentForm(forms.Form):

@@ -63,6 +63,8 @@ class Draft(models.Model):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    # Its title and the current text of its sections, as `cssr.search.index_text` writes it.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

@@ -136,6 +136,8 @@ class DocumentVersion(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # The text of a PDF, DOCX or TXT file, read at upload for search (bounded; empty for other files).
+    extracted_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]

@@ -3,7 +3,7 @@ revisions of a section, and the outputs inbox."""
 
 from django.db.models import Count
 
-from documents.models import Draft, SectionComment, SectionRevision
+from documents.models import Draft, SectionComment, SectionRevision, SharingDecision
 from workgroups import access
 
 
@@ -82,3 +82,11 @@ def submitted_note_get(*, draft_id):
     return Draft.objects.filter(
         pk=draft_id, kind=Draft.Kind.FINAL_NOTE, status=Draft.Status.SUBMITTED
     ).first()
+
+
+def sharing_decision_get(*, draft):
+    """The Special Envoy's decision about sharing `draft` (a submitted final note), or None: for
+    anyone who may read the note (its page, its archive entry). None without a query otherwise."""
+    if draft is None or not (draft.is_final_note and draft.is_locked):
+        return None
+    return SharingDecision.objects.filter(draft=draft).first()

@@ -10,12 +10,14 @@ Each write is one transaction; state changes that race (saving a section, changi
 status) are conditional UPDATEs, so two requests at once never both win.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import audit
@@ -27,7 +29,7 @@ from documents.models import ArchiveEntry, Draft, Section, SectionComment, Secti
 from workgroups import access
 from workgroups.models import Concern, Contribution, Membership, Notification, Role
 from workgroups.services import contribution_record
-from workgroups.services.notifications import notify
+from workgroups.services.notifications import notify, notify_many
 
 User = get_user_model()
 
@@ -107,6 +109,17 @@ def _clean_comment(body):
     return body
 
 
+def draft_search_text_update(*, draft_id):
+    """Write a draft's search text from its title and the current text of its sections (inside the
+    caller's transaction)."""
+    title = Draft.objects.filter(pk=draft_id).values_list("title", flat=True).first() or ""
+    sections = Section.objects.filter(draft_id=draft_id).order_by("position").values_list("title", "text")
+    parts = [title]
+    for section_title, section_text in sections:
+        parts += [section_title, markdown_text.plain_text(section_text)]
+    Draft.objects.filter(pk=draft_id).update(search_text=index_text(*parts))
+
+
 def draft_create(*, actor, space, title):
     """Start an ordinary draft in `space` (any contributor). It starts with one empty section."""
     access.require_active(space)
@@ -117,6 +130,7 @@ def draft_create(*, actor, space, title):
             space=space, title=title, created_by=actor, created_at=now, updated_at=now, status_changed_at=now
         )
         Section.objects.create(draft=draft, title=title, position=1, updated_at=now)
+        draft_search_text_update(draft_id=draft.pk)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.DRAFT, at=now)
     return draft
 
@@ -150,6 +164,7 @@ def final_note_create(*, actor, space, title=""):
             )
             for position, key in enumerate(FINAL_NOTE_SECTIONS, start=1)
         )
+        draft_search_text_update(draft_id=draft.pk)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.DRAFT, at=now)
     return draft
 
@@ -164,6 +179,7 @@ def section_add(*, actor, draft, title):
         last = draft.sections.order_by("-position").values_list("position", flat=True).first() or 0
         section = Section.objects.create(draft=draft, title=title, position=last + 1, updated_at=now)
         Draft.objects.filter(pk=draft.pk).update(updated_at=now)
+        draft_search_text_update(draft_id=draft.pk)
         contribution_record(user=actor, space=draft.space, kind=Contribution.Kind.DRAFT, at=now)
     return section
 
@@ -183,9 +199,11 @@ def section_save(*, actor, section, text, base_revision, note=""):
     try:
         base_revision = int(base_revision)
     except (TypeError, ValueError):
-        raise ValidationError(
-            _("The form is out of date; open the section again."), code="no_revision"
-        ) from None
+        base_revision = -1
+    # A revision the section never had (ahead of the one just read, or negative) comes from a form
+    # that was not ours: no merge to offer, the editor opens the section again.
+    if not 0 <= base_revision <= section.revision_number:
+        raise ValidationError(_("The form is out of date; open the section again."), code="no_revision")
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -213,6 +231,7 @@ def section_save(*, actor, section, text, base_revision, note=""):
             note=note[:200],
         )
         Draft.objects.filter(pk=draft.pk).update(updated_at=now)
+        draft_search_text_update(draft_id=draft.pk)
         contribution_record(user=actor, space=draft.space, kind=Contribution.Kind.DRAFT, at=now)
     section.text, section.revision_number, section.updated_at = text, base_revision + 1, now
     return revision
@@ -412,14 +431,18 @@ def draft_transition(*, actor, draft, to):
 
 
 def sharing_decision_record(*, actor, draft, decision, decided_on, note=""):
-    """Record (or correct) the Special Envoy's decision about sharing a submitted note (staff)."""
+    """Record (or correct) the Special Envoy's decision about sharing a submitted note (staff). A new
+    decision, or a changed decision or date, is told to the space's people (in-app; by e-mail in
+    their digest)."""
     if not (draft.is_final_note and draft.is_locked):
         raise ValidationError(
             _("A decision can only be recorded for a submitted final note."), code="not_submitted"
         )
     if decision not in SharingDecision.Decision.values:
         raise ValidationError(_("Choose a decision."), code="unknown")
+    decided_on = SharingDecision._meta.get_field("decided_on").to_python(decided_on)
     with transaction.atomic():
+        before = SharingDecision.objects.select_for_update().filter(draft=draft).first()
         record, _created = SharingDecision.objects.update_or_create(
             draft=draft,
             defaults={
@@ -438,7 +461,39 @@ def sharing_decision_record(*, actor, draft, decision, decided_on, note=""):
             decision=decision,
             decided_on=decided_on.isoformat() if decided_on else "",
         )
+        if before is None or (before.decision, before.decided_on) != (record.decision, record.decided_on):
+            _tell_decision(record=record, draft=draft, actor=actor)
     return record
+
+
+def _tell_decision(*, record, draft, actor):
+    """An in-app notice of the envoy's decision to the space's people, each in their language (the
+    decision's wording and the date as that language writes them); the digest carries it by e-mail."""
+    titles = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles.append(
+                When(
+                    preferred_language=code,
+                    then=Value(
+                        _("Decision of the Special Envoy on %(title)s: %(decision)s (%(date)s)")
+                        % {
+                            "title": draft.title,
+                            "decision": record.get_decision_display(),
+                            "date": date_format(record.decided_on, "DATE_FORMAT"),
+                        }
+                    ),
+                )
+            )
+    notify_many(
+        kind=Notification.Kind.ENVOY_DECISION,
+        targets=access.audience(draft.space),
+        recipient="pk",
+        space=Value(draft.space_id),
+        actor=actor,
+        title=Case(*titles, default=titles[0].result, output_field=CharField()),
+        url=reverse("documents:draft-detail", args=[draft.space_id, draft.pk]),
+    )
 
 
 def final_note_archive_text(draft):

@@ -28,7 +28,7 @@ from PIL import Image, ImageCms
 
 from cssr.search import index_text
 from cssr.text import clean_single_line
-from documents import filetypes
+from documents import extraction, filetypes
 from documents.models import (
     ArchiveEntry,
     Document,
@@ -208,7 +208,8 @@ def _files_removed_on_failure():
 
 
 def _checked_upload(upload):
-    """(kind, stored bytes, thumbnail bytes or None) of an upload, or ValidationError."""
+    """(kind, stored bytes, thumbnail bytes or None, text for search) of an upload, or ValidationError.
+    The text is read here, before any transaction, so no lock is held while a long PDF is read."""
     if upload is None:
         raise ValidationError(_("Choose a file to upload."), code="empty")
     try:
@@ -224,14 +225,14 @@ def _checked_upload(upload):
             thumbnail = _thumbnail(data, settings.CSSR_THUMBNAIL_PIXELS)
         except (OSError, ValueError, Image.DecompressionBombError):
             raise ValidationError(_("The image is damaged or incomplete."), code="file") from None
-    return kind, data, thumbnail
+    return kind, data, thumbnail, extraction.extract_text(data, kind.key)
 
 
 def _add_version(*, actor, document, upload, checked, note="", language="", translation_of=None, written):
     """Write the checked file and the version row (inside the caller's transaction); the document
     points to it. The file was checked before the transaction (`_checked_upload`), so the write lock
     is not held while an image is decoded."""
-    kind, data, thumbnail = checked
+    kind, data, thumbnail, extracted_text = checked
     if language and language not in Language.values:
         language = ""
     locked = Document.objects.select_for_update().get(pk=document.pk)
@@ -248,6 +249,7 @@ def _add_version(*, actor, document, upload, checked, note="", language="", tran
         translation_of=translation_of,
         uploaded_by=actor,
         created_at=timezone.now(),
+        extracted_text=extracted_text,
     )
     version.file.save(f"upload{kind.extension}", ContentFile(data), save=False)
     written.append(version.file.name)
@@ -255,8 +257,12 @@ def _add_version(*, actor, document, upload, checked, note="", language="", tran
         version.thumbnail.save("thumbnail.webp", ContentFile(thumbnail), save=False)
         written.append(version.thumbnail.name)
     version.save()
+    tag_names = list(locked.tags.values_list("name", flat=True))
     Document.objects.filter(pk=locked.pk).update(
-        current_version=version, version_count=F("version_count") + 1, updated_at=version.created_at
+        current_version=version,
+        version_count=F("version_count") + 1,
+        updated_at=version.created_at,
+        search_text=_search_text(locked, tag_names, file_text=extracted_text),
     )
     document.current_version = version
     document.version_count = locked.version_count + 1
@@ -264,8 +270,13 @@ def _add_version(*, actor, document, upload, checked, note="", language="", tran
     return version
 
 
-def _search_text(document, tag_names):
-    return index_text(document.title, document.description, document.folder, *tag_names)
+def _search_text(document, tag_names, file_text=None):
+    """A document's search text: its details, and the text of its current version's file (read from
+    the database unless given)."""
+    if file_text is None and document.current_version_id:
+        versions = DocumentVersion.objects.filter(pk=document.current_version_id)
+        file_text = versions.values_list("extracted_text", flat=True).first()
+    return index_text(document.title, document.description, document.folder, *tag_names, file_text or "")
 
 
 def document_create(*, actor, space, title, upload, description="", folder="", tags=(), language=""):
@@ -289,7 +300,6 @@ def document_create(*, actor, space, title, upload, description="", folder="", t
         _add_version(
             actor=actor, document=document, upload=upload, checked=checked, language=language, written=written
         )
-        Document.objects.filter(pk=document.pk).update(search_text=_search_text(document, tag_names))
         contribution_record(user=actor, space=space, kind=Contribution.Kind.DOCUMENT)
         notify(
             recipients=access.audience(space),
@@ -332,9 +342,7 @@ def document_add_to_concluded_space(
             actor=actor, document=document, upload=upload, checked=checked, language=language, written=written
         )
         DocumentVersion.objects.filter(pk=version.pk).update(created_at=when)
-        Document.objects.filter(pk=document.pk).update(
-            search_text=_search_text(document, tag_names), updated_at=when
-        )
+        Document.objects.filter(pk=document.pk).update(updated_at=when)
         document.refresh_from_db()
     return document
 
@@ -493,6 +501,7 @@ def _archive_search_text(entry):
         entry.space.name_en,
         entry.theme.name_ar if entry.theme else "",
         entry.theme.name_en if entry.theme else "",
+        entry.version.extracted_text if entry.version_id else "",
     )
 
 

@@ -117,6 +117,7 @@ def draft_detail(request, space_id, draft_id):
             if draft.is_final_note
             else [],
             "comment_form": CommentForm(),
+            "sharing_decision": selectors.sharing_decision_get(draft=draft),
         },
     )
 

@@ -26,6 +26,7 @@ from documents.forms.library import (
     TranslationRequestForm,
     VersionForm,
 )
+from documents.selectors import drafts as drafts_selectors
 from documents.selectors import library as selectors
 from documents.services import library as services
 from workgroups import access
@@ -297,7 +298,17 @@ def archive_detail(request, entry_id):
     entry = selectors.archive_get(entry_id=entry_id)
     if entry is None:
         raise Http404
-    return render(request, "documents/archive_detail.html", {"entry": entry, "version": entry.version})
+    return render(
+        request,
+        "documents/archive_detail.html",
+        {
+            "entry": entry,
+            "version": entry.version,
+            "sharing_decision": drafts_selectors.sharing_decision_get(draft=entry.final_note)
+            if entry.final_note_id
+            else None,
+        },
+    )
 
 
 @require_GET

@@ -43,6 +43,42 @@
     return field ? field.value : "";
   }
 
+  // @mentions as the server writes them (cssr/text.py): isolated in <bdi class="mention"> so the @
+  // stays before the name in right-to-left text. Not after a letter, digit or "/" (e-mail, URL).
+  var MENTION = /@([A-Za-z0-9._+-]{1,150})/g;
+  var BEFORE_MENTION = /[\p{L}\p{N}_\/]/u;
+
+  function fillBody(node, body) {
+    var start = 0;
+    var match;
+    MENTION.lastIndex = 0;
+    while ((match = MENTION.exec(body)) !== null) {
+      var name = match[1].replace(/\.+$/, "");
+      if (!name || (match.index > 0 && BEFORE_MENTION.test(body.charAt(match.index - 1)))) {
+        continue;
+      }
+      appendLines(node, body.slice(start, match.index));
+      var mention = document.createElement("bdi");
+      mention.className = "mention";
+      mention.textContent = "@" + name;
+      node.appendChild(mention);
+      start = match.index + 1 + name.length;
+      MENTION.lastIndex = start;
+    }
+    appendLines(node, body.slice(start));
+  }
+
+  function appendLines(node, part) {
+    part.split(/\r?\n/).forEach(function (line, index) {
+      if (index > 0) {
+        node.appendChild(document.createElement("br"));
+      }
+      if (line) {
+        node.appendChild(document.createTextNode(line));
+      }
+    });
+  }
+
   function render(message) {
     var item = document.createElement("li");
     item.className = "chat-message" + (message.author_id === me ? " chat-message-own" : "");
@@ -56,7 +92,8 @@
     author.textContent = message.author;
     var time = document.createElement("time");
     time.dateTime = message.created_at;
-    time.textContent = new Date(message.created_at).toLocaleString(document.documentElement.lang);
+    // The server writes the time as the page does (the reader's language, format and time zone).
+    time.textContent = message.created_text || new Date(message.created_at).toLocaleString(document.documentElement.lang);
     meta.appendChild(author);
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(time);
@@ -81,7 +118,11 @@
     var body = document.createElement("p");
     body.className = "chat-body mb-1" + (message.deleted ? " chat-deleted fst-italic text-body-secondary" : "");
     body.dir = "auto";
-    body.textContent = message.deleted ? text.textDeleted : message.body;
+    if (message.deleted) {
+      body.textContent = text.textDeleted;
+    } else {
+      fillBody(body, message.body);
+    }
     item.appendChild(body);
     if (message.attachment && !message.deleted) {
       var attached = document.createElement("p");

@@ -83,3 +83,28 @@ def test_two_members_chat_in_arabic_in_real_time(asgi_server, new_page, members,
     omar.wait_for_selector("#chat-messages .chat-message:has-text('أثناء غيابك')", timeout=5_000)
     omar.wait_for_selector('#chat-status[data-mode="live"]', timeout=10_000)
     assert omar.locator("#chat-messages .chat-message").count() == 3
+
+
+def test_a_live_message_reads_like_a_server_rendered_one(asgi_server, new_page, members):
+    """Its time is written as the page writes it, and an @mention keeps its @ before the name."""
+    conversation = services.space_conversation_get_or_create(space=members["space"])
+    chat_url = f"{asgi_server.url}{reverse('chat:conversation-detail', args=[conversation.public_id])}"
+    rana, omar = new_page(), new_page()
+    for page, username in ((rana, "rana"), (omar, "omar")):
+        login(page, asgi_server, username)
+        page.goto(chat_url)
+        page.wait_for_selector('#chat-status[data-mode="live"]', timeout=10_000)
+
+    rana.fill("textarea[name=body]", "@omar <b>راجع</b> المادة الثالثة")
+    rana.locator("#chat-send button[type=submit]").click()
+    live = omar.locator("#chat-messages .chat-message:has-text('المادة الثالثة')")
+    live.wait_for(timeout=5_000)
+    assert live.locator("bdi.mention").inner_text() == "@omar"
+    assert live.locator("b").count() == 0 and "<b>راجع</b>" in live.locator(".chat-body").inner_text()
+    live_time = live.locator("time").inner_text()
+
+    omar.reload()
+    served = omar.locator("#chat-messages .chat-message:has-text('المادة الثالثة')")
+    served.wait_for(timeout=5_000)
+    assert served.locator("bdi.mention").inner_text() == "@omar"
+    assert live_time == served.locator("time").inner_text()

@@ -107,6 +107,12 @@ def is_operations(user):
     return bool(is_signed_in(user) and user.is_staff)
 
 
+def operations_staff():
+    """The operations staff as a queryset of active users: those `is_operations` is true for (who
+    hear of requests addressed to the operations support team)."""
+    return get_user_model().objects.filter(is_active=True, is_staff=True)
+
+
 def check_operations(user):
     """Pages for operations staff only: anyone else gets 404, as if they did not exist."""
     if not is_operations(user):

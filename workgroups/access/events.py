@@ -52,7 +52,7 @@ def can_join_meeting(user, event, now):
     space = space_of(event)
     if (
         event.status != "scheduled"
-        or event.location
+        or not event.is_online
         or not space.meeting_url
         or space.status != Space.Status.ACTIVE
     ):

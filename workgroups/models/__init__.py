@@ -12,6 +12,7 @@ from .discussions import (
     Tag,
     Thread,
     ThreadFollow,
+    ThreadRead,
 )
 from .inactivity import ReinstatementRequest
 from .notifications import Notification, NotificationSetting
@@ -65,5 +66,6 @@ __all__ = [
     "Theme",
     "Thread",
     "ThreadFollow",
+    "ThreadRead",
     "Vote",
 ]

@@ -111,6 +111,20 @@ class ThreadFollow(models.Model):
         return f"{self.user} → {self.thread}"
 
 
+class ThreadRead(models.Model):
+    """How far a person has read a discussion: up to the newest post a page of it showed them."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_reads")
+    read_up_to = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="workgroups_thread_read_once")]
+
+    def __str__(self):
+        return f"{self.user} → {self.thread} ({self.read_up_to:%Y-%m-%d %H:%M})"
+
+
 class Tag(models.Model):
     """A label for concerns, kept per space."""
 

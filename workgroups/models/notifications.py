@@ -26,10 +26,14 @@ class Notification(models.Model):
         QUESTIONNAIRE = "questionnaire", _("Questionnaires open to me")
         INACTIVITY_WARNING = "inactivity_warning", _("Warnings that my access will be locked for inactivity")
         LOCKOUT = "lockout", _("My access locked for inactivity")
+        REINSTATEMENT = "reinstatement", _("Requests to be reinstated in a group, and their answers")
+        ENVOY_DECISION = "envoy_decision", _("Decisions of the Special Envoy on my groups' final notes")
 
-    # Notices about the recipient's own membership (the inactivity lockout): addressed to the member
-    # whatever they may still see, always written (they cannot be muted). See `services.notify_many`.
-    PERSONAL_KINDS = frozenset({Kind.INACTIVITY_WARNING, Kind.LOCKOUT})
+    # Notices about a membership's access (the inactivity lockout, a request to be reinstated and its
+    # answer): addressed to the person named (the member, or operations staff, who enter no space)
+    # whatever they may see, always written (they cannot be muted), and listed whatever the
+    # recipient may see now. See `services.notify_many`.
+    PERSONAL_KINDS = frozenset({Kind.INACTIVITY_WARNING, Kind.LOCKOUT, Kind.REINSTATEMENT})
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

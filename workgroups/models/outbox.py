@@ -20,6 +20,7 @@ class OutgoingEmail(models.Model):
         EVENT_REMINDER = "event_reminder", _("event reminder")
         INVITATION = "invitation", _("invitation")
         EXPERT_INVITATION = "expert_invitation", _("expert invitation")
+        REINSTATEMENT = "reinstatement", _("reinstatement request or answer")
         ACCOUNT = "account", _("account e-mail")
         OTHER = "other", _("other")
 

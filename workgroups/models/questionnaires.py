@@ -83,6 +83,7 @@ class Questionnaire(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]

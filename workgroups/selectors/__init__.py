@@ -28,6 +28,10 @@ from .elections import (
     electors,
     nomination_get,
 )
+from .inactivity import (
+    pending_reinstatement,
+    reinstatement_pending_condition,
+)
 from .notifications import (
     digest_mute_list,
     digest_space_list,
@@ -53,8 +57,10 @@ from .spaces import (
     active_space_list,
     locked_membership_list,
     membership_list_for_space,
+    membership_standing,
     recent_membership_activity,
     space_list_for_user,
+    thread_with_new_replies_list,
 )
 
 __all__ = [
@@ -80,6 +86,7 @@ __all__ = [
     "interest_list",
     "locked_membership_list",
     "membership_list_for_space",
+    "membership_standing",
     "muted_notification_kinds",
     "nomination_get",
     "notification_get",
@@ -92,12 +99,15 @@ __all__ = [
     "post_quotable_get",
     "post_report_open_list",
     "post_revision_list",
+    "pending_reinstatement",
     "proposal_list",
     "question_list",
     "recent_membership_activity",
     "recent_threads",
+    "reinstatement_pending_condition",
     "space_list_for_user",
     "tag_list",
     "thread_is_followed",
     "thread_list",
+    "thread_with_new_replies_list",
 ]

@@ -1,14 +1,26 @@
-"""Reads about spaces and their members."""
+"""Reads about spaces and their members, and what a space's home page tells its viewer."""
 
-from django.db.models import Count, Prefetch, Q
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from workgroups import access
 from workgroups.models import (
     Membership,
     MembershipEvent,
+    Post,
     Role,
     Space,
+    Thread,
+    ThreadRead,
 )
+
+from .inactivity import pending_reinstatement, reinstatement_pending_condition
 
 ROLE_ORDER = {Role.RAPPORTEUR: 0, Role.MEMBER: 1, Role.POLITICAL_OFFICER: 2, Role.TECHNICAL_OFFICER: 3}
 
@@ -34,8 +46,13 @@ def active_space_list():
 
 
 def locked_membership_list(*, user):
-    """The user's locked memberships: spaces they know of but cannot enter."""
-    return Membership.objects.filter(user=user, state=Membership.State.LOCKED).select_related("space__theme")
+    """The user's locked memberships: spaces they know of but cannot enter, each with
+    `reinstatement_pending` (their request to come back awaits an answer)."""
+    return (
+        Membership.objects.filter(user=user, state=Membership.State.LOCKED)
+        .select_related("space__theme")
+        .annotate(reinstatement_pending=reinstatement_pending_condition())
+    )
 
 
 def membership_list_for_space(*, space):
@@ -54,4 +71,85 @@ def recent_membership_activity(*, space, limit=8):
         MembershipEvent.objects.filter(membership__space=space, action=MembershipEvent.Action.ADDED)
         .select_related("membership__user")
         .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# --- The space home -----------------------------------------------------------------------------
+
+
+def thread_with_new_replies_list(*, space, user, limit=8):
+    """The space's discussions with posts `user` has not read, most recently active first, each with
+    `new_reply_count`: the posts of others (neither hidden nor deleted) after the newest one a page of
+    the discussion showed them (`ThreadRead`), or after their own latest post there when they wrote in
+    it since; a discussion they never opened counts every post of others. One query, whatever the
+    number of discussions."""
+    read_up_to = ThreadRead.objects.filter(thread=OuterRef("pk"), user=user).values("read_up_to")[:1]
+    my_latest = (
+        Post.objects.filter(thread=OuterRef("pk"), author=user)
+        .order_by()
+        .values("thread")
+        .annotate(latest=Max("created_at"))
+        .values("latest")
+    )
+    new_post = (
+        Q(posts__deleted_at__isnull=True, posts__hidden_at__isnull=True)
+        & ~Q(posts__author=user)
+        & (Q(read_at__isnull=True) | Q(posts__created_at__gt=F("read_at")))
+    )
+    return list(
+        Thread.objects.filter(space=space)
+        .annotate(
+            read_at=Greatest(
+                Coalesce(Subquery(read_up_to), Subquery(my_latest)),
+                Coalesce(Subquery(my_latest), Subquery(read_up_to)),
+            )
+        )
+        .annotate(new_reply_count=Count("posts", filter=new_post))
+        .filter(new_reply_count__gt=0)
+        .order_by("-last_activity_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member's own standing in a space: whether the inactivity lock applies to their role, the
+    whole days before the inactivity warning (or, once warned, before the lock), and whether a
+    request of theirs to be reinstated is waiting for the operations support team."""
+
+    lock_applies: bool
+    warned: bool
+    days_before_warning: int | None
+    days_before_lock: int | None
+    reinstatement_pending: bool
+
+
+def _whole_days_until(moment, now):
+    return max(math.ceil((moment - now) / timedelta(days=1)), 0)
+
+
+def membership_standing(*, membership, space, now=None):
+    """The standing of `membership` in `space` (see `Standing`) for the space's home page, or None
+    without a membership. The days follow the inactivity job's own rule (`services.inactivity`): the warning
+    comes `inactivity_days - warning_days` days after the last contribution (or joining), the lock
+    `inactivity_days` days after it, in active spaces only. One query."""
+    if membership is None:
+        return None
+    now = now or timezone.now()
+    lock_applies = space.is_active and membership.role not in settings.CSSR_LOCKOUT_EXEMPT_ROLES
+    warned = lock_applies and membership.state == Membership.State.WARNED
+    days_before_warning = days_before_lock = None
+    if lock_applies:
+        last_seen = membership.last_contribution_at or membership.joined_at
+        if warned:
+            days_before_lock = _whole_days_until(last_seen + timedelta(days=space.inactivity_days), now)
+        else:
+            days_before_warning = _whole_days_until(
+                last_seen + timedelta(days=space.inactivity_days - space.warning_days), now
+            )
+    return Standing(
+        lock_applies=lock_applies,
+        warned=warned,
+        days_before_warning=days_before_warning,
+        days_before_lock=days_before_lock,
+        reinstatement_pending=pending_reinstatement(user=membership.user, space=space) is not None,
     )

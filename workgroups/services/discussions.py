@@ -34,6 +34,7 @@ from ..models import (
     Tag,
     Thread,
     ThreadFollow,
+    ThreadRead,
 )
 from .contributions import contribution_record
 from .notifications import notify
@@ -187,6 +188,21 @@ def thread_follow(*, actor, thread, follow):
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
     else:
         ThreadFollow.objects.filter(thread=thread, user=actor).delete()
+
+
+def thread_mark_read(*, user, thread, up_to):
+    """Record that `user` has read `thread` up to the post written at `up_to` (a page of it showed
+    them). A mark only moves forward: going back to an earlier page keeps the later one. Reading is
+    not a write to the space, so it is recorded in a space that is not active too."""
+    if up_to is None or not user.is_authenticated:
+        return
+    if ThreadRead.objects.filter(thread=thread, user=user, read_up_to__lt=up_to).update(read_up_to=up_to):
+        return
+    try:
+        with transaction.atomic():
+            ThreadRead.objects.get_or_create(thread=thread, user=user, defaults={"read_up_to": up_to})
+    except IntegrityError:
+        pass  # the same person's other tab recorded it at the same moment
 
 
 # --- Concerns ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
@@ -22,10 +22,11 @@ from accounts import audit, liveness
 from accounts.models import AuditEvent
 
 from .. import access
+from ..emails import ReinstatementEmails
 from ..models import Membership, MembershipEvent, Notification, OutgoingEmail, ReinstatementRequest, Space
 from . import connections
 from .notifications import notify_many
-from .outbox import outbox_add, outbox_send
+from .outbox import outbox_add, outbox_send, outbox_send_soon
 
 logger = logging.getLogger(__name__)
 
@@ -206,19 +207,49 @@ def inactivity_warning_emails_send(*, batch_size=500):
 
 
 def reinstatement_request(*, actor, membership, message=""):
-    """A locked member asks to be let back in (one open request at a time)."""
+    """A locked member asks to be let back in (one open request at a time). A new request tells the
+    operations staff (`access.operations_staff`), in-app and by e-mail; asking again while one is open
+    returns it and tells nobody. Authorises its caller: 404 unless `actor` is the locked member."""
     if membership.user_id != actor.pk or membership.state != Membership.State.LOCKED:
         raise access.Http404
-    existing = ReinstatementRequest.objects.filter(
-        membership=membership, outcome=ReinstatementRequest.Outcome.OPEN
-    )
-    if existing.exists():
-        return existing.first()
-    return ReinstatementRequest.objects.create(membership=membership, message=(message or "").strip()[:2000])
+    with transaction.atomic():
+        existing = (
+            ReinstatementRequest.objects.select_for_update()
+            .filter(membership=membership, outcome=ReinstatementRequest.Outcome.OPEN)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                request = ReinstatementRequest.objects.create(
+                    membership=membership, message=(message or "").strip()[:2000]
+                )
+        except IntegrityError:  # the same member asked at the same moment in another request
+            return ReinstatementRequest.objects.get(
+                membership=membership, outcome=ReinstatementRequest.Outcome.OPEN
+            )
+        staff = access.operations_staff().exclude(pk=actor.pk)
+        url = reverse("admin:workgroups_reinstatementrequest_change", args=[request.pk])
+        _tell_about_reinstatement(
+            request=request,
+            targets=staff,
+            actor=actor,
+            message=gettext_noop("%(member)s asks to be reinstated in %(space)s."),
+            url=url,
+        )
+        writer = ReinstatementEmails("workgroups/email/reinstatement_requested", request, link=url)
+        outbox_add(
+            (user, OutgoingEmail.Kind.REINSTATEMENT, writer.write(user)) for user in staff.exclude(email="")
+        )
+        outbox_send_soon()
+    return request
 
 
 def reinstatement_resolve(*, actor, request, reinstate):
-    """Staff answer a request; reinstating restarts the member's inactivity clock."""
+    """Staff answer a request (trusted: admin and staff views check `access.is_operations`);
+    reinstating restarts the member's inactivity clock. The member is told, in-app and by e-mail,
+    once: an answered request is returned as it is."""
     from .spaces import membership_reinstate
 
     with transaction.atomic():
@@ -232,4 +263,42 @@ def reinstatement_resolve(*, actor, request, reinstate):
         )
         request.resolved_at, request.resolved_by = timezone.now(), actor
         request.save(update_fields=["outcome", "resolved_at", "resolved_by"])
+        member = request.membership.user
+        url = reverse("workgroups:space-detail", args=[request.membership.space_id])
+        _tell_about_reinstatement(
+            request=request,
+            targets=get_user_model().objects.filter(pk=member.pk),
+            actor=actor,
+            message=gettext_noop("You are reinstated in %(space)s: welcome back.")
+            if reinstate
+            else gettext_noop("Your request to be reinstated in %(space)s was declined."),
+            url=url,
+        )
+        if member.is_active and member.email:
+            writer = ReinstatementEmails("workgroups/email/reinstatement_answered", request, link=url)
+            outbox_add([(member, OutgoingEmail.Kind.REINSTATEMENT, writer.write(member))])
+            outbox_send_soon()
     return request
+
+
+def _tell_about_reinstatement(*, request, targets, actor, message, url):
+    """An in-app notice about `request` to each user of `targets` (a queryset of users), in their
+    language, with the space's name in that language and the member's public name."""
+    membership = request.membership
+    space, member = membership.space, membership.user
+    titles = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            title = _(message) % {"space": space.name, "member": member.public_name}
+        titles.append(When(preferred_language=code, then=Value(title)))
+    with translation.override(settings.LANGUAGE_CODE):
+        default = _(message) % {"space": space.name, "member": member.public_name}
+    notify_many(
+        kind=Notification.Kind.REINSTATEMENT,
+        targets=targets,
+        recipient="pk",
+        space=Value(space.pk),
+        actor=actor,
+        title=Case(*titles, default=Value(default), output_field=CharField()),
+        url=url,
+    )

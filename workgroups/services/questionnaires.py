@@ -97,12 +97,20 @@ def _validate_settings(questionnaire):
         questionnaire.audience_role = ""
 
 
+def questionnaire_search_text(questionnaire):
+    """What search finds a questionnaire by: its title and introduction in both languages."""
+    return index_text(
+        questionnaire.title_ar, questionnaire.title_en, questionnaire.intro_ar, questionnaire.intro_en
+    )
+
+
 def questionnaire_create(*, actor, space=None, **fields):
     """Create a questionnaire (being prepared) on the platform (`space` None) or in a space."""
     questionnaire = Questionnaire(space=space, created_by=actor, **fields)
     questionnaire.title = questionnaire.title_ar = (fields.get("title_ar") or "").strip()
     _validate_settings(questionnaire)
     _clean(questionnaire)
+    questionnaire.search_text = questionnaire_search_text(questionnaire)
     questionnaire.save()
     return questionnaire
 
@@ -153,6 +161,7 @@ def questionnaire_update(*, actor, questionnaire, **fields):
         current.intro = current.intro_ar
         _validate_settings(current)
         _clean(current)
+        current.search_text = questionnaire_search_text(current)
         current.save()
     return current
 

@@ -87,6 +87,9 @@ def thread_detail(request, space_id, thread_id):
     page = paginator.get_page(page_number)
     for post in page:  # the permission core reaches the space through the post's discussion
         post.thread = thread
+    services.thread_mark_read(
+        user=request.user, thread=thread, up_to=max((post.created_at for post in page), default=None)
+    )
     quote = None
     if quote_id is not None:
         quote = selectors.post_quotable_get(thread=thread, post_id=quote_id)

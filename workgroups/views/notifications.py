@@ -64,8 +64,9 @@ def search(request):
     if len(query) > search_module.QUERY_MAX_LENGTH:
         messages.warning(request, _("The search is too long; only its beginning was used."))
         query = query[: search_module.QUERY_MAX_LENGTH]
-    results = search_module.search(user=request.user, query=query) if query else []
-    return render(request, "workgroups/search.html", {"query": query, "results": results})
+    groups = search_module.search(user=request.user, query=query) if query else []
+    results = [result for group in groups for result in group.results]
+    return render(request, "workgroups/search.html", {"query": query, "groups": groups, "results": results})
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,11 +20,22 @@ def space_list(request):
     )
 
 
+# The home page's own sections, placed among the panels other apps register (`panels`).
+HOME_SECTIONS = {
+    panels.AGENDA: "workgroups/partials/space_home_agenda.html",
+    panels.DISCUSSIONS: "workgroups/partials/space_home_discussions.html",
+    panels.STANDING: "workgroups/partials/space_home_standing.html",
+    panels.MEMBERS: "workgroups/partials/space_home_members.html",
+}
+
+
 @require_GET
 def space_detail(request, space_id):
-    """A space's home page: theme, work period, people, and the meeting room for members."""
+    """A space's home page: what needs the viewer now (the next meeting, the agenda in play, discussions
+    with new replies, the final note and the days left, their own standing), then the members."""
     space = access.access_space(request.user, space_id)
     memberships = selectors.membership_list_for_space(space=space)
+    my_membership = next((m for m in memberships if m.user_id == request.user.pk), None)
     return render(
         request,
         "workgroups/space_detail.html",
@@ -32,13 +43,13 @@ def space_detail(request, space_id):
             "space": space,
             "memberships": memberships,
             "rapporteurs": [m for m in memberships if m.role == "rapporteur"],
-            "my_membership": next((m for m in memberships if m.user_id == request.user.pk), None),
-            "recent_arrivals": selectors.recent_membership_activity(space=space),
+            "my_membership": my_membership,
             "may_contribute": access.can(request.user, access.Action.CONTRIBUTE, space),
             "election": selectors.election_current(space=space),
             "may_moderate": access.can(request.user, access.Action.MODERATE, space),
             "agenda": selectors.agenda_current(space=space),
-            "recent_threads": selectors.recent_threads(space=space),
-            "panels": panels.panels_for(space=space, user=request.user),
+            "new_replies": selectors.thread_with_new_replies_list(space=space, user=request.user),
+            "standing": selectors.membership_standing(membership=my_membership, space=space),
+            "sections": panels.sections_for(space=space, user=request.user, own=HOME_SECTIONS),
         },
     )
