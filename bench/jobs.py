@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# BENCH_SCALE=0.1 runs a tenth of the data (a quick look while working; the README's figures use 1).
+# BENCH_SCALE=0.1 runs a tenth of the data (a quick look while working; docs/performance.md's figures use 1).
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SPACES, USERS, MEMBERSHIPS, CONTRIBUTIONS = (int(n * SCALE) for n in (200, 50_000, 100_000, 1_000_000))
 

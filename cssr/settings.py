@@ -3,7 +3,7 @@
 One module for every environment. With no environment variables it runs the embedded default
 (SQLite, the in-memory channel layer, a file-system Celery broker, e-mail on the console) with DEBUG
 off; production differs only by environment variables (DATABASE_URL, REDIS_URL, SECRET_KEY, ...),
-listed in README.md.
+listed in docs/configuration.md.
 """
 
 import os
@@ -457,7 +457,7 @@ CSSR_THUMBNAIL_PIXELS = int(env("CSSR_THUMBNAIL_PIXELS", "320"))
 # --- Drafts and exports ---------------------------------------------------------------------
 
 # --- Chat ------------------------------------------------------------------------------------
-# Limits of the chat (README, "Chat"): message length, websocket frame size, and the per-user rate.
+# Limits of the chat (docs/architecture.md, "Chat"): message length, websocket frame size, and the per-user rate.
 CSSR_CHAT_MAX_MESSAGE_CHARS = int(env("CSSR_CHAT_MAX_MESSAGE_CHARS", "4000"))
 CSSR_CHAT_MAX_FRAME_BYTES = int(env("CSSR_CHAT_MAX_FRAME_BYTES", "32768"))
 CSSR_CHAT_RATE_MESSAGES = int(env("CSSR_CHAT_RATE_MESSAGES", "10"))

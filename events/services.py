@@ -1,4 +1,4 @@
-"""Every write of the events capability, each in one transaction (README, "Events and calendars").
+"""Every write of the events capability, each in one transaction (docs/architecture.md, "Events and calendars").
 
 Trusts its caller: the views ask the permission core first (`access.check` for planning,
 `access.check_change_event`, `access.check_respond_event`, `access.check_request_expert`); a space
@@ -142,7 +142,7 @@ def event_respond(*, actor, event, answer):
         EventAnswer.objects.update_or_create(
             event=event, user=actor, defaults={"answer": answer, "answered_at": timezone.now()}
         )
-    # Answering is not a contribution (README, "What counts as a contribution").
+    # Answering is not a contribution (docs/architecture.md, "What counts as a contribution").
 
 
 # --- The personal calendar feed -------------------------------------------------------------------

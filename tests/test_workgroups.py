@@ -18,7 +18,7 @@ from . import factories
 
 pytestmark = pytest.mark.django_db
 
-# The role table of README.md, as the permission core must answer it in an active space.
+# The role table of docs/architecture.md, as the permission core must answer it in an active space.
 ROLE_TABLE = {
     "outsider": set(),
     "other_member": set(),

@@ -1,6 +1,6 @@
 """Access-matrix rows and fixture content of the events capability (joined in tests/matrix/__init__.py).
 
-Who does what (README, "Events and calendars"): anyone who sees the space reads its events and
+Who does what (docs/architecture.md, "Events and calendars"): anyone who sees the space reads its events and
 downloads their .ics; members, rapporteurs and the political officer plan events (contribute); the
 organiser and the rapporteurs change or cancel them; the space's people (not staff as such) answer;
 members and rapporteurs ask for an expert. The personal feed answers to its token alone.

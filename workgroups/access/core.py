@@ -46,7 +46,7 @@ PERMISSION = {
     Action.MANAGE_OUTPUTS: "manage_outputs_space",
 }
 
-# The role table (README.md, "Roles"): what each role may do in an active space.
+# The role table (docs/architecture.md, "Roles"): what each role may do in an active space.
 ROLE_ACTIONS = {
     Role.MEMBER: frozenset({Action.VIEW, Action.CONTRIBUTE}),
     Role.RAPPORTEUR: frozenset({Action.VIEW, Action.CONTRIBUTE, Action.MANAGE_OUTPUTS}),

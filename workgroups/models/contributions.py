@@ -10,7 +10,7 @@ from workgroups.models.spaces import Space
 
 class Contribution(models.Model):
     """One contribution of a member to a space. Written only by `services.contribution_record`; the
-    inactivity lockout reads it (see README, "What counts as a contribution")."""
+    inactivity lockout reads it (see docs/architecture.md, "What counts as a contribution")."""
 
     class Kind(models.TextChoices):
         THREAD = "thread", _("new discussion")
