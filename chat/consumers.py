@@ -1,4 +1,5 @@
-"""The chat websocket at /ws/chat/<conversation uuid>/ (protocol and close codes: docs/architecture.md, "Chat").
+"""The chat websocket at /ws/chat/<conversation uuid>/ (protocol and close codes: docs/architecture.md,
+"Chat").
 
 An interface only: it authenticates from the scope, asks the permission core on connect and on every
 frame, calls the chat services (which save before they broadcast), joins and leaves channel-layer

@@ -271,7 +271,8 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
     ValidationError for an empty or too long body, RateLimited when the user sends too fast.
 
     A message in a space's conversations (its space chat or a group conversation in it) is a
-    contribution to the space; one-to-one messages are not (docs/architecture.md, "What counts as a contribution").
+    contribution to the space; one-to-one messages are not (docs/architecture.md, "What counts as a
+    contribution").
     """
     body = _clean_body(body)
     with transaction.atomic():

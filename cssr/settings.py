@@ -457,7 +457,8 @@ CSSR_THUMBNAIL_PIXELS = int(env("CSSR_THUMBNAIL_PIXELS", "320"))
 # --- Drafts and exports ---------------------------------------------------------------------
 
 # --- Chat ------------------------------------------------------------------------------------
-# Limits of the chat (docs/architecture.md, "Chat"): message length, websocket frame size, and the per-user rate.
+# Limits of the chat (docs/architecture.md, "Chat"): message length, websocket frame size, and the
+# per-user rate.
 CSSR_CHAT_MAX_MESSAGE_CHARS = int(env("CSSR_CHAT_MAX_MESSAGE_CHARS", "4000"))
 CSSR_CHAT_MAX_FRAME_BYTES = int(env("CSSR_CHAT_MAX_FRAME_BYTES", "32768"))
 CSSR_CHAT_RATE_MESSAGES = int(env("CSSR_CHAT_RATE_MESSAGES", "10"))

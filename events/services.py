@@ -1,4 +1,5 @@
-"""Every write of the events capability, each in one transaction (docs/architecture.md, "Events and calendars").
+"""Every write of the events capability, each in one transaction (docs/architecture.md, "Events and
+calendars").
 
 Trusts its caller: the views ask the permission core first (`access.check` for planning,
 `access.check_change_event`, `access.check_respond_event`, `access.check_request_expert`); a space
