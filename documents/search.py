@@ -1,7 +1,7 @@
 """What search finds in the documents app: library documents (with the text of their files), drafts
 and final notes (the current text of their sections) and the knowledge archive."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -69,12 +69,9 @@ def _show_draft(scope, draft):
 
 
 def _archive(scope):
-    if not access.is_signed_in(scope.user):
-        return ArchiveEntry.objects.none()
-    return (
-        ArchiveEntry.objects.filter(Q(version__isnull=False) | Q(final_note__isnull=False))
-        .select_related("space")
-        .defer("search_text")
+    """The archive as its pages show it: every entry, to every signed-in participant."""
+    return access.filter_archive(
+        scope.user, ArchiveEntry.objects.select_related("space").defer("search_text")
     )
 
 

@@ -113,6 +113,11 @@ def test_the_archive_is_found_by_every_participant(world, clients, settings):
     assert ArchiveEntry.objects.count() == 1
     assert found(clients["outsider"], "للمعتقلين")["archive"] == ["تقرير المعتقلين"]
     assert clients["anonymous"].get(URL, {"q": "المعتقلين"}).status_code == 302
+    # An entry whose file is gone still stands in the archive's pages, and so in search.
+    ArchiveEntry.objects.update(version=None)
+    entry = ArchiveEntry.objects.get()
+    assert clients["outsider"].get(entry.get_absolute_url()).status_code == 200
+    assert found(clients["outsider"], "للمعتقلين")["archive"] == ["تقرير المعتقلين"]
 
 
 # --- What may not be seen -------------------------------------------------------------------------

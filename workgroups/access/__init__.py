@@ -80,6 +80,7 @@ from .documents import (
     check_change_document,
     check_read_archive,
     check_read_archived,
+    filter_archive,
 )
 from .drafts import (
     access_comment,
@@ -200,6 +201,7 @@ __all__ = [
     "check_operations",
     "check_questionnaire",
     "check_read_archive",
+    "filter_archive",
     "check_read_archived",
     "check_receive_outputs",
     "check_remove_message",

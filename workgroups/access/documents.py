@@ -51,6 +51,11 @@ def check_read_archive(user):
         raise Http404
 
 
+def filter_archive(user, queryset):
+    """Archive entries `user` may read (the rule of `check_read_archive`, set-based: for search)."""
+    return queryset if is_signed_in(user) else queryset.none()
+
+
 def check_read_archived(user, entry):
     """An archived document (an archive entry with a published version) is readable by any
     participant, also after its space concluded and by people who were never in it: publishing
