@@ -21,4 +21,5 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --uid 1000 cssr && mkdir -p /data/media && chown -R cssr /data
 USER cssr
 EXPOSE 8000
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "--access-log", "/dev/null", "cssr.asgi:application"]
+# The web server as docker-compose.yml runs it: uvicorn, one worker process per core (WEB_CONCURRENCY).
+CMD ["sh", "-c", "exec uvicorn cssr.asgi:application --host 0.0.0.0 --port 8000 --workers \"${WEB_CONCURRENCY:-$(nproc)}\" --proxy-headers --forwarded-allow-ips '*' --no-access-log --log-level warning --lifespan off --ws websockets-sansio"]

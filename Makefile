@@ -76,12 +76,15 @@ bench: venv
 bench-liveness: venv ## what the liveness check adds per chat event (file store; Redis too with REDIS_URL)
 	$(PY) bench/liveness.py
 
-.PHONY: bench-liveness bench-chat bench-http
+.PHONY: bench-liveness bench-chat bench-http bench-servers
 bench-chat: venv static ## chat over websockets: uvicorn + channels-redis + PostgreSQL, generator on the other core
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/chat.py
 
-bench-http: venv static ## group pages under load: daphne + PostgreSQL + Redis, generator on the other core (BENCH_QUICK=1: shorter)
+bench-http: venv static ## group pages under load: the production server (uvicorn, 1 worker) + PostgreSQL + Redis, generator on the other core (BENCH_QUICK=1: shorter)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/http.py
+
+bench-servers: venv static ## uvicorn against daphne on the same app: pages and chat round trips, then the faster with 2 workers (BENCH_QUICK=1: shorter)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) bench/servers.py
 
 .PHONY: smoke
 smoke: venv translations ## the production set-up (compose commands, DEBUG off) on loopback PostgreSQL and Redis, used over HTTP and websockets

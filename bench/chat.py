@@ -4,9 +4,12 @@
     # or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/chat.py
 
 Creates a throw-away PostgreSQL database, migrates it and fills one active space with 2,000 members
-and their sessions; starts the project's ASGI application in uvicorn with channels-redis (REDIS_URL,
-default redis://127.0.0.1:6379/0, under its own key prefix) on one core, and drives it from a load
-generator pinned to the other core (taskset); then swaps the two cores and measures again.
+and their sessions; starts the project's ASGI application (with bench/chat_asgi.py's echo socket) by
+the production web command (docker-compose.yml: uvicorn, here one worker) with channels-redis
+(REDIS_URL, default redis://127.0.0.1:6379/0, under its own key prefix) on one core, and drives it
+from a load generator pinned to the other core (taskset); then swaps the two cores and measures again
+(BENCH_QUICK=1: once, server on core 0). The set-up, the server's start and the websocket client are
+bench/stack.py's.
 
 For N = 50 and 200 clients connected to the space's conversation:
 - throughput: 10 senders, each sending its next message as soon as its previous one came back to
@@ -23,230 +26,21 @@ user and would otherwise cap the senders, not the stack. Drops the database at t
 """
 
 import asyncio
-import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import stack  # first: the project's root in the place of this folder on the path (see stack.py)
+from stack import connect_all, rss_mib, settle
 
+QUICK = os.environ.get("BENCH_QUICK") == "1"
 IDLE_SOCKETS = 2_000
 SENDERS = 10
 THROUGHPUT_MESSAGES = {50: 600, 200: 300}
 LATENCY_RATE = {50: 20, 200: 10}  # messages per second in the latency run
 LATENCY_SECONDS = 10
 CORES = ("0", "1")
-
-
-# --- Set-up (in the generator's process) -----------------------------------------------------
-
-
-def prepare_database(server_url, name):
-    import psycopg
-
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = f"{server_url}/{name}"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def populate():
-    """One active space with IDLE_SOCKETS members (set-based, as a bulk import would), a session for
-    each, and the space's conversation. Returns (conversation uuid, [session keys])."""
-    from datetime import timedelta
-
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    from chat import services as chat_services
-    from workgroups import services
-    from workgroups.access.grants import role_group_name
-    from workgroups.models import Membership, Role, Space, Theme
-
-    User = get_user_model()
-    today = timezone.localdate()
-    space = services.space_create(
-        actor=None,
-        kind=Space.Kind.WORKING_GROUP,
-        theme=Theme.objects.first(),
-        name="مجموعة القياس",
-        name_ar="مجموعة القياس",
-        name_en="Benchmark group",
-        cycle_start=today - timedelta(days=10),
-        cycle_end=today + timedelta(days=90),
-        status=Space.Status.ACTIVE,
-    )
-    password = make_password("bench-password-2026")
-    User.objects.bulk_create(
-        User(username=f"bench{n}", display_name=f"عضو {n}", password=password, preferred_language="ar")
-        for n in range(IDLE_SOCKETS)
-    )
-    users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
-    Membership.objects.bulk_create(Membership(user=user, space=space, role=Role.MEMBER) for user in users)
-    group = Group.objects.get(name=role_group_name(space.pk, Role.MEMBER))
-    User.groups.through.objects.bulk_create(User.groups.through(user=user, group=group) for user in users)
-    keys = []
-    backend = "django.contrib.auth.backends.ModelBackend"
-    sessions = []
-    for user in users:
-        store = SessionStore()
-        key = store._get_new_session_key()
-        data = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(
-                session_key=key,
-                session_data=store.encode(data),
-                expire_date=timezone.now() + timedelta(days=1),
-            )
-        )
-        keys.append(key)
-    Session.objects.bulk_create(sessions)
-    conversation = chat_services.space_conversation_get_or_create(space=space)
-    return str(conversation.public_id), keys
-
-
-# --- The server -----------------------------------------------------------------------------
-
-
-def start_server(core, port, env):
-    command = [
-        str(ROOT / ".venv/bin/python"),
-        "-m",
-        "uvicorn",
-        "bench.chat_asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--lifespan",
-        "off",
-        "--ws",
-        "websockets-sansio",
-        "--no-access-log",
-    ]
-    if shutil.which("taskset"):
-        command = ["taskset", "-c", core, *command]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.1)
-    process.kill()
-    sys.exit("the ASGI server did not start")
-
-
-def rss_mib(pid):
-    """Resident memory of the server process and its children (uvicorn runs one worker here)."""
-    total = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total += int(line.split()[1])
-    return total / 1024
-
-
-# --- The load generator ---------------------------------------------------------------------
-
-
-class Client:
-    def __init__(self, index, url, cookie, kind):
-        self.index, self.url, self.cookie, self.kind = index, url, cookie, kind
-        self.socket = None
-        self.latencies = []
-        self.received = 0
-        self.acks = {}
-        self.reader = None
-
-    async def open(self):
-        import websockets
-
-        headers = {
-            "Origin": "http" + self.url.split("/ws/", 1)[0][2:]
-        }  # the page's origin: scheme, host, port
-        if self.cookie:
-            headers["Cookie"] = f"sessionid={self.cookie}"
-        self.socket = await websockets.connect(
-            self.url, additional_headers=headers, max_size=2**20, open_timeout=60, ping_interval=None
-        )
-        if self.kind == "chat":
-            ready = json.loads(await self.socket.recv())
-            assert ready["type"] == "ready", ready
-
-    def start(self):
-        self.reader = asyncio.get_running_loop().create_task(self.read())
-
-    async def read(self):
-        async for raw in self.socket:
-            now = time.perf_counter()
-            frame = json.loads(raw)
-            if self.kind == "chat":
-                if frame.get("type") != "message":
-                    if frame.get("type") == "error":
-                        print("error frame:", frame, file=sys.stderr)
-                    continue
-                payload = json.loads(frame["message"]["body"])
-            else:
-                payload = frame
-            self.received += 1
-            self.latencies.append(now - payload["t"])
-            waiter = self.acks.pop(payload["id"], None)
-            if waiter is not None:
-                waiter.set_result(None)
-
-    async def send(self, message_id):
-        body = json.dumps({"id": message_id, "t": time.perf_counter(), "pad": "رسالة قياس " * 4})
-        if self.kind == "chat":
-            await self.socket.send(json.dumps({"type": "send", "body": body}))
-        else:
-            await self.socket.send(body)
-
-    async def send_and_wait(self, message_id):
-        waiter = asyncio.get_running_loop().create_future()
-        self.acks[message_id] = waiter
-        await self.send(message_id)
-        await asyncio.wait_for(waiter, 60)
-
-    async def close(self):
-        if self.reader:
-            self.reader.cancel()
-        await self.socket.close()
-
-
-async def connect_all(count, url, cookies, kind, batch=100):
-    clients = [Client(n, url, cookies[n] if cookies else None, kind) for n in range(count)]
-    for start in range(0, count, batch):
-        await asyncio.gather(*(client.open() for client in clients[start : start + batch]))
-    return clients
-
-
-async def settle(clients, expected, timeout=60):
-    deadline = time.perf_counter() + timeout
-    while sum(c.received for c in clients) < expected and time.perf_counter() < deadline:
-        await asyncio.sleep(0.05)
 
 
 async def throughput(kind, url, cookies, n):
@@ -326,47 +120,23 @@ async def idle_memory(url, cookies, pid):
 
 
 def generator(core, coroutine):
-    if shutil.which("taskset"):
-        os.sched_setaffinity(0, {int(core)})
-    return asyncio.run(coroutine)
+    return stack.generator(coroutine, core, loop="asyncio")
 
 
 # --- Main -----------------------------------------------------------------------------------
 
 
 def main():
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark creates its own database there).")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    server_url, _, _ = base.rpartition("/")
-    name = f"cssr_bench_chat_{uuid.uuid4().hex[:8]}"
-    prefix = f"bench-chat-{uuid.uuid4().hex[:6]}"
-    # the same production settings in both processes: sessions written here must authenticate there
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "cssr.settings",
-            "REDIS_URL": redis_url,
-            "CHANNEL_LAYER_PREFIX": prefix,
-            "CACHE_KEY_PREFIX": prefix,
-            "DJANGO_DEBUG": "0",
-            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSSR_CHAT_RATE_MESSAGES": "1000000",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    prepare_database(server_url, name)
-    env = {**os.environ, "DATABASE_URL": f"{server_url}/{name}"}
     rows, memory = [], None
-    try:
-        conversation, cookies = populate()
-        from django.db import connections
-
-        connections.close_all()
-        port = 8765
-        for server_core, generator_core in (CORES, CORES[::-1]):
-            process = start_server(server_core, port, env)
+    with stack.Stack("chat") as bench:
+        data = stack.populate(IDLE_SOCKETS, IDLE_SOCKETS)
+        conversation, cookies = data.conversation, data.keys
+        bench.release_connections()
+        placements = [CORES] if QUICK else [CORES, CORES[::-1]]
+        for server_core, generator_core in placements:
+            port = stack.free_port()
+            command = stack.production_command(port, workers=1, app="bench.chat_asgi:application")
+            process = stack.start_server(command, port, bench.env, cores=server_core)
             try:
                 chat_url = f"ws://127.0.0.1:{port}/ws/chat/{conversation}/"
                 echo_url = f"ws://127.0.0.1:{port}/ws/echo/"
@@ -381,32 +151,8 @@ def main():
                     memory = generator(generator_core, idle_memory(chat_url, cookies, process.pid))
                     print(f"memory: {memory}", file=sys.stderr)
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=120)
-                except subprocess.TimeoutExpired:  # still closing thousands of sockets
-                    process.kill()
-                    process.wait()
-            port += 1
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        import psycopg
-
-        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        forget_redis_keys(redis_url, prefix)
+                stack.stop_server(process)  # closing thousands of sockets takes a while
     report(rows, memory)
-
-
-def forget_redis_keys(redis_url, prefix):
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    for start in range(0, len(keys), 500):
-        client.delete(*keys[start : start + 500])
 
 
 def report(rows, memory):

@@ -1,6 +1,7 @@
 """Headers every response of the platform carries, beside those of Django and django-csp."""
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 
 
 def permissions_policy(policy):
@@ -22,3 +23,17 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.value)
         return response
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for the platform's own pages and fragments only (docs/security.md:
+    BREACH). Downloads are left as they are: a streamed file (the embedded default's downloads,
+    Range requests), an attachment or inline file (`Content-Disposition`: exports, PDFs, already
+    compressed formats) and nginx's X-Accel-Redirect answers (no body) pass through untouched.
+    Static files never reach it: WhiteNoise, before it in settings.MIDDLEWARE, answers them with
+    their pre-compressed variants."""
+
+    def process_response(self, request, response):
+        if response.streaming or response.has_header("Content-Disposition"):
+            return response
+        return super().process_response(request, response)

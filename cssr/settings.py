@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "cssr.middleware.PermissionsPolicyMiddleware",  # outermost: static files get the header too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cssr.middleware.PageGZipMiddleware",  # pages compressed; static files and downloads never pass here
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -35,10 +35,8 @@ from cssr import text as markdown_text
 from .models import Draft
 
 FONT_FAMILY = "IBM Plex Sans Arabic"
-FONT_FILES = {
-    400: "vendor/fonts/ibm-plex-sans-arabic-400.woff2",
-    700: "vendor/fonts/ibm-plex-sans-arabic-700.woff2",
-}
+# One weight is vendored (scripts/vendor_static.sh): bold text is drawn from it, as browsers do.
+FONT_FILES = {400: "vendor/fonts/ibm-plex-sans-arabic-400.woff2"}
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # Characters XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
 # U+FFFE/U+FFFF): python-docx refuses a run that has one.

@@ -27,7 +27,9 @@ trap stop INT TERM EXIT
 "$PY" -m celery -A cssr worker --beat --pool=solo --loglevel=INFO \
   --schedule=var/celery/beat-schedule --hostname="cssr@%h" &
 pids+=($!)
-server_options=()
+# At uvicorn's "info" level every websocket's client address and path would be logged: warnings only
+# (docs/security.md, access logs), except with DJANGO_DEBUG=1.
+server_options=(--log-level warning)
 if [[ "${DJANGO_DEBUG:-}" == "1" ]]; then
   server_options=(--reload --reload-include "*.html")
   for folder in accounts chat cssr documents events workgroups templates; do server_options+=(--reload-dir "$folder"); done

@@ -5,7 +5,8 @@ on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379, and starts
 
 - a fresh database `cssr_smoke_<pid>`, migrated by the compose file's `migrate` command, with the demo
   data (`load_demo --force`) and static files collected as the Dockerfile collects them;
-- the compose file's `web` (the ASGI server), `worker` and `beat` commands, with the compose file's
+- the compose file's `web` (the ASGI server: uvicorn, its shell command as written, with
+  WEB_CONCURRENCY=2 worker processes), `worker` and `beat` commands, with the compose file's
   environment (DJANGO_DEBUG=0), changed only where loopback differs from production: no nginx in front
   (CSSR_TRUSTED_PROXY_COUNT=0, no X-Accel-Redirect), plain http (SECURE_COOKIES=0), no mail server
   (e-mail to a null backend once written to the outbox), and Redis shared with other runs (the run's own
@@ -13,9 +14,11 @@ on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379, and starts
   prefix).
 
 Then, as people would: staff sign in with their second factor and open admin; a member replies in a
-discussion; a member uploads a document and downloads the same bytes; two members chat over websockets;
-the inactivity job, run by the worker, locks a member made inactive in the database and their open
-socket closes within 5 s; the digest job writes digests to the outbox; /readyz answers 200.
+discussion; a member uploads a document and downloads the same bytes; two members chat over websockets,
+the receiver with a socket in each web worker (which worker holds a connection is read from /proc), so
+the message crosses from one worker to the other through the Redis channel layer; the inactivity job,
+run by the Celery worker, locks the receiver, made inactive in the database, and her sockets in every
+web worker close within 5 s; the digest job writes digests to the outbox; /readyz answers 200.
 
 One line per step with its duration. Everything started is stopped (process groups, the database, the
 Redis keys) whatever happens; the exit status is 1 with the failed step named, its reason and the ends
@@ -57,6 +60,7 @@ TIME_LIMIT = 240  # seconds: the whole run is stopped (and cleaned up) past this
 SOCKET_CLOSE_SECONDS = 5  # the most a locked member's socket may stay open
 BROKER_CLAIM_KEY = "cssr-smoke:claimed-by"
 SERVICES = ("web", "worker", "beat")  # the long-running services of docker-compose.yml started here
+WEB_WORKERS = 2  # WEB_CONCURRENCY here: sockets in different worker processes, whatever the machine has
 
 
 class SmokeFailure(Exception):
@@ -104,10 +108,22 @@ def compose_service(name, variables):
 
 def local_command(command, port):
     """A compose command on this machine: the virtualenv's programs, loopback instead of every
-    interface, the run's port instead of 8000."""
+    interface, the run's port instead of 8000. A shell command (`sh -c "exec uvicorn ..."`) keeps its
+    shell, with `$$` read as compose reads it (a `$` left for the shell); its programs are found first
+    in the virtualenv (`shell_path`)."""
+    if command[:2] == ["sh", "-c"]:
+        script = command[2].replace("$$", "$")
+        script = re.sub(r"--host 0\.0\.0\.0\b", "--host 127.0.0.1", script)
+        script = re.sub(r"--port 8000\b", f"--port {port}", script)
+        return ["sh", "-c", script]
     program = sys.executable if command[0] == "python" else str(BIN / command[0])
     replaced = {"0.0.0.0": "127.0.0.1", "8000": str(port), "0.0.0.0:8000": f"127.0.0.1:{port}"}  # noqa: S104
     return [program, *(replaced.get(arg, arg) for arg in command[1:])]
+
+
+def shell_path():
+    """PATH with the virtualenv's programs first, where a shell command of the compose file looks."""
+    return os.pathsep.join([str(BIN), os.environ.get("PATH", os.defpath)])
 
 
 # --- The run ---------------------------------------------------------------------------------------
@@ -155,16 +171,15 @@ class Run:
                 "MEDIA_ROOT": str(self.work / "media"),
                 "STATIC_ROOT": str(self.work / "static"),
                 "CSSR_VAR_DIR": str(self.work / "var"),
+                "WEB_CONCURRENCY": str(WEB_WORKERS),
                 # what the image's Dockerfile sets
                 "DJANGO_SETTINGS_MODULE": "cssr.settings",
                 "PYTHONPATH": str(ROOT),
                 "PYTHONUNBUFFERED": "1",
             }
         )
-        inherited = {
-            name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ
-        }
-        return local_command(command, self.port), {**inherited, **environment}
+        inherited = {name: os.environ[name] for name in ("HOME", "LANG", "TMPDIR") if name in os.environ}
+        return local_command(command, self.port), {**inherited, "PATH": shell_path(), **environment}
 
     @property
     def environment(self):
@@ -358,6 +373,41 @@ def chat_socket(run, conversation, browser):
     return websocket
 
 
+def web_workers(run):
+    """The process ids of the web server's worker processes (the children of the compose command's
+    process, which `exec`s uvicorn: its supervisor)."""
+    supervisor = run.processes["web"].pid
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [
+        int(pid)
+        for pid in children
+        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()  # multiprocessing's helper
+    ]
+
+
+def worker_of(run, websocket):
+    """The web worker process that holds `websocket`'s connection: the server's end of it is the socket
+    in /proc/net/tcp whose remote port is this end's local port, and the worker the one whose file
+    descriptors include that socket."""
+    local_port = websocket.socket.getsockname()[1]
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote = fields[1], fields[2]
+                if (
+                    int(local.rsplit(":", 1)[1], 16) == run.port
+                    and int(remote.rsplit(":", 1)[1], 16) == local_port
+                ):
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in web_workers(run):
+        with suppress(FileNotFoundError):
+            if any(os.readlink(fd) in inodes for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                return pid
+    raise SmokeFailure(f"no web worker holds the socket from port {local_port}")
+
+
 def frame_matching(websocket, predicate, seconds):
     """The first frame `predicate` accepts within `seconds` (TimeoutError otherwise)."""
     deadline = time.monotonic() + seconds
@@ -419,7 +469,11 @@ def step_start(run):
     )
     wait_for(lambda: run.running("worker") and " ready." in run.log("worker"), 60, "the worker being ready")
     wait_for(lambda: run.running("beat") and "beat: Starting" in run.log("beat"), 60, "beat starting")
-    return ", ".join(f"{name} pid {run.processes[name].pid}" for name in SERVICES)
+    workers = wait_for(
+        lambda: len(web_workers(run)) == WEB_WORKERS and web_workers(run), 30, "the web workers"
+    )
+    started = ", ".join(f"{name} pid {run.processes[name].pid}" for name in SERVICES)
+    return f"{started}; web workers {workers}"
 
 
 def _answers(browser, path):
@@ -483,16 +537,31 @@ def step_library(run):
 
 
 def step_chat(run):
+    """Omar sends on a socket one worker holds; Huda, with a socket in every worker (she opens them until
+    each worker holds one: the kernel hands each new connection to one of them), receives it on each."""
     space, member = run.found["space"], run.found["member"]
     other = sign_in(run, "huda")
     conversation = re.fullmatch(r"/chat/([0-9a-f-]{36})/", member.get(f"/spaces/{space}/chat/").path)
     expect(conversation, "the space's chat did not open")
     sender = chat_socket(run, conversation.group(1), member)
-    receiver = chat_socket(run, conversation.group(1), other)
+    workers = set(web_workers(run))
+    receivers = {}  # worker pid: Huda's socket there
+    for _attempt in range(40):
+        if set(receivers) == workers:
+            break
+        receiver = chat_socket(run, conversation.group(1), other)
+        receivers.setdefault(worker_of(run, receiver), receiver)
+    expect(
+        set(receivers) == workers, f"40 sockets reached the workers {sorted(receivers)} of {sorted(workers)}"
+    )
     body = f"Hello from the smoke test {secrets.token_hex(4)}"
     sender.send(json.dumps({"type": "send", "body": body, "client_id": "smoke"}))
-    frame_matching(receiver, lambda frame: frame["type"] == "message" and frame["message"]["body"] == body, 5)
-    run.found.update(other=other, other_socket=receiver)
+    for receiver in receivers.values():
+        frame_matching(
+            receiver, lambda frame: frame["type"] == "message" and frame["message"]["body"] == body, 5
+        )
+    run.found.update(other=other, other_sockets=receivers)
+    return f"sent in worker {worker_of(run, sender)}, received in workers {sorted(receivers)}"
 
 
 def step_inactivity(run):
@@ -517,14 +586,17 @@ def step_inactivity(run):
         "the worker locking the inactive member",
     )
     locked_at = time.monotonic()
-    code = close_code(run.found["other_socket"], SOCKET_CLOSE_SECONDS)
-    expect(
-        code is not None, f"the locked member's socket is still open {SOCKET_CLOSE_SECONDS} s after the lock"
-    )
-    expect(code == 4408, f"the locked member's socket closed with {code}, not 4408 (access changed)")
+    for worker, websocket in run.found["other_sockets"].items():
+        code = close_code(websocket, max(0.0, locked_at + SOCKET_CLOSE_SECONDS - time.monotonic()))
+        expect(
+            code is not None,
+            f"the locked member's socket in worker {worker} is open {SOCKET_CLOSE_SECONDS} s after the lock",
+        )
+        expect(code == 4408, f"the locked member's socket in worker {worker} closed with {code}, not 4408")
     page = run.found["other"].get(f"/spaces/{space}/")
     expect(page.status == 403, f"the locked member's space answered {page.status}, not the lock page (403)")
-    return f"socket closed with 4408 {time.monotonic() - locked_at:.1f} s after the lock"
+    workers = len(run.found["other_sockets"])
+    return f"her sockets in {workers} workers closed with 4408 within {time.monotonic() - locked_at:.1f} s"
 
 
 def step_digests(run):
@@ -636,8 +708,8 @@ def main(argv=None):
         ("staff sign in with their second factor and open admin", step_staff_admin),
         ("a member replies in a discussion of their space", step_discussion_reply),
         ("a member uploads a document and downloads the same bytes", step_library),
-        ("two members chat over websockets", step_chat),
-        ("the inactivity job locks a member and closes their socket", step_inactivity),
+        ("two members chat over websockets, across the web workers", step_chat),
+        ("the inactivity job locks a member and closes her sockets in every worker", step_inactivity),
         ("the digest job writes digests to the outbox", step_digests),
         ("web, worker and beat are still running", step_still_running),
     ]

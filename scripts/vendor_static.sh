@@ -2,7 +2,11 @@
 # Vendor front-end assets from the npm registry into static/vendor/.
 #
 # No page may load anything from another host, so Bootstrap, htmx and the
-# Arabic web font are copied into static/ and committed. axe-core is vendored
+# Arabic web font are copied into static/ and committed. Bootstrap's stylesheets
+# are reduced to the rules the platform's mark-up uses (PurgeCSS: run this
+# script again after templates start using Bootstrap classes they never used
+# before) and the font is one weight subset to the scripts we write, so that
+# a first visit stays light (tests/e2e/test_page_weight.py). axe-core is vendored
 # too, for the browser tests only (tests/e2e/test_accessibility.py injects it
 # into the pages it checks); no template loads it. Run this script only
 # to refresh them (after changing the pinned versions in assets/package.json):
@@ -26,7 +30,10 @@ OUT="$ROOT/static/vendor"
 FONT_PKG="@fontsource/ibm-plex-sans-arabic"
 FONT_SLUG="ibm-plex-sans-arabic"
 FONT_FAMILY="CSSR Arabic"
-FONT_WEIGHTS=(400 700)
+# One weight only: bold text (font-weight 600/700) is drawn by the browser from the regular face
+# (font synthesis, on by default: no stylesheet of the platform sets `font-synthesis`), which saves
+# a second ~31 KB file on a participant's first visit. The family has no variable font on npm.
+FONT_WEIGHTS=(400)
 # Code points kept in the subset:
 #   U+0600-06FF  Arabic (letters, harakat, Arabic-Indic digits U+0660-0669,
 #                Extended Arabic-Indic digits U+06F0-06F9, punctuation)
@@ -37,8 +44,8 @@ FONT_WEIGHTS=(400 700)
 #                multiplication/division signs...)
 #   U+2000-206F  general punctuation (ZWNJ/ZWJ/LRM/RLM U+200C-200F are
 #                default-ignorable: browsers handle them without glyphs)
-# Left out to keep both weights under the 70 KB budget (first visit of a page
-# must stay under 150 KB compressed); browsers fall back to a system font for
+# Left out to keep the font small (a first visit of a page must stay under
+# 100 KB transferred: tests/e2e/test_page_weight.py); browsers fall back to a system font for
 # them: Latin-1 accented letters U+00C0-00FF (~3.5 KB), Arabic Supplement
 # U+0750-077F and Arabic Extended-A U+08A0-08FF (~8 KB, African/Quranic
 # letters), the rest of Presentation Forms-A U+FB50-FDFF (~6 KB,
@@ -113,6 +120,19 @@ copy_min "$BS/dist/css/bootstrap.rtl.min.css" "$OUT/bootstrap/bootstrap.rtl.min.
 copy_min "$BS/dist/js/bootstrap.bundle.min.js" "$OUT/bootstrap/bootstrap.bundle.min.js"
 cp "$BS/LICENSE" "$OUT/bootstrap/LICENSE"
 
+# Bootstrap's stylesheets reduced to the rules the platform's mark-up can use (PurgeCSS; what is
+# scanned and what is always kept: assets/purge-css.cjs). Sizes before and after go to VERSIONS.txt.
+BS_CSS=(bootstrap.min.css bootstrap.rtl.min.css)
+gz_size() { gzip -9 -c "$1" | wc -c; }
+declare -A CSS_BEFORE
+for f in "${BS_CSS[@]}"; do
+    CSS_BEFORE[$f]="$(wc -c <"$OUT/bootstrap/$f") bytes, $(gz_size "$OUT/bootstrap/$f") gzip -9"
+done
+node "$ASSETS/purge-css.cjs" "$ROOT" "${BS_CSS[@]/#/$OUT/bootstrap/}"
+for f in "${BS_CSS[@]}"; do
+    grep -q -- '--bs-body-font-family' "$OUT/bootstrap/$f" || die "the purge dropped Bootstrap's variables from $f"
+done
+
 # htmx
 HX="$NM/htmx.org"
 copy_min "$HX/dist/htmx.min.js" "$OUT/htmx/htmx.min.js"
@@ -180,12 +200,19 @@ CSS
 # Versions
 {
     printf '# Vendored by scripts/vendor_static.sh from assets/package-lock.json\n'
-    for p in axe-core bootstrap htmx.org "$FONT_PKG"; do
+    for p in axe-core bootstrap htmx.org "$FONT_PKG" purgecss; do
         printf '%s %s\n' "$p" "$(pkg_version "$p")"
     done
     printf 'font subset: %s\n' "$FONT_UNICODES"
     printf 'font features: %s\n' "$FONT_FEATURES"
     printf 'fonttools %s\n' "$("$FT_PY" -c 'import fontTools; print(fontTools.version)')"
+    for f in "${BS_CSS[@]}"; do
+        printf 'bootstrap/%s purged: %s -> %s bytes, %s gzip -9\n' "$f" "${CSS_BEFORE[$f]}" \
+            "$(wc -c <"$OUT/bootstrap/$f")" "$(gz_size "$OUT/bootstrap/$f")"
+    done
+    for w in "${FONT_WEIGHTS[@]}"; do
+        printf 'fonts/%s-%s.woff2: %s bytes\n' "$FONT_SLUG" "$w" "$(wc -c <"$OUT/fonts/$FONT_SLUG-$w.woff2")"
+    done
 } >"$OUT/VERSIONS.txt"
 
 # --- report -----------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Production description and configuration: the compose file names things that exist."""
 
+import gzip
 import importlib
+import json
 import os
 import re
 import secrets
@@ -50,8 +52,8 @@ def test_each_app_service_command_names_real_modules(service):
     command = spec["command"]
     environment = spec["environment"]
     assert environment["DJANGO_DEBUG"] == "0"
-    if command[0] == "daphne":
-        assert _import_target(command[-1]) is not None  # cssr.asgi:application
+    if command[:2] == ["sh", "-c"] and "uvicorn" in command[2]:
+        assert _import_target(_web_arguments()[0]) is not None  # cssr.asgi:application
     elif command[0] == "celery":
         app_module = command[command.index("--app") + 1]
         assert hasattr(importlib.import_module(app_module), "celery_app")
@@ -65,10 +67,13 @@ def test_each_app_service_command_names_real_modules(service):
 
 
 def test_every_setting_the_compose_file_sets_is_read_by_the_settings():
+    """By the settings, or by the web command itself (WEB_CONCURRENCY, the number of worker processes)."""
     source = (ROOT / "cssr" / "settings.py").read_text()
-    environment = COMPOSE["services"]["web"]["environment"]
-    for name in environment:
-        assert f'"{name}"' in source, f"{name} is set in docker-compose.yml but never read"
+    web = COMPOSE["services"]["web"]
+    for name in web["environment"]:
+        assert f'"{name}"' in source or f"${{{name}:-" in web["command"][2], (
+            f"{name} is set in docker-compose.yml but never read"
+        )
 
 
 def test_proxy_serves_static_and_protected_media_from_the_config_in_the_repo():
@@ -205,6 +210,10 @@ def _nginx(directory, *, upstream_port=9, media_root=None, static_root=None):
     main.write_text(
         f"user root;\npid {directory}/nginx.pid;\nerror_log {directory}/error.log;\nevents {{}}\n"
         f"http {{\n  client_body_temp_path {directory}/body;\n  proxy_temp_path {directory}/proxy;\n"
+        # the media types, as the nginx image's main config has them
+        "  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        # the most eager compression a distribution's main config could ask for: the site's must undo it
+        f"  gzip on;\n  gzip_proxied any;\n  gzip_types *;\n  gzip_min_length 1;\n"
         f"  include {directory}/site.conf;\n}}\n"
     )
     subprocess.run([NGINX, "-c", str(main)], check=True, capture_output=True)
@@ -291,9 +300,15 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
         _nginx(tmp_path, upstream_port=app_port, media_root=settings.MEDIA_ROOT) as proxy,
     ):
         status, headers, body = _fetch(
-            proxy + reverse("documents:document-create", args=[space.pk]), cookies=cookies
+            proxy + reverse("documents:document-create", args=[space.pk]),
+            cookies=cookies,
+            headers={"Accept-Encoding": "gzip"},
         )
         assert status == 200
+        # The page, compressed by the app and passed on by nginx as it is: compressed once.
+        assert headers.get_all("Content-Encoding") == ["gzip"]
+        body = gzip.decompress(body)
+        assert body.lstrip().startswith(b"<!DOCTYPE html>"), body[:100]
         cookies.update(_cookies_set(headers))
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
         data, content_type = _multipart(
@@ -325,9 +340,10 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
             # The app alone: the permission check, then X-Accel-Redirect and no bytes.
             status, headers, body = _fetch(f"http://127.0.0.1:{app_port}{url}", cookies=cookies)
             assert status == 200 and headers["X-Accel-Redirect"].startswith("/_protected/") and body == b""
-            status, headers, body = _fetch(proxy + url, cookies=cookies)
+            status, headers, body = _fetch(proxy + url, cookies=cookies, headers={"Accept-Encoding": "gzip"})
             assert status == 200 and body == content
             assert "X-Accel-Redirect" not in headers
+            assert "Content-Encoding" not in headers  # a download leaves as it is stored
             assert headers["Content-Type"] == version.content_type
             assert headers["Content-Disposition"] == content_disposition(
                 filename, inline=inline and version.is_viewable_inline
@@ -344,6 +360,13 @@ def test_a_document_downloaded_through_nginx_keeps_the_apps_protective_headers(t
         assert status == 302 and content not in body
         status, _headers, body = _fetch(f"{proxy}/_protected/{version.file.name}")
         assert status == 404 and content not in body
+        # The embedded default streams the file itself: not compressed either, its length announced.
+        settings.CSSR_X_ACCEL_REDIRECT = False
+        status, headers, body = _fetch(
+            f"http://127.0.0.1:{app_port}{url}", cookies=cookies, headers={"Accept-Encoding": "gzip"}
+        )
+        assert status == 200 and body == content
+        assert "Content-Encoding" not in headers and headers["Content-Length"] == str(len(content))
 
 
 def test_static_files_through_nginx_carry_the_platforms_permissions_policy(tmp_path):
@@ -356,11 +379,149 @@ def test_static_files_through_nginx_carry_the_platforms_permissions_policy(tmp_p
     assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
 
 
-def test_the_asgi_servers_write_no_access_log_of_their_own():
-    web = COMPOSE["services"]["web"]["command"]
-    assert web[web.index("--access-log") + 1] == "/dev/null"
-    assert '"--access-log", "/dev/null"' in (ROOT / "Dockerfile").read_text()
-    assert "--no-access-log" in (ROOT / "scripts" / "run.sh").read_text()
+@pytest.mark.parametrize(
+    "name", ["vendor/bootstrap/bootstrap.rtl.min.css", "vendor/bootstrap/bootstrap.bundle.min.js"]
+)
+def test_static_files_through_nginx_are_the_precompressed_variants_cached_for_a_year(tmp_path, name):
+    """A browser that takes gzip gets the .gz collectstatic wrote (never one nginx makes on the fly),
+    once, with `Vary: Accept-Encoding`; one that does not gets the file itself. A font (already
+    compressed) is sent as it is. All of them for a year, immutable: their names change with them."""
+    stored = staticfiles_storage.stored_name(name)
+    path = Path(staticfiles_storage.path(stored))
+    font = staticfiles_storage.stored_name("vendor/fonts/ibm-plex-sans-arabic-400.woff2")
+    with _nginx(tmp_path, static_root=settings.STATIC_ROOT) as proxy:
+        zipped = _fetch(f"{proxy}/static/{stored}", headers={"Accept-Encoding": "gzip"})
+        plain = _fetch(f"{proxy}/static/{stored}")
+        woff2 = _fetch(f"{proxy}/static/{font}", headers={"Accept-Encoding": "gzip, br"})
+    status, headers, body = zipped
+    assert status == 200 and headers.get_all("Content-Encoding") == ["gzip"]
+    media_type = "text/css" if name.endswith(".css") else "application/javascript"
+    assert headers["Content-Type"].startswith(media_type)
+    assert body == path.with_name(path.name + ".gz").read_bytes()
+    assert gzip.decompress(body) == path.read_bytes()
+    assert "Accept-Encoding" in headers["Vary"]
+    status, headers, body = plain
+    assert status == 200 and "Content-Encoding" not in headers and body == path.read_bytes()
+    status, headers, body = woff2
+    assert status == 200 and "Content-Encoding" not in headers
+    assert body == Path(staticfiles_storage.path(font)).read_bytes()
+    for _status, headers, _body in (zipped, plain, woff2):
+        assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+
+
+# --- The web server ---------------------------------------------------------------------------------
+
+
+def _web_script():
+    """The compose file's web command (`sh -c "exec uvicorn ..."`), `$$` read as compose reads it."""
+    command = COMPOSE["services"]["web"]["command"]
+    assert command[:2] == ["sh", "-c"] and command[2].startswith("exec uvicorn "), command
+    return command[2].replace("$$", "$")
+
+
+def _web_arguments(environment=None):
+    """uvicorn's arguments as the container's shell expands them, in `environment` (the test's own when
+    None): the command run with `printf` in the place of uvicorn."""
+    script = _web_script().replace("exec uvicorn ", "exec printf '%s\\n' ", 1)
+    result = subprocess.run(
+        ["sh", "-c", script],
+        env=os.environ if environment is None else environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_the_image_runs_the_web_command_of_the_compose_file():
+    """The Dockerfile's CMD is the compose file's web command (one server for `docker run` too)."""
+    cmd = re.findall(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE)
+    assert len(cmd) == 1
+    image = json.loads(cmd[0])
+    assert image[:2] == ["sh", "-c"]
+    assert " ".join(image[2].split()) == " ".join(_web_script().split())
+
+
+def test_the_web_server_is_uvicorn_with_one_worker_per_core_behind_the_one_proxy():
+    """The web command's arguments, expanded by a shell as in the container and parsed by uvicorn's
+    own command line: one worker per core the process may use (nproc) unless WEB_CONCURRENCY says,
+    the proxy headers of nginx taken from whichever address it has on the compose network (the app
+    itself trusts exactly one proxy: CSSR_TRUSTED_PROXY_COUNT), no access log and no info lines (they
+    carry each websocket's client address), no lifespan (Django has none), and a websockets
+    implementation that is installed."""
+    from uvicorn.config import WS_PROTOCOLS
+    from uvicorn.importer import import_from_string
+    from uvicorn.main import main as uvicorn_main
+
+    web = COMPOSE["services"]["web"]
+    base = {"PATH": os.environ.get("PATH", os.defpath)}
+    cores = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    for given, workers in (({}, cores), ({"WEB_CONCURRENCY": ""}, cores), ({"WEB_CONCURRENCY": "3"}, "3")):
+        arguments = _web_arguments({**base, **given})
+        params = uvicorn_main.make_context("uvicorn", list(arguments)).params
+        assert params["workers"] == int(workers), (given, arguments)
+    assert params["app"] == "cssr.asgi:application"
+    assert (params["host"], params["port"]) == ("0.0.0.0", 8000)  # noqa: S104 (inside the container)
+    assert params["proxy_headers"] is True and params["forwarded_allow_ips"] == "*"
+    assert web["environment"]["CSSR_TRUSTED_PROXY_COUNT"] == "1"
+    assert "ports" not in web  # only nginx, on the compose network, reaches the web server
+    assert params["access_log"] is False and params["log_level"] == "warning"
+    assert params["lifespan"] == "off"
+    assert import_from_string(WS_PROTOCOLS[params["ws"]]) is not None
+    assert web["environment"]["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-}"
+
+
+def test_the_asgi_servers_write_no_access_log_of_their_own(tmp_path):
+    """The production web command, run by a shell as in the container with two workers: requests and a
+    chat socket leave no client address and no path in what it writes (Django's own log names the
+    path of a page not found, never an address). `make run` writes no access log either, and logs at
+    warning level (uvicorn's info level names each websocket's address)."""
+    run_script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "--no-access-log" in run_script and "server_options=(--log-level warning)" in run_script
+    port = free_port()
+    script = (
+        _web_script().replace("--host 0.0.0.0", "--host 127.0.0.1").replace("--port 8000", f"--port {port}")
+    )
+    env = {
+        **_environment_without_settings(),
+        "CSSR_VAR_DIR": str(tmp_path / "var"),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]),
+        "WEB_CONCURRENCY": "2",
+    }
+    log = tmp_path / "web.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["sh", "-c", script], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                if _fetch(f"http://127.0.0.1:{port}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(children) >= 2  # the supervisor's two workers
+        from websockets.exceptions import ConnectionClosed
+        from websockets.sync.client import connect
+
+        with connect(
+            f"ws://127.0.0.1:{port}/ws/chat/{uuid.uuid4()}/",
+            origin=f"http://127.0.0.1:{port}",
+            open_timeout=10,
+        ) as websocket:
+            with pytest.raises(ConnectionClosed):  # nobody signed in: closed with 4401
+                websocket.recv(timeout=10)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    written = log.read_text()
+    assert "127.0.0.1" not in written and "/ws/chat/" not in written and "/healthz" not in written, written[
+        -3000:
+    ]
 
 
 # --- Safe by default ---------------------------------------------------------------------------------
