@@ -124,6 +124,7 @@ def load(*, context):
     Participant.objects.filter(conversation=legal, user__username__in=["fadi", "nadia"]).update(
         last_read_message_id=legal_messages[1].pk
     )
+    services.unread_recount(Participant.objects.filter(conversation=legal))  # the markers moved above
     reported = _write(
         civic,
         users,

@@ -76,6 +76,9 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
     )
     last_read_message_id = models.BigIntegerField(_("last read message"), default=0)
+    # Others' messages, not deleted, after the read marker: kept by chat.services (`unread_recount`
+    # and the send/delete paths) so that the navigation's unread count is not counted per request.
+    unread = models.PositiveIntegerField(_("unread messages"), default=0, editable=False)
     hide_read_marker = models.BooleanField(
         _("hide my read marker"),
         default=False,

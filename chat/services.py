@@ -13,7 +13,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -156,6 +169,30 @@ def _rate_check(user):
         raise RateLimited(flooding=count > 2 * limit)
 
 
+def _lock_conversation(conversation):
+    """Writers of a conversation's messages queue on its row (PostgreSQL; SQLite has one writer at a
+    time anyway): message ids are then given in the order the kept unread counts are changed."""
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk").first()
+
+
+def unread_recount(participants):
+    """Set the kept `unread` count of `participants` (a queryset) from the messages themselves: those
+    of others, not deleted, after each one's read marker. One UPDATE whatever their number."""
+    later = (
+        Message.objects.filter(
+            conversation=OuterRef("conversation"),
+            pk__gt=OuterRef("last_read_message_id"),
+            deleted_at__isnull=True,
+        )
+        .exclude(author=OuterRef("user"))
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    participants.update(unread=Coalesce(Subquery(later, output_field=IntegerField()), Value(0)))
+
+
 def space_conversation_get_or_create(*, space):
     """The one conversation of `space` for all its members (created the first time it is asked for)."""
     conversation = Conversation.objects.filter(space=space, kind=Conversation.Kind.SPACE).first()
@@ -278,6 +315,7 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
     with transaction.atomic():
         access.check_conversation(actor, ChatAction.POST, conversation, fresh=True)
         _rate_check(actor)
+        _lock_conversation(conversation)
         reply_to = None
         if reply_to_id:
             reply_to = (
@@ -298,13 +336,18 @@ def message_send(*, actor, conversation, body, reply_to_id=None, attachment_id=N
             attachment=attachment,
             search_text=index_text(body),
         )
-        # the sender has read up to their own message (one UPDATE; the row is created the first time)
-        if not Participant.objects.filter(conversation=conversation, user=actor).update(
-            last_read_message_id=message.pk
-        ):
-            Participant.objects.get_or_create(
-                conversation=conversation, user=actor, defaults={"last_read_message_id": message.pk}
-            )
+        # The sender has read up to their own message, everyone else has one more unread message: one
+        # statement (the sender's row then the others' in two would let two writers lock them crosswise).
+        Participant.objects.get_or_create(conversation=conversation, user=actor)
+        sender = Q(user=actor)
+        Participant.objects.filter(conversation=conversation).update(
+            last_read_message_id=Case(
+                When(sender, then=Value(message.pk)),
+                default="last_read_message_id",
+                output_field=BigIntegerField(),
+            ),
+            unread=Case(When(sender, then=Value(0)), default=F("unread") + 1),
+        )
         if conversation.kind in CONTRIBUTING_KINDS:
             contribution_record(
                 user=actor, space=conversation.space, kind=Contribution.Kind.MESSAGE, at=message.created_at
@@ -344,8 +387,10 @@ def message_delete(*, actor, message):
             access.check_change_message(actor, message, fresh=True)
         if message.deleted_at is not None:
             return message
+        _lock_conversation(conversation)
         message.deleted_at = timezone.now()
         message.save(update_fields=["deleted_at"])
+        unread_recount(conversation.participants.filter(last_read_message_id__lt=message.pk))
         if moderating:
             Report.objects.filter(message=message).update(handled=True)
             audit.record(
@@ -363,8 +408,10 @@ def message_remove_by_staff(*, actor, message):
     """Operations staff remove a reported message in admin (the text goes; a placeholder stays)."""
     with transaction.atomic():
         if message.deleted_at is None:
+            _lock_conversation(message.conversation)
             message.deleted_at = timezone.now()
             message.save(update_fields=["deleted_at"])
+            unread_recount(message.conversation.participants.filter(last_read_message_id__lt=message.pk))
             _broadcast_on_commit(
                 message.conversation, {"type": "chat.delete", "message": message_payload(message)}
             )
@@ -446,10 +493,13 @@ def conversation_mark_read(*, actor, conversation, message_id):
     if latest is None:
         return
     with transaction.atomic():
-        participant, _created = Participant.objects.get_or_create(conversation=conversation, user=actor)
+        participant, created = Participant.objects.get_or_create(conversation=conversation, user=actor)
         moved = Participant.objects.filter(pk=participant.pk, last_read_message_id__lt=latest).update(
             last_read_message_id=latest
         )
+        # A second statement, so that it counts with a view taken after the first one held the row:
+        # a message whose sender raised this count meanwhile is then counted once, never lost.
+        unread_recount(Participant.objects.filter(pk=participant.pk))
         if moved and not participant.hide_read_marker:
             _broadcast_on_commit(
                 conversation,
@@ -460,5 +510,7 @@ def conversation_mark_read(*, actor, conversation, message_id):
 def participant_set_hide_read_marker(*, actor, conversation, hide):
     """Choose whether others see how far `actor` has read (hiding it also hides theirs from `actor`)."""
     with transaction.atomic():
-        participant, _created = Participant.objects.get_or_create(conversation=conversation, user=actor)
+        participant, created = Participant.objects.get_or_create(conversation=conversation, user=actor)
         Participant.objects.filter(pk=participant.pk).update(hide_read_marker=bool(hide))
+        if created:
+            unread_recount(Participant.objects.filter(pk=participant.pk))

@@ -7,6 +7,7 @@ renderer had a bug. Images are shown as links: an image would load something fro
 as soon as the page is read.
 """
 
+import functools
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -212,9 +213,26 @@ def _prepare(body):
 def render_markdown(body: str) -> SafeString:
     """`body` as sanitised HTML: only ALLOWED_TAGS, links with http(s)/mailto or relative URLs
     and rel="nofollow noopener noreferrer", each block with dir="auto", each @mention outside a
-    link or code as `<bdi class="mention">@name</bdi>`."""
+    link or code as `<bdi class="mention">@name</bdi>`.
+
+    The HTML depends on the text alone, so the worker process remembers it for the texts it showed
+    last (the posts of a busy discussion are rendered once, not on every page view); long texts are
+    rendered each time, to keep that memory small."""
+    body = body or ""
+    if len(body) <= RENDER_CACHE_MAX_CHARACTERS:
+        return _render_markdown_remembered(body)
+    return _render_markdown(body)
+
+
+RENDER_CACHE_MAX_CHARACTERS = 4000
+
+
+def _render_markdown(body):
     html = _markdown_with_mentions.render(_prepare(body))
     return mark_safe(_cleaner.clean(html))  # noqa: S308 - nh3 has just sanitised it
+
+
+_render_markdown_remembered = functools.lru_cache(maxsize=2048)(_render_markdown)
 
 
 def render_plain(body: str) -> SafeString:

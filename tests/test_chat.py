@@ -225,19 +225,97 @@ def test_unread_counts_per_conversation_and_in_the_navigation(chat, clients):
     assert later.pk < deleted.pk
 
 
-def test_the_unread_total_is_one_query_and_forgets_spaces_one_left(chat, django_assert_num_queries):
+def test_the_unread_total_is_read_from_kept_counts_and_forgets_spaces_one_left(
+    chat, django_assert_num_queries
+):
     users, conversation = chat["users"], chat["conversation"]
     political = users["political_officer"]
     services.participants_ensure(user=political)
+    with django_assert_num_queries(1):  # nothing unread: the kept counts alone answer
+        assert selectors.unread_total(user=political) == 0
     services.message_send(actor=users["member"], conversation=conversation, body="للجميع")
     direct = services.direct_conversation_open(actor=users["member"], other=political)
     services.message_send(actor=users["member"], conversation=direct, body="لك وحدك")
-    with django_assert_num_queries(1):
-        assert selectors.unread_total(user=political) == 2
+    for n in range(30):  # the count's cost does not grow with the messages
+        services.message_send(actor=users["rapporteur"], conversation=conversation, body=f"رسالة {n}")
+    access.forget(political)
+    # the kept counts, the user's permissions (read once per request by the core), the core's filter
+    with django_assert_num_queries(3):
+        assert selectors.unread_total(user=political) == 32
     membership = Membership.objects.get(space=chat["space"], user=political)
     workgroup_services.membership_lock(actor=None, membership=membership)
     political.refresh_from_db()
+    access.forget(political)  # what the core read belongs to one request; the next one reads again
     assert selectors.unread_total(user=political) == 0  # neither the space chat nor the one-to-one
+
+
+def _unread_from_the_messages(participant):
+    """The reference: others' messages, not deleted, after the participant's read marker."""
+    return (
+        Message.objects.filter(
+            conversation=participant.conversation_id,
+            pk__gt=participant.last_read_message_id,
+            deleted_at__isnull=True,
+        )
+        .exclude(author=participant.user_id)
+        .count()
+    )
+
+
+def test_the_kept_unread_counts_agree_with_the_messages_after_every_kind_of_change(chat):
+    """Sending, reading part of a conversation, deleting (author, technical officer, staff), leaving
+    and reopening a one-to-one, hiding one's marker before ever reading, a newcomer: after each step
+    every participant's kept count is what counting the messages gives."""
+    users, conversation, space = chat["users"], chat["conversation"], chat["space"]
+    member, rapporteur, officer = users["member"], users["rapporteur"], users["technical_officer"]
+    steps = 0
+
+    def agree():
+        nonlocal steps
+        steps += 1
+        for participant in Participant.objects.all():
+            assert participant.unread == _unread_from_the_messages(participant), (steps, participant)
+
+    second = factories.add_member(space, username="second")
+    for user in (member, rapporteur, officer, second, users["political_officer"]):
+        services.participants_ensure(user=user)
+    sent = [
+        services.message_send(actor=author, conversation=conversation, body=f"رسالة {n}")
+        for n, author in enumerate([member, rapporteur, member, rapporteur, second] * 2)
+    ]
+    agree()
+    services.conversation_mark_read(actor=member, conversation=conversation, message_id=sent[3].pk)
+    agree()
+    services.message_delete(actor=second, message=sent[9])  # unread by the member
+    services.message_delete(actor=rapporteur, message=sent[1])  # already read by the member
+    agree()
+    services.message_delete(actor=officer, message=sent[8])  # the technical officer removes it
+    services.message_remove_by_staff(actor=users["staff"], message=sent[6])
+    services.message_remove_by_staff(actor=users["staff"], message=sent[6])  # twice: once counted
+    agree()
+    direct = services.direct_conversation_open(actor=member, other=rapporteur)
+    services.message_send(actor=member, conversation=direct, body="بيننا")
+    services.direct_conversation_open(actor=rapporteur, other=member)  # the same conversation again
+    group = services.group_conversation_create(
+        actor=member, space=space, title="لجنة", members=[rapporteur, second]
+    )
+    services.message_send(actor=member, conversation=group, body="في المجموعة")
+    services.conversation_leave(actor=second, conversation=group)
+    services.message_send(actor=rapporteur, conversation=group, body="بعد مغادرته")
+    agree()
+    newcomer = factories.add_member(space, username="newcomer")
+    services.participants_ensure(user=newcomer)
+    services.participant_set_hide_read_marker(actor=rapporteur, conversation=direct, hide=True)
+    Participant.objects.filter(conversation=conversation, user=users["political_officer"]).delete()
+    services.participant_set_hide_read_marker(
+        actor=users["political_officer"], conversation=conversation, hide=True
+    )  # a row made here starts from the messages (its marker is at the start)
+    services.message_send(actor=newcomer, conversation=conversation, body="مرحباً")
+    agree()
+    services.conversation_mark_read(actor=member, conversation=conversation, message_id=sent[-1].pk)
+    agree()
+    assert Participant.objects.get(conversation=conversation, user=member).unread == 1  # the newcomer's
+    assert Participant.objects.get(conversation=conversation, user=users["political_officer"]).unread == 7
 
 
 def test_a_newcomer_does_not_inherit_old_messages_as_unread(chat):
@@ -317,7 +395,8 @@ def test_conversation_page_queries_do_not_grow_with_messages(chat, clients, djan
 def test_conversation_list_queries_do_not_grow_with_conversations(chat, clients):
     users, client = chat["users"], clients["member"]
     url = reverse("chat:conversation-list")
-    services.direct_conversation_open(actor=users["member"], other=users["rapporteur"])
+    first = services.direct_conversation_open(actor=users["member"], other=users["rapporteur"])
+    services.message_send(actor=users["rapporteur"], conversation=first, body="سؤال")  # one unread, as later
     client.get(url)
     few = _queries(client, url)
     for n in range(8):
@@ -483,3 +562,46 @@ def test_a_library_document_of_the_same_space_can_be_attached(chat, clients):
     with pytest.raises(ValidationError):
         services.message_send(actor=users["member"], conversation=direct, body="خاص", attachment_id=mine.pk)
     assert Message.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite lets one writer at a time)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_members_writing_at_once_in_one_conversation_never_deadlock(world, settings):
+    """Each message moves its sender's read marker and raises everyone else's unread count: members
+    sending at the same moment must queue, never lock each other's rows crosswise."""
+    import threading
+
+    from django.db import connections
+
+    settings.CSSR_CHAT_RATE_MESSAGES = 10_000
+    space = world["space"]
+    conversation = services.space_conversation_get_or_create(space=space)
+    writers = [factories.add_member(space, username=f"writer{n}") for n in range(4)]
+    for user in [*writers, world["users"]["member"]]:
+        services.participants_ensure(user=user)
+    rounds, barrier, failures = 12, threading.Barrier(len(writers)), []
+
+    def write(user):
+        try:
+            for n in range(rounds):
+                barrier.wait(timeout=30)
+                services.message_send(actor=user, conversation=conversation, body=f"{user.username} {n}")
+        except Exception as error:  # noqa: BLE001 - every failure is reported below
+            failures.append(repr(error))
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(user,)) for user in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert Message.objects.filter(conversation=conversation).count() == rounds * len(writers)
+    for participant in Participant.objects.filter(conversation=conversation):
+        assert participant.unread == _unread_from_the_messages(participant)
+    reader = Participant.objects.get(conversation=conversation, user=world["users"]["member"])
+    assert reader.unread == rounds * len(writers)

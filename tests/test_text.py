@@ -564,3 +564,21 @@ def test_highlight_marks_any_word_of_the_text(words, data):
     excerpt = search.highlight(original, query)
     assert "<mark>" in excerpt
     assert is_excerpt_of(shown_text(excerpt), original)
+
+
+def test_a_text_shown_again_is_not_rendered_again_and_long_texts_are_not_remembered():
+    """The rendered HTML of a post is remembered by its text (the page of a busy discussion renders
+    each post once per worker); a remembered render is the same safe HTML, and a long text is
+    rendered each time so that the memory stays small."""
+    body = "**رأي** للنقاش مع @layla [رابط](javascript:alert(1))"
+    first = text.render_markdown(body)
+    before = text._render_markdown_remembered.cache_info()
+    again = text.render_markdown(body)
+    after = text._render_markdown_remembered.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses
+    assert again == first == text._render_markdown(body)
+    assert isinstance(again, SafeString) and "javascript" not in again and "<strong" in again
+    long_body = "فقرة طويلة " * (text.RENDER_CACHE_MAX_CHARACTERS // 10)
+    text.render_markdown(long_body)
+    text.render_markdown(long_body)
+    assert text._render_markdown_remembered.cache_info().misses == after.misses
