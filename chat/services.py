@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -171,8 +171,13 @@ def _rate_check(user):
 
 def _lock_conversation(conversation):
     """Writers of a conversation's messages queue on its row (PostgreSQL; SQLite has one writer at a
-    time anyway): message ids are then given in the order the kept unread counts are changed."""
-    Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk").first()
+    time anyway): message ids are then given in the order the kept unread counts are changed.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: the foreign-key checks of other transactions (a participant's
+    read marker written twice in one transaction is checked again at its commit) take a KEY SHARE lock
+    on the conversation, which FOR UPDATE would make them wait for while this transaction waits for
+    their row: a deadlock."""
+    Conversation.objects.select_for_update(no_key=True).filter(pk=conversation.pk).values_list("pk").first()
 
 
 def unread_recount(participants):
@@ -493,13 +498,16 @@ def conversation_mark_read(*, actor, conversation, message_id):
     if latest is None:
         return
     with transaction.atomic():
-        participant, created = Participant.objects.get_or_create(conversation=conversation, user=actor)
-        moved = Participant.objects.filter(pk=participant.pk, last_read_message_id__lt=latest).update(
-            last_read_message_id=latest
+        # The row is held first (a sender raising its count meanwhile has committed, a later one waits
+        # for this transaction), then the count is taken with a view from after that: a message is
+        # counted once, by the recount or by its sender, never lost or counted twice.
+        participant, _created = Participant.objects.select_for_update().get_or_create(
+            conversation=conversation, user=actor
         )
-        # A second statement, so that it counts with a view taken after the first one held the row:
-        # a message whose sender raised this count meanwhile is then counted once, never lost.
-        unread_recount(Participant.objects.filter(pk=participant.pk))
+        moved = participant.last_read_message_id < latest
+        mine = Participant.objects.filter(pk=participant.pk)
+        mine.update(last_read_message_id=Greatest("last_read_message_id", Value(latest)))
+        unread_recount(mine)
         if moved and not participant.hide_read_marker:
             _broadcast_on_commit(
                 conversation,

@@ -568,9 +568,10 @@ def test_a_library_document_of_the_same_space_can_be_attached(chat, clients):
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's (SQLite lets one writer at a time)"
 )
 @pytest.mark.django_db(transaction=True)
-def test_members_writing_at_once_in_one_conversation_never_deadlock(world, settings):
-    """Each message moves its sender's read marker and raises everyone else's unread count: members
-    sending at the same moment must queue, never lock each other's rows crosswise."""
+def test_members_writing_and_reading_at_once_in_one_conversation_never_deadlock(world, settings):
+    """Each message moves its sender's read marker and raises everyone else's unread count, and each
+    reading moves a marker and recounts: members sending and reading at the same moment must queue,
+    never lock each other's rows crosswise, and the kept counts stay exact."""
     import threading
 
     from django.db import connections
@@ -588,6 +589,7 @@ def test_members_writing_at_once_in_one_conversation_never_deadlock(world, setti
             for n in range(rounds):
                 barrier.wait(timeout=30)
                 services.message_send(actor=user, conversation=conversation, body=f"{user.username} {n}")
+                services.conversation_mark_read(actor=user, conversation=conversation, message_id=10**12)
         except Exception as error:  # noqa: BLE001 - every failure is reported below
             failures.append(repr(error))
             barrier.abort()
@@ -604,4 +606,4 @@ def test_members_writing_at_once_in_one_conversation_never_deadlock(world, setti
     for participant in Participant.objects.filter(conversation=conversation):
         assert participant.unread == _unread_from_the_messages(participant)
     reader = Participant.objects.get(conversation=conversation, user=world["users"]["member"])
-    assert reader.unread == rounds * len(writers)
+    assert reader.unread == rounds * len(writers)  # the one who only read nothing yet

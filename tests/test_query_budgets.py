@@ -121,7 +121,7 @@ CEILINGS = {
     "questionnaire": 12,
     "results": 14,
     "chat list": 13,
-    "conversation": 17,
+    "conversation": 18,
     "notifications": 8,
     "search": 26,
     "profile": 6,
