@@ -494,6 +494,13 @@ def report_handle(*, actor, report):
 
 def conversation_mark_read(*, actor, conversation, message_id):
     """Move `actor`'s read marker forward to `message_id` (never back); others learn it unless hidden."""
+    already = Participant.objects.filter(
+        conversation=conversation, user=actor, last_read_message_id__gte=message_id, unread=0
+    )
+    if already.exists():
+        # read up to there with nothing unread: no marker to move, nothing to count (each visit to a
+        # conversation's latest page asks; a message sent meanwhile is counted by its sender)
+        return
     latest = conversation.messages.filter(pk__lte=message_id).aggregate(last=Max("id"))["last"]
     if latest is None:
         return

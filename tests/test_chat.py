@@ -380,16 +380,17 @@ def test_conversation_page_queries_do_not_grow_with_messages(chat, clients, djan
 
     add(20)
     url = _detail(conversation)
-    client.get(url)
-    few = _queries(client, url)
+    client.get(url)  # the session's first request
+    add(1)
+    reading = _queries(client, url)  # a new message: the read marker moves, the unread count is taken
+    seen = _queries(client, url)  # nothing new: nothing to write
     add(480)
     for n in range(5):
         factories.add_member(chat["space"], username=f"reader{n}")
-    many = _queries(client, url)
-    assert few == many
-    with django_assert_num_queries(few):
+    assert _queries(client, url) == reading
+    with django_assert_num_queries(seen):
         client.get(url)
-    assert few <= 30
+    assert seen < reading <= 30
 
 
 def test_conversation_list_queries_do_not_grow_with_conversations(chat, clients):

@@ -13,8 +13,9 @@ from django.utils import timezone
 from documents.models import Draft
 from documents.services import drafts as document_services
 from events import services as event_services
-from workgroups import panels, selectors, services
+from workgroups import fragments, panels, selectors, services
 from workgroups.models import AgendaItem, Membership, Post, ReinstatementRequest
+from workgroups.services import inactivity_run
 
 from . import factories
 
@@ -333,6 +334,7 @@ def test_the_query_count_does_not_grow_with_the_space(world, clients, django_ass
     space, client = world["space"], clients["member"]
     _fill(world, 2)
     client.get(reverse("workgroups:space-detail", args=[space.pk]))  # the session's first request
+    fragments.members_changed([space.pk])  # the member list rendered again, as after any change
     few = _count_queries(client, space)
     _fill(world, 18)
     assert (
@@ -355,3 +357,74 @@ def test_a_locked_member_with_a_pending_request_is_told_instead_of_asked_again(w
     assert page.status_code == 403
     assert "Reinstatement request pending" in page.content.decode()
     assert "Request reinstatement</button>" not in page.content.decode()
+
+
+# --- The member list, rendered once per change ----------------------------------------------------
+
+
+def _members(client, space):
+    return _block(_html(client, space), "members")
+
+
+def test_the_member_list_is_rendered_once_then_read_from_the_cache(world, clients):
+    space, client = world["space"], clients["member"]
+    client.get(reverse("workgroups:space-detail", args=[space.pk]))  # the session's first request
+    fragments.members_changed([space.pk])
+    with CaptureQueriesContext(connection) as rendering:
+        first = _members(client, space)
+    with CaptureQueriesContext(connection) as kept:
+        again = _members(client, space)
+    assert again == first and "عمر الخطيب" in again
+    listing = [
+        query["sql"]
+        for query in rendering.captured_queries
+        if 'ORDER BY "accounts_user"."display_name"' in query["sql"]
+    ]
+    assert len(listing) == 1
+    assert len(kept.captured_queries) == len(rendering.captured_queries) - 1
+
+
+def test_the_member_list_follows_every_change_to_what_it_shows(world, clients):
+    space, client, staff = world["space"], clients["member"], world["users"]["staff"]
+    _in_english(world["users"]["member"])
+    assert "Salma" not in _members(client, space)  # rendered and kept
+
+    newcomer = factories.add_member(space, display_name="Salma Najjar")
+    assert "Salma Najjar" in _members(client, space)
+
+    membership = Membership.objects.get(space=space, user=newcomer)
+    services.membership_change_role(actor=staff, membership=membership, role="rapporteur")
+    assert re.search(r"Salma Najjar</strong>\s*<span[^>]*>Rapporteur<", _members(client, space))
+
+    newcomer.display_name, newcomer.title = "Salma N.", "Lawyer"
+    newcomer.save()
+    listed = _members(client, space)
+    assert "Salma N.<" in listed and "Salma Najjar" not in listed and "Lawyer" in listed
+
+    services.membership_lock(actor=staff, membership=membership, reason="test")
+    assert "Salma N." not in _members(client, space)
+
+
+def test_the_member_list_drops_whom_the_inactivity_job_locks(world, clients):
+    """The job locks with one UPDATE that no signal sees: it says itself that the lists changed."""
+    space, client = world["space"], clients["member"]
+    quiet = factories.add_member(space, display_name="Hadi Quiet")
+    assert "Hadi Quiet" in _members(client, space)
+    long_ago = timezone.now() - timedelta(days=space.inactivity_days + 1)
+    Membership.objects.filter(space=space, user=quiet).update(
+        joined_at=long_ago, last_contribution_at=long_ago
+    )
+    assert inactivity_run()["locked"] == 1
+    assert "Hadi Quiet" not in _members(client, space)
+
+
+def test_a_sign_in_does_not_render_the_member_list_again(world, clients):
+    space = world["space"]
+    version = fragments.members_version(space.pk)
+    member = world["users"]["member"]
+    member.last_login = timezone.now()
+    member.save(update_fields=["last_login"])
+    assert fragments.members_version(space.pk) == version
+    member.title = "Journalist"
+    member.save(update_fields=["title"])
+    assert fragments.members_version(space.pk) != version

@@ -8,3 +8,7 @@ class WorkgroupsConfig(AppConfig):
 
     def ready(self):
         import cssr.lookups  # noqa: F401  (registers the `any_of` lookup)
+
+        from . import fragments
+
+        fragments.connect()

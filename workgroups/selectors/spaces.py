@@ -2,10 +2,10 @@
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -21,6 +21,9 @@ from workgroups.models import (
 )
 
 from .inactivity import pending_reinstatement, reinstatement_pending_condition
+
+# earlier than any post: what a discussion its viewer never opened was read up to
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 ROLE_ORDER = {Role.RAPPORTEUR: 0, Role.MEMBER: 1, Role.POLITICAL_OFFICER: 2, Role.TECHNICAL_OFFICER: 3}
 
@@ -56,13 +59,33 @@ def locked_membership_list(*, user):
 
 
 def membership_list_for_space(*, space):
-    """Who is in the space (entering states), with name and title, rapporteurs first."""
+    """Who is in the space (entering states), with name and title, rapporteurs first. Only what the list
+    shows is read (a space can have hundreds of members): role, seat and the user's names and title."""
     memberships = list(
         Membership.objects.filter(space=space, state__in=Membership.ENTERING_STATES)
         .select_related("user")
+        .only(
+            "role",
+            "rapporteur_seat",
+            "state",
+            "space_id",
+            "user__username",
+            "user__display_name",
+            "user__title",
+            "user__anonymised_at",
+        )
         .order_by("user__display_name", "pk")
     )
     return sorted(memberships, key=lambda m: ROLE_ORDER[Role(m.role)])
+
+
+def membership_in_space(*, space, user):
+    """`user`'s own membership of `space` while they are in it (an entering state), or None."""
+    return (
+        Membership.objects.filter(space=space, user=user, state__in=Membership.ENTERING_STATES)
+        .select_related("user")
+        .first()
+    )
 
 
 def recent_membership_activity(*, space, limit=8):
@@ -91,20 +114,24 @@ def thread_with_new_replies_list(*, space, user, limit=8):
         .annotate(latest=Max("created_at"))
         .values("latest")
     )
-    new_post = (
-        Q(posts__deleted_at__isnull=True, posts__hidden_at__isnull=True)
-        & ~Q(posts__author=user)
-        & (Q(read_at__isnull=True) | Q(posts__created_at__gt=F("read_at")))
+    read_at = Greatest(
+        Coalesce(Subquery(read_up_to), Subquery(my_latest)),
+        Coalesce(Subquery(my_latest), Subquery(read_up_to)),
+    )
+    # counted per discussion (a subquery), never by joining every post of the space to the discussions
+    new_posts = (
+        Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True)
+        .exclude(author=user)
+        .filter(created_at__gt=Coalesce(OuterRef("read_at"), Value(NEVER)))
+        .order_by()
+        .values("thread")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
     return list(
         Thread.objects.filter(space=space)
-        .annotate(
-            read_at=Greatest(
-                Coalesce(Subquery(read_up_to), Subquery(my_latest)),
-                Coalesce(Subquery(my_latest), Subquery(read_up_to)),
-            )
-        )
-        .annotate(new_reply_count=Count("posts", filter=new_post))
+        .annotate(read_at=read_at)
+        .annotate(new_reply_count=Coalesce(Subquery(new_posts), 0))
         .filter(new_reply_count__gt=0)
         .order_by("-last_activity_at", "-pk")[:limit]
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from accounts import audit, liveness
 from accounts.models import AuditEvent
 
-from .. import access
+from .. import access, fragments
 from ..emails import ReinstatementEmails
 from ..models import Membership, MembershipEvent, Notification, OutgoingEmail, ReinstatementRequest, Space
 from . import connections
@@ -79,6 +79,7 @@ def inactivity_run(*, now=None):
                 gettext_noop("Your access to %(space)s is locked after a period without contributions."),
             )
             _audit_locked(stamped, now)
+            fragments.members_changed(stamped.values_list("space_id", flat=True).distinct())
             user_ids = list(stamped.values_list("user_id", flat=True))
             liveness.users_changed(user_ids)
             transaction.on_commit(lambda: connections.connections_close(user_ids))

@@ -1,7 +1,8 @@
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
-from workgroups import access, panels, selectors
+from workgroups import access, fragments, panels, selectors
 from workgroups.models import Space
 
 
@@ -34,15 +35,17 @@ def space_detail(request, space_id):
     """A space's home page: what needs the viewer now (the next meeting, the agenda in play, discussions
     with new replies, the final note and the days left, their own standing), then the members."""
     space = access.access_space(request.user, space_id)
-    memberships = selectors.membership_list_for_space(space=space)
-    my_membership = next((m for m in memberships if m.user_id == request.user.pk), None)
+    # read only when the members' list is not in the cache under its current version
+    memberships = SimpleLazyObject(lambda: selectors.membership_list_for_space(space=space))
+    my_membership = selectors.membership_in_space(space=space, user=request.user)
     return render(
         request,
         "workgroups/space_detail.html",
         {
             "space": space,
             "memberships": memberships,
-            "rapporteurs": [m for m in memberships if m.role == "rapporteur"],
+            "members_version": fragments.members_version(space.pk),
+            "fragment_seconds": fragments.KEEP_SECONDS,
             "my_membership": my_membership,
             "may_contribute": access.can(request.user, access.Action.CONTRIBUTE, space),
             "election": selectors.election_current(space=space),
