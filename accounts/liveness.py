@@ -90,7 +90,7 @@ def users_changed(user_ids):
     keys = [_USER_KEY.format(user_id) for user_id in dict.fromkeys(user_ids) if user_id is not None]
     if keys:
         # An integer: Django's Redis cache stores it as digits, which the socket side reads directly.
-        _write_now_and_on_commit(
+        write_now_and_on_commit(
             lambda: shared_cache().set_many(
                 dict.fromkeys(keys, uuid.uuid4().int >> 65), timeout=_KEEP_SECONDS
             )
@@ -101,18 +101,23 @@ def sessions_ended(session_keys):
     """These sessions were signed out or deleted: their sockets close, other sessions' stay open."""
     keys = [_SESSION_KEY.format(key) for key in dict.fromkeys(session_keys) if key]
     if keys:
-        _write_now_and_on_commit(
+        write_now_and_on_commit(
             lambda: shared_cache().set_many(dict.fromkeys(keys, 1), timeout=_KEEP_SECONDS)
         )
 
 
-def _write_now_and_on_commit(write):
+def write_now_and_on_commit(write, *, robust=False):
+    """Run `write` (a write to the shared store) now, when inside a transaction, and again once it
+    commits, so that what the transaction does next and what other processes read after the commit both
+    see it. A failure before the commit is logged (the commit writes again); one at the commit is raised,
+    unless `robust` (a write the data does not depend on, such as a cache version: logged, the change
+    goes on)."""
     if transaction.get_connection().in_atomic_block:
         try:
             write()
         except Exception:  # the commit below writes again; a store that is down fails the readers closed
             logger.exception("liveness: could not write to the store before the commit")
-    transaction.on_commit(write)
+    transaction.on_commit(write, robust=robust)
 
 
 # --- reading: the ASGI process --------------------------------------------------------------------

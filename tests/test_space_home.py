@@ -428,3 +428,28 @@ def test_a_sign_in_does_not_render_the_member_list_again(world, clients):
     member.title = "Journalist"
     member.save(update_fields=["title"])
     assert fragments.members_version(space.pk) != version
+
+
+def test_a_store_that_refuses_writes_does_not_stop_a_membership_change(
+    world, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The kept list is a convenience: with the shared store down, the change is made, the failure
+    logged, and the list expires after KEEP_SECONDS."""
+    space, staff = world["space"], world["users"]["staff"]
+    store = fragments.shared_cache()
+    writes = store.set_many
+
+    def refuse_fragments(data, *args, **kwargs):
+        if any(key.startswith("fragments:") for key in data):
+            raise ConnectionError("store down")
+        return writes(data, *args, **kwargs)
+
+    monkeypatch.setattr(store, "set_many", refuse_fragments)
+    newcomer = factories.add_member(space, display_name="Rami Down")
+    membership = Membership.objects.get(space=space, user=newcomer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.membership_change_role(actor=staff, membership=membership, role="rapporteur")
+    assert callbacks  # the commit's write was attempted, and refused
+    membership.refresh_from_db()
+    assert membership.role == "rapporteur"
+    assert "store down" in caplog.text

@@ -17,10 +17,9 @@ after `KEEP_SECONDS`, whatever happens (a database restored from a backup, a cha
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from accounts.liveness import shared_cache
+from accounts.liveness import shared_cache, write_now_and_on_commit
 
 KEEP_SECONDS = 3600
 _MEMBERS_KEY = "fragments:space-members:{}"
@@ -40,15 +39,14 @@ def members_version(space_id):
 
 
 def members_changed(space_ids):
-    """The member lists of these spaces changed: new versions now and once the change commits."""
+    """The member lists of these spaces changed: new versions now and once the change commits. A store
+    that is down does not stop the change: the kept lists then expire after `KEEP_SECONDS`."""
     keys = [_MEMBERS_KEY.format(space_id) for space_id in dict.fromkeys(space_ids) if space_id is not None]
     if keys:
-
-        def replace():
-            shared_cache().set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
-
-        replace()  # at once: the change is seen by what this transaction renders next
-        transaction.on_commit(replace)
+        write_now_and_on_commit(
+            lambda: shared_cache().set_many({key: uuid.uuid4().hex for key in keys}, timeout=None),
+            robust=True,
+        )
 
 
 def _on_membership_changed(sender, instance, **kwargs):

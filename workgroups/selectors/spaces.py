@@ -67,7 +67,6 @@ def membership_list_for_space(*, space):
         .only(
             "role",
             "rapporteur_seat",
-            "state",
             "space_id",
             "user__username",
             "user__display_name",
