@@ -33,7 +33,12 @@ and here one member's sessions can be several participants. Drops the database a
 The set-up, the server's start and the clients are bench/stack.py's, shared with bench/chat.py and
 bench/servers.py.
 
-Settings: BENCH_QUICK=1 (shorter phases), BENCH_SERVER (uvicorn or daphne), BENCH_MEMBERS, BENCH_SESSIONS,
+With BENCH_WORKERS=2, the server runs as production runs it on this machine, one uvicorn worker per
+core, on both cores (the generator then shares core 1 with it): the capacity of the whole machine,
+where the default measures what one core serves and the ratios to the floor.
+
+Settings: BENCH_QUICK=1 (shorter phases), BENCH_SERVER (uvicorn or daphne), BENCH_WORKERS (uvicorn's
+workers, default 1), BENCH_MEMBERS, BENCH_SESSIONS,
 BENCH_PAGE_SECONDS, BENCH_MIX_SECONDS, BENCH_STEP_SECONDS, BENCH_RAMP_SECONDS (the ramp's time before its
 halfway step).
 """
@@ -49,6 +54,7 @@ from stack import Participant, Recorder, closed_loop, generator, summary
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SERVER = os.environ.get("BENCH_SERVER", "uvicorn")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "200"))
 THREADS, POSTS_PER_THREAD = 50, 20
 CONCERNS, DOCUMENTS, EVENTS, CHAT_MESSAGES = 12, 12, 10, 120
@@ -98,11 +104,11 @@ def populate():
 
 
 def server_command(port):
-    """The production web command (docker-compose.yml: uvicorn), one worker on its one core; or, with
+    """The production web command (docker-compose.yml: uvicorn), BENCH_WORKERS workers; or, with
     BENCH_SERVER=daphne, daphne as production ran it before."""
     if SERVER == "daphne":
         return stack.daphne_command(port)
-    return stack.production_command(port, workers=1)
+    return stack.production_command(port, workers=WORKERS)
 
 
 # --- The load generator ---------------------------------------------------------------------
@@ -257,7 +263,8 @@ def main():
         paths, keys = populate()
         print(f"data ready in {time.perf_counter() - began:.0f} s", file=sys.stderr)
         bench.release_connections()
-        process = stack.start_server(server_command(bench.port), bench.port, bench.env)
+        cores = stack.SERVER_CORE if WORKERS == 1 else None  # several workers: every core
+        process = stack.start_server(server_command(bench.port), bench.port, bench.env, cores=cores)
         try:
             pages, mix = generator(measure_pages(bench.port, keys, paths))
             steps, held, failed = generator(ramp(bench.port, keys, paths))
@@ -279,8 +286,13 @@ def row(label, result, floor=None):
 def report(pages, mix, steps, held, failed, seconds):
     floor = pages[0][1]
     print()
+    where = (
+        "one process on core 0, the generator on core 1"
+        if WORKERS == 1
+        else f"{WORKERS} workers on every core, the generator on core 1"
+    )
     print(
-        f"{SERVER}, one process on core 0, the generator on core 1. Each page alone, {PAGE_CONCURRENCY} "
+        f"{SERVER}, {where}. Each page alone, {PAGE_CONCURRENCY} "
         f"participants back to back, {PAGE_SECONDS:.0f} s each:"
     )
     print()

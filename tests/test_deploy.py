@@ -6,7 +6,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import stat
 import subprocess
 import sys
@@ -240,6 +239,20 @@ def _fetch(url, *, cookies=None, data=None, headers=None):
         response = error
     with response:
         return response.status, response.headers, response.read()
+
+
+def _wait_until_serving(process, port, log, seconds=60):
+    """Wait until the server `process` started answers HTTP on `port` (its output in `log` if it
+    stops first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, "the server did not start"
+        try:
+            _fetch(f"http://127.0.0.1:{port}/healthz")
+            return
+        except OSError:
+            time.sleep(0.1)
 
 
 def _cookies_set(headers):
@@ -494,15 +507,8 @@ def test_the_asgi_servers_write_no_access_log_of_their_own(tmp_path):
             ["sh", "-c", script], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if _fetch(f"http://127.0.0.1:{port}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_serving(process, port, log)
+        assert _fetch(f"http://127.0.0.1:{port}/healthz")[0] == 200
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         assert len(children) >= 2  # the supervisor's two workers
         from websockets.exceptions import ConnectionClosed
@@ -611,15 +617,7 @@ def test_the_embedded_default_serves_users_pages_with_debug_off(tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_serving(process, port, log)
         assert _fetch(f"{base}/healthz")[0] == 200
         status, _headers, body = _fetch(f"{base}/no-such-page/")
         page = body.decode()
