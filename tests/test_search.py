@@ -19,7 +19,7 @@ from documents.services import library as library_services
 from events import services as event_services
 from tests.test_documents_library import docx_bytes, minimal_pdf, upload
 from workgroups import services
-from workgroups.models import Membership, Questionnaire
+from workgroups.models import Membership, Question, Questionnaire
 from workgroups.selectors import search as search_selector
 from workgroups.services import questionnaires as questionnaire_services
 
@@ -50,10 +50,14 @@ def make_event(space, actor, title, description=""):
     )
 
 
-def make_questionnaire(space, actor, title, intro=""):
+def make_questionnaire(space, actor, title, intro="", questions=()):
     questionnaire = questionnaire_services.questionnaire_create(
         actor=actor, space=space, title_ar=title, intro_ar=intro
     )
+    for text in questions:
+        questionnaire_services.question_add(
+            actor=actor, questionnaire=questionnaire, text_ar=text, kind=Question.Kind.LONG_TEXT
+        )
     Questionnaire.objects.filter(pk=questionnaire.pk).update(status=Questionnaire.Status.OPEN)
     return questionnaire
 
@@ -70,7 +74,7 @@ def fill_space(world, space, word, *, author):
     section = draft.sections.get()
     draft_services.section_save(actor=author, section=section, text=f"فقرة عن {word}", base_revision=0)
     make_event(space, author, f"لقاء {word}")
-    make_questionnaire(space, rapporteur, f"استبيان {word}")
+    make_questionnaire(space, rapporteur, f"استبيان {word}", questions=[f"ما رأيك في {word}؟"])
     conversation = chat_services.space_conversation_get_or_create(space=space)
     chat_services.message_send(actor=author, conversation=conversation, body=f"رسالة عن {word}")
 
@@ -245,6 +249,67 @@ def test_drafts_are_indexed_with_their_current_text(world):
     assert " سلام " in search_text and "مساءله" not in search_text
 
 
+def _questionnaire_found(client, query):
+    """The questionnaire results for `query`: [(title, excerpt HTML)]."""
+    response = client.get(URL, {"q": query})
+    groups = [group for group in response.context["groups"] if group.key == "questionnaire"]
+    return [(result.title, str(result.excerpt)) for group in groups for result in group.results]
+
+
+def test_a_questionnaire_is_found_by_its_questions_and_shows_the_one_that_matched(world, clients):
+    rapporteur = world["users"]["rapporteur"]
+    questionnaire = make_questionnaire(
+        world["space"], rapporteur, "استبيان الأولويات", questions=["ما أولويات إعادة الإعمار في حلب؟"]
+    )
+    question = questionnaire.questions.get()
+    questionnaire_services.question_update(
+        actor=rapporteur,
+        question=question,
+        text_ar=question.text_ar,
+        text_en="What should reconstruction in Aleppo put first?",
+        help_text_ar="اذكر ثلاث أولويات للمدارس والمستشفيات.",
+    )
+    [(title, excerpt)] = _questionnaire_found(clients["member"], "الإعمار")
+    assert title == "استبيان الأولويات" and "<mark>الإعمار</mark>" in excerpt
+    assert _questionnaire_found(clients["member"], "بالمستشفيات")  # the explanation, by its stem
+    assert _questionnaire_found(clients["member"], "reconstruction")  # the English text
+    assert _questionnaire_found(clients["outsider"], "الإعمار") == []  # the audience still decides
+
+
+def test_a_changed_or_removed_question_is_indexed_again(world, clients):
+    rapporteur = world["users"]["rapporteur"]
+    questionnaire = make_questionnaire(
+        world["space"], rapporteur, "استبيان", questions=["هل تؤيد اللامركزية؟", "ما رأيك في المياه؟"]
+    )
+    first, second = questionnaire.questions.order_by("position")
+    questionnaire_services.question_update(actor=rapporteur, question=first, text_ar="هل تؤيد الفيدرالية؟")
+    assert not _questionnaire_found(clients["member"], "اللامركزية")
+    assert _questionnaire_found(clients["member"], "الفيدرالية")
+    questionnaire_services.question_delete(actor=rapporteur, question=second)
+    assert not _questionnaire_found(clients["member"], "المياه")
+
+
+def test_questions_edited_in_the_admin_are_indexed_again(world, clients, rf):
+    from django.contrib import admin
+
+    rapporteur, staff = world["users"]["rapporteur"], world["users"]["staff"]
+    questionnaire = make_questionnaire(world["space"], rapporteur, "استبيان", questions=["سؤال عن الكهرباء"])
+    question = questionnaire.questions.get()
+    question.text_ar = question.text = "سؤال عن الاتصالات"
+    admin.site._registry[Question].save_model(rf.post("/"), question, form=None, change=True)
+    assert not _questionnaire_found(clients["member"], "الكهرباء")
+    assert _questionnaire_found(clients["member"], "الاتصالات")
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        title="استبيان الخدمات", title_ar="استبيان الخدمات"
+    )
+    questionnaire.refresh_from_db()  # as the admin's form saved it
+    request = rf.post("/")
+    request.user = staff
+    form = type("Form", (), {"instance": questionnaire, "save_m2m": lambda self: None})()
+    admin.site._registry[Questionnaire].save_related(request, form, formsets=[], change=True)
+    assert _questionnaire_found(clients["member"], "الخدمات")
+
+
 # --- Cost and hostile input -----------------------------------------------------------------------
 
 
@@ -296,3 +361,16 @@ def test_the_search_selector_registers_every_kind():
         "archive",
     ]
     assert Document.objects.model is Document
+
+
+def test_the_migration_indexes_the_questions_of_existing_questionnaires(world, clients):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("workgroups.migrations.0017_questionnaire_question_search")
+    make_questionnaire(world["space"], world["users"]["rapporteur"], "استبيان", questions=["عن النازحين"])
+    Questionnaire.objects.update(search_text=" استبيان استب ")  # as indexed before the questions were
+    assert not _questionnaire_found(clients["member"], "النازحين")
+    migration.index_questions(apps, None)
+    assert _questionnaire_found(clients["member"], "النازحين")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from workgroups import services
 from workgroups.models import (
     Answer,
     Option,
@@ -67,6 +68,11 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # built on the site, where the rules of the builder apply
 
+    def save_related(self, request, form, formsets, change):
+        """Search finds a questionnaire by its texts and its questions': index what was edited here."""
+        super().save_related(request, form, formsets, change)
+        services.questionnaire_reindex(questionnaire=form.instance)
+
 
 class OptionInline(admin.TabularInline):
     model = Option
@@ -92,6 +98,10 @@ class QuestionAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["questionnaire", "key", "kind", "is_required"]
     inlines = [OptionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.questionnaire_reindex(questionnaire=obj.questionnaire)
 
     def has_add_permission(self, request):
         return False

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cssr import text
 from cssr.search import QUERY_MAX_LENGTH, highlight, query_terms, rank, search_filter
 from workgroups import access
-from workgroups.models import AgendaItem, Concern, Post, Questionnaire, Thread
+from workgroups.models import AgendaItem, Concern, Post, Question, Questionnaire, Thread
 
 PER_KIND = 20
 
@@ -179,16 +179,40 @@ def _show_agenda_item(scope, item):
 
 
 def _questionnaires(scope):
-    published = Questionnaire.objects.exclude(status=Questionnaire.Status.DRAFT).select_related("space")
+    published = (
+        Questionnaire.objects.exclude(status=Questionnaire.Status.DRAFT)
+        .select_related("space")
+        .prefetch_related(  # the excerpt shows the question a match was found in
+            Prefetch(
+                "questions",
+                queryset=Question.objects.only(
+                    "questionnaire_id",
+                    "position",
+                    "text",
+                    "text_ar",
+                    "text_en",
+                    "help_text",
+                    "help_text_ar",
+                    "help_text_en",
+                ).order_by("position", "pk"),
+            )
+        )
+    )
     return access.filter_questionnaires(scope.user, published)
 
 
 def _show_questionnaire(scope, questionnaire):
+    questions = " — ".join(
+        " ".join(filter(None, (question.text, question.help_text)))
+        for question in questionnaire.questions.all()
+    )
     return Result(
         "questionnaire",
         _("Questionnaire"),
         questionnaire.title,
-        highlight(f"{questionnaire.title} — {questionnaire.intro}", scope.query),
+        highlight(
+            " — ".join(filter(None, (questionnaire.title, questionnaire.intro, questions))), scope.query
+        ),
         questionnaire.get_absolute_url(),
         questionnaire.space.name if questionnaire.space_id else "",
         questionnaire.published_at or questionnaire.created_at,

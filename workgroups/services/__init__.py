@@ -44,6 +44,7 @@ from .questionnaires import (
     questionnaire_close,
     questionnaire_create,
     questionnaire_publish,
+    questionnaire_reindex,
     questionnaire_update,
     submission_save,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "questionnaire_close",
     "questionnaire_create",
     "questionnaire_publish",
+    "questionnaire_reindex",
     "questionnaire_update",
     "submission_save",
     "digest_settings_save",

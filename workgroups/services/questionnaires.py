@@ -7,6 +7,8 @@ that do not depend on who asks (`access.is_accepting_answers`, an audience large
 anonymity).
 """
 
+import itertools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -98,10 +100,29 @@ def _validate_settings(questionnaire):
 
 
 def questionnaire_search_text(questionnaire):
-    """What search finds a questionnaire by: its title and introduction in both languages."""
-    return index_text(
-        questionnaire.title_ar, questionnaire.title_en, questionnaire.intro_ar, questionnaire.intro_en
+    """What search finds a questionnaire by: its title and introduction, and the text and explanation
+    of each of its questions, in both languages (not the options: every questionnaire that asks for a
+    region would be found by the name of each governorate)."""
+    questions = (
+        questionnaire.questions.order_by("position", "pk").values_list(
+            "text_ar", "text_en", "help_text_ar", "help_text_en"
+        )
+        if questionnaire.pk
+        else ()
     )
+    return index_text(
+        questionnaire.title_ar,
+        questionnaire.title_en,
+        questionnaire.intro_ar,
+        questionnaire.intro_en,
+        *itertools.chain.from_iterable(questions),
+    )
+
+
+def questionnaire_reindex(*, questionnaire):
+    """Write the questionnaire's search text again, after its questions changed (here, or in the admin)."""
+    questionnaire.search_text = questionnaire_search_text(questionnaire)
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(search_text=questionnaire.search_text)
 
 
 def questionnaire_create(*, actor, space=None, **fields):
@@ -226,6 +247,7 @@ def question_add(
                     text_ar=option_ar.strip(),
                     text_en=(option_en or "").strip(),
                 )
+        questionnaire_reindex(questionnaire=questionnaire)
     return question
 
 
@@ -311,6 +333,7 @@ def question_update(
         question.save()
         if kind == Question.Kind.REGION and not question.options.exists():
             _add_region_options(question)
+        questionnaire_reindex(questionnaire=question.questionnaire)
     return question
 
 
@@ -323,7 +346,9 @@ def question_delete(*, actor, question):
         )
     if question.answers.exists():
         raise ValidationError(_("This question already has answers: it cannot be removed."), code="answered")
-    question.delete()
+    with transaction.atomic():
+        question.delete()
+        questionnaire_reindex(questionnaire=question.questionnaire)
 
 
 def question_move(*, actor, question, offset):
