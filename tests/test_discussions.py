@@ -107,6 +107,48 @@ def test_deleting_ones_post_is_soft_and_leaves_a_placeholder(world, clients):
     assert "سأحذف هذا" not in page
 
 
+def _listed_counts(client, space):
+    """{title: the post count the list of discussions shows}."""
+    page = client.get(reverse("workgroups:thread-list", args=[space.pk]))
+    return {thread.title: thread.post_count for thread in page.context["page"]}
+
+
+def test_the_list_counts_the_posts_not_deleted_as_the_services_keep_them(world, clients):
+    space, member, rapporteur = world["space"], world["users"]["member"], world["users"]["rapporteur"]
+    thread = services.thread_create(actor=member, space=space, title="المياه", body="البداية")
+    assert _listed_counts(clients["member"], space) == {"المياه": 1}
+    first = services.post_create(actor=rapporteur, thread=thread, body="رد أول")
+    services.post_create(actor=member, thread=thread, body="رد ثان")
+    assert _listed_counts(clients["member"], space) == {"المياه": 3}
+    services.post_hide(actor=world["users"]["technical_officer"], post=first, reason="مخالفة")
+    assert _listed_counts(clients["member"], space) == {"المياه": 3}  # hidden, not deleted
+    own = services.post_create(actor=member, thread=thread, body="سأحذفه")
+    stale = Post.objects.get(pk=own.pk)  # the same post open in a second tab
+    clients["member"].post(reverse("workgroups:post-delete", args=[space.pk, own.pk]))
+    with pytest.raises(ValidationError):
+        services.post_delete(actor=member, post=Post.objects.get(pk=own.pk))
+    services.post_delete(actor=member, post=stale)  # deleted meanwhile: counted off once
+    assert _listed_counts(clients["member"], space) == {"المياه": 3}
+    assert Thread.objects.get(pk=thread.pk).post_count == thread.posts.filter(deleted_at__isnull=True).count()
+    concern = services.concern_propose(actor=member, space=space, title="هم", description="وصف")
+    assert concern.thread.post_count == 1
+
+
+def test_the_migration_counts_the_posts_of_existing_discussions(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("workgroups.migrations.0018_thread_post_count")
+    space, member = world["space"], world["users"]["member"]
+    busy = services.thread_create(actor=member, space=space, title="نقاش", body="أول")
+    services.post_create(actor=member, thread=busy, body="ثان")
+    services.post_delete(actor=member, post=services.post_create(actor=member, thread=busy, body="ثالث"))
+    Thread.objects.update(post_count=0)  # as before the column existed
+    migration.count_posts(apps, None)
+    assert Thread.objects.get(pk=busy.pk).post_count == 2
+
+
 @pytest.mark.parametrize("body", ["", "   ", "x" * 20001])
 def test_empty_or_oversized_bodies_are_refused(world, clients, body):
     space = world["space"]

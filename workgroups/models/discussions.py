@@ -29,6 +29,9 @@ class Thread(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_closed = models.BooleanField(_("closed"), default=False)
+    # Its posts not deleted (hidden ones count), kept by the services that create and delete posts, so
+    # the list of discussions does not count every post of the space on each view.
+    post_count = models.PositiveIntegerField(_("posts"), default=0, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:

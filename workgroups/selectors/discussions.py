@@ -20,11 +20,11 @@ CONCERN_DEFAULT_ORDER = ["-endorsement_count", "-created_at", "-pk"]
 
 
 def thread_list(*, space):
-    """The space's discussions (not those that belong to a concern), pinned first, with reply counts."""
+    """The space's discussions (not those that belong to a concern), pinned first, each with the number
+    of its posts (`Thread.post_count`, kept by the services)."""
     return (
         Thread.objects.filter(space=space, concern__isnull=True)
         .select_related("author")
-        .annotate(post_count=Count("posts", filter=Q(posts__deleted_at__isnull=True)))
         .order_by("-is_pinned", "-last_activity_at", "-pk")
     )
 

@@ -88,7 +88,9 @@ def thread_create(*, actor, space, title, body):
     access.require_active(space)
     title, body = _clean_title(title), _clean_body(body)
     with transaction.atomic():
-        thread = Thread.objects.create(space=space, title=title, author=actor, search_text=index_text(title))
+        thread = Thread.objects.create(
+            space=space, title=title, author=actor, search_text=index_text(title), post_count=1
+        )
         Post.objects.create(
             thread=thread, author=actor, body=body, search_text=index_text(text.plain_text(body))
         )
@@ -124,7 +126,9 @@ def post_create(*, actor, thread, body, quote_of=None):
             quote_of=quote_of,
             search_text=index_text(text.plain_text(body)),
         )
-        Thread.objects.filter(pk=thread.pk).update(last_activity_at=post.created_at)
+        Thread.objects.filter(pk=thread.pk).update(
+            last_activity_at=post.created_at, post_count=F("post_count") + 1
+        )
         ThreadFollow.objects.get_or_create(thread=thread, user=actor)
         contribution_record(user=actor, space=space, kind=Contribution.Kind.POST)
         url = post.get_absolute_url()
@@ -162,10 +166,14 @@ def post_edit(*, actor, post, body):
 
 
 def post_delete(*, actor, post):
-    """Delete one's own post (softly: moderators keep the record; members see that it was deleted)."""
+    """Delete one's own post (softly: moderators keep the record; members see that it was deleted).
+    Deleting it twice at once (two tabs) counts it off its discussion once."""
     _own_live_post(actor, post)
-    post.deleted_at = timezone.now()
-    post.save(update_fields=["deleted_at"])
+    deleted_at = timezone.now()
+    with transaction.atomic():
+        if Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(deleted_at=deleted_at):
+            Thread.objects.filter(pk=post.thread_id).update(post_count=F("post_count") - 1)
+    post.deleted_at = deleted_at
     return post
 
 
@@ -214,7 +222,9 @@ def concern_propose(*, actor, space, title, description, tags=(), regions=()):
     title, description = _clean_title(title), _clean_body(description)
     names = sorted({name.strip()[:60] for name in tags if name and name.strip()})[:10]
     with transaction.atomic():
-        thread = Thread.objects.create(space=space, title=title, author=actor, search_text=index_text(title))
+        thread = Thread.objects.create(
+            space=space, title=title, author=actor, search_text=index_text(title), post_count=1
+        )
         Post.objects.create(
             thread=thread,
             author=actor,
