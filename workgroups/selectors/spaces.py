@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workgroups import access
@@ -102,36 +102,25 @@ def recent_membership_activity(*, space, limit=8):
 def thread_with_new_replies_list(*, space, user, limit=8):
     """The space's discussions with posts `user` has not read, most recently active first, each with
     `new_reply_count`: the posts of others (neither hidden nor deleted) after the newest one a page of
-    the discussion showed them (`ThreadRead`), or after their own latest post there when they wrote in
-    it since; a discussion they never opened counts every post of others. One query, whatever the
-    number of discussions."""
-    read_up_to = ThreadRead.objects.filter(thread=OuterRef("pk"), user=user).values("read_up_to")[:1]
-    my_latest = (
-        Post.objects.filter(thread=OuterRef("pk"), author=user)
-        .order_by()
-        .values("thread")
-        .annotate(latest=Max("created_at"))
-        .values("latest")
+    the discussion showed them (`ThreadRead`), and after their own latest post there (writing in a
+    discussion is having read it); a discussion they never opened counts every post of others. One
+    query, whatever the number of discussions."""
+    # a post is new when it came after the reader's mark and no post of theirs came at or after it
+    mark = ThreadRead.objects.filter(thread=OuterRef("thread"), user=user).values("read_up_to")[:1]
+    mine_since = Post.objects.filter(
+        thread=OuterRef("thread"), author=user, created_at__gte=OuterRef("created_at")
     )
-    read_at = Greatest(
-        Coalesce(Subquery(read_up_to), Subquery(my_latest)),
-        Coalesce(Subquery(my_latest), Subquery(read_up_to)),
-    )
-    # counted per discussion (a subquery), never by joining every post of the space to the discussions
     new_posts = (
         Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True)
         .exclude(author=user)
-        .filter(created_at__gt=Coalesce(OuterRef("read_at"), Value(NEVER)))
-        .order_by()
-        .values("thread")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .filter(created_at__gt=Coalesce(Subquery(mark), Value(NEVER)))
+        .exclude(Exists(mine_since))
     )
+    counted = new_posts.order_by().values("thread").annotate(count=Count("pk")).values("count")
     return list(
         Thread.objects.filter(space=space)
-        .annotate(read_at=read_at)
-        .annotate(new_reply_count=Coalesce(Subquery(new_posts), 0))
-        .filter(new_reply_count__gt=0)
+        .filter(Exists(new_posts))
+        .annotate(new_reply_count=Subquery(counted))
         .order_by("-last_activity_at", "-pk")[:limit]
     )
 
