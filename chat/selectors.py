@@ -100,27 +100,28 @@ def messages_since(*, conversation, after, limit):
     return list(message_list(conversation=conversation).filter(pk__gt=after)[:limit])
 
 
-def read_markers(*, user, conversation, message_ids):
+def read_markers(*, user, conversation, message_ids, participant):
     """{message id: [names]} of the others whose read marker stands at one of `message_ids`. Empty
-    when `user` hides their own marker (read receipts are mutual), and never shows hidden markers."""
-    mine = Participant.objects.filter(conversation=conversation, user=user).values_list(
-        "hide_read_marker", flat=True
-    )
+    when `user` hides their own marker (`participant`: their participation, or None; read receipts
+    are mutual), and never shows hidden markers."""
+    if not message_ids or (participant is not None and participant.hide_read_marker):
+        return {}
     rows = (
         Participant.objects.filter(
             conversation=conversation,
             left_at__isnull=True,
             hide_read_marker=False,
-            last_read_message_id__in=list(message_ids),
+            last_read_message_id__range=(min(message_ids), max(message_ids)),
         )
         .exclude(user=user)
-        .exclude(Exists(mine.filter(hide_read_marker=True)))
         .select_related("user")
         .order_by("pk")
     )
+    shown = set(message_ids)
     markers = {}
     for row in rows:
-        markers.setdefault(row.last_read_message_id, []).append(row.user.public_name)
+        if row.last_read_message_id in shown:
+            markers.setdefault(row.last_read_message_id, []).append(row.user.public_name)
     return markers
 
 

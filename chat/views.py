@@ -116,7 +116,10 @@ def _detail_context(request, conversation, form):
             form = MessageForm(initial={"reply_to": reply_to.pk})
     participant = selectors.participant_get(conversation=conversation, user=user)
     markers = selectors.read_markers(
-        user=user, conversation=conversation, message_ids=[m.pk for m in page_messages]
+        user=user,
+        conversation=conversation,
+        message_ids=[m.pk for m in page_messages],
+        participant=participant,
     )
     for message in page_messages:
         message.read_by = markers.get(message.pk, [])
