@@ -16,8 +16,9 @@ asyncio HTTP/1.1 client with keep-alive connections (one per participant, cookie
 keeps them), runs pinned to core 1.
 
 1. Each page alone: PAGE_CONCURRENCY participants request it back to back for PAGE_SECONDS; requests,
-   throughput, p50/p95/p99 and errors. The floor, measured the same way on the same server: the
-   cheapest signed-in URL there is, the chat's catch-up JSON with nothing new to return
+   throughput, the server's CPU time per request (from /proc: what compares runs made minutes apart
+   on a machine whose speed drifts), p50/p95/p99 and errors. The floor, measured the same way on the
+   same server: the cheapest signed-in URL there is, the chat's catch-up JSON with nothing new to return
    (/chat/<id>/since/): every middleware of a signed-in request, the permission check, one query.
 2. A mix: the same participants browse pages at random, replying in a discussion (a POST with the
    CSRF token taken from the page) and writing in the chat (the chat page's form, the non-websocket
@@ -158,16 +159,27 @@ def loop(participants, recorder, paths, pick, seconds):
     )
 
 
-async def measure_pages(port, keys, paths):
-    """Each page alone (the floor first), then the mix; per label: requests, rates, latencies."""
+def server_cpu(pid):
+    """CPU seconds the server's processes have used so far."""
+    return sum(stack.cpu_seconds(pid).values())
+
+
+async def measure_pages(port, keys, paths, pid):
+    """Each page alone (the floor first), then the mix; per label: requests, rates, latencies, and the
+    server's CPU time per request (`cpu_ms`: what other work on the machine moves much less than the
+    rates, so it compares runs made minutes apart)."""
     participants = [Participant(port, keys[n], n) for n in range(PAGE_CONCURRENCY)]
     pages = []
     for label in (FLOOR, *READS):
         warm = Recorder()
         await loop(participants, warm, paths, lambda rng, label=label: label, 1.0)
         recorder = Recorder()
+        used = server_cpu(pid)
         seconds = await loop(participants, recorder, paths, lambda rng, label=label: label, PAGE_SECONDS)
-        pages.append((label, summary(recorder.rows, seconds)))
+        used = server_cpu(pid) - used
+        result = summary(recorder.rows, seconds)
+        result["cpu_ms"] = used * 1000 / result["requests"] if result["requests"] else float("nan")
+        pages.append((label, result))
         print(f"{label}: {pages[-1][1]}", file=sys.stderr)
     recorder = Recorder()
     seconds = await loop(participants, recorder, paths, choose, MIX_SECONDS)
@@ -266,7 +278,7 @@ def main():
         cores = stack.SERVER_CORE if WORKERS == 1 else None  # several workers: every core
         process = stack.start_server(server_command(bench.port), bench.port, bench.env, cores=cores)
         try:
-            pages, mix = generator(measure_pages(bench.port, keys, paths))
+            pages, mix = generator(measure_pages(bench.port, keys, paths, process.pid))
             steps, held, failed = generator(ramp(bench.port, keys, paths))
         finally:
             stack.stop_server(process, seconds=60)
@@ -274,11 +286,12 @@ def main():
 
 
 def row(label, result, floor=None):
-    ratio = ""
+    ratio = cpu = ""
     if floor is not None:
         ratio = f" {floor['rate'] / result['rate']:.1f} |" if result["rate"] else " – |"
+        cpu = f" {result['cpu_ms']:.1f} | {result['cpu_ms'] / floor['cpu_ms']:.2f} |"
     return (
-        f"| {label} | {result['requests']:,} | {result['rate']:,.1f} |{ratio} {result['p50']:.0f} | "
+        f"| {label} | {result['requests']:,} | {result['rate']:,.1f} |{ratio}{cpu} {result['p50']:.0f} | "
         f"{result['p95']:.0f} | {result['p99']:.0f} | {result['errors']} |"
     )
 
@@ -296,8 +309,11 @@ def report(pages, mix, steps, held, failed, seconds):
         f"participants back to back, {PAGE_SECONDS:.0f} s each:"
     )
     print()
-    print("| page | requests | req/s | floor ÷ this | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| page | requests | req/s | floor ÷ this | server CPU ms | CPU ÷ floor's | p50 ms | p95 ms | p99 ms "
+        "| errors |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, result in pages:
         print(row(label, result, floor))
     print()
